@@ -1,0 +1,111 @@
+# leadstore — a plain GNU Makefile.
+#
+#   make            build the library and the `leadstore` command into build/
+#   make run        install what is missing, build, and walk a demo campaign
+#   make test       install what is missing, build, and run the whole suite
+#                   (also under AddressSanitizer + UndefinedBehaviorSanitizer)
+#   make asan       only the sanitizer build and its suite
+#   make bench      benchmarks of every operation
+#   make docs       regenerate docs/operations.md from the operations table
+#   make install    PREFIX=/usr/local DESTDIR=
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+CC      ?= cc
+SAN     ?=
+PKGS    := sqlite3 jansson uuid libcrypto
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1 -g
+else
+SANFLAGS :=
+OPT      ?= -O2 -g
+endif
+
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation $(OPT) $(SANFLAGS) \
+           -fvisibility=hidden -fPIC -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS)
+LDLIBS  := $(PKG_LIBS) -lpthread
+LDFLAGS += $(SANFLAGS)
+
+LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c)
+LIB_SRC := $(filter-out src/main.c src/cli.c,$(LIB_SRC))
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o
+GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h
+TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
+TEST_SUPPORT := $(BUILD)/tests/support.o
+
+.PHONY: all run test asan check-tests bench docs install clean deps tests
+all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so
+
+deps:
+	@sh tools/deps.sh
+
+$(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
+	@mkdir -p $(@D)
+	awk -v mode=queries -f tools/sql2c.awk $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/sqlite_schema.h: sql/sqlite/schema.sql tools/sql2c.awk
+	@mkdir -p $(@D)
+	awk -v mode=blob -v var=ls__sqlite_schema_sql -f tools/sql2c.awk $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/ops.def src/sqlite/sq.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/libleadstore.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/libleadstore.so: $(LIB_OBJ)
+	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/leadstore: $(CLI_OBJ) $(BUILD)/libleadstore.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/t/%.t: tests/%.c $(TEST_SUPPORT) $(BUILD)/libleadstore.a tests/tap.h tests/support.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/support.o: tests/support.c tests/support.h $(GEN)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -c $< -o $@
+
+tests: all $(TESTS)
+
+# The whole suite: the normal build and the sanitizer build, one TAP run.
+test: deps
+	@$(MAKE) --no-print-directory tests
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
+	@sh tests/run.sh build build-asan
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
+	@sh tests/run.sh build-asan
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh $(BUILD)/leadstore
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench
+	@$(BUILD)/bench
+
+$(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+
+docs: all
+	@$(BUILD)/leadstore docs > docs/operations.md
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include
+	install -m 755 $(BUILD)/leadstore $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/libleadstore.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/leadstore.h $(DESTDIR)$(PREFIX)/include/
+
+clean:
+	rm -rf build build-asan

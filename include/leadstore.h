@@ -1,0 +1,202 @@
+/*
+ * leadstore.h — the public API of leadstore, the system of record for
+ * lead-generation campaigns.
+ *
+ * The model: a database handle (`leadstore`) opened on an engine — an
+ * SQLite file (the embedded default) or a PostgreSQL URL — and one entry
+ * point, leadstore_call(), that runs one named operation atomically with
+ * a JSON object of named parameters and answers one JSON object.  The
+ * operations, their parameters and their results are those of SPEC §7;
+ * `leadstore help` and docs/operations.md list them.
+ *
+ * Ownership, one rule for the whole API:
+ *   - every `char **out` that a function fills is allocated by leadstore and
+ *     is released with leadstore_free(); it is set (possibly to NULL) on
+ *     every return;
+ *   - every `const char *` argument is borrowed for the duration of the call
+ *     only; leadstore keeps no pointer to it.
+ *
+ * Errors: functions return an int status, LEADSTORE_OK (0) or one of the
+ * LEADSTORE_E* codes of the error map below.  The library never prints and
+ * never exits.
+ *
+ * Threads: a handle may be used by one thread at a time; open one handle
+ * per thread (several handles and several processes may share one SQLite
+ * file or one PostgreSQL database).
+ */
+#ifndef LEADSTORE_H
+#define LEADSTORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define LEADSTORE_API __attribute__((visibility("default")))
+#else
+#define LEADSTORE_API
+#endif
+
+#define LEADSTORE_VERSION "0.1.0"
+
+/*--- Errors ---------------------------------------------------------------*/
+
+/*
+ * The error map.  XX(name, sqlstate, http_status, exit_status, retry, message)
+ *   sqlstate     the `error_code` of a failure result (SPEC §3.1)
+ *   http_status  status of a protocol-level error over HTTP
+ *   exit_status  exit status of the `leadstore` command for this failure
+ *   retry        `retry_recommended` of a failure result
+ *   message      default readable message
+ */
+#define LEADSTORE_ERROR_MAP(XX)                                                          \
+  XX(OK, "00000", 200, 0, 0, "success")                                                 \
+  XX(EINVAL, "22023", 400, 2, 0, "invalid parameter")                                   \
+  XX(EUUID, "22P02", 400, 2, 0, "malformed UUID")                                       \
+  XX(ENOTFOUND, "P0002", 404, 3, 0, "not found")                                        \
+  XX(ERULE, "P0001", 400, 4, 0, "refused by a rule")                                    \
+  XX(EDUPLICATE, "23505", 409, 5, 0, "duplicate inside the request")                    \
+  XX(EFORBIDDEN, "42501", 403, 6, 0, "the caller's role may not call this operation")  \
+  XX(ENOOP, "42883", 404, 7, 0, "unknown operation")                                    \
+  XX(ESERIALIZATION, "40001", 503, 75, 1, "serialization failure, retry")               \
+  XX(EDEADLOCK, "40P01", 503, 75, 1, "deadlock detected, retry")                        \
+  XX(ELOCKTIMEOUT, "55P03", 503, 75, 1, "the database is busy (lock timeout), retry")   \
+  XX(ESTMTTIMEOUT, "57014", 503, 75, 1, "statement timeout, retry")                     \
+  XX(ECONNECTION, "08006", 503, 75, 1, "connection to the database lost, retry")        \
+  XX(EINTERNAL, "XX000", 500, 70, 0, "internal error")
+
+typedef enum leadstore_status {
+#define LEADSTORE_XX_ENUM(name, sqlstate, http, exit_status, retry, msg) LEADSTORE_##name,
+  LEADSTORE_ERROR_MAP(LEADSTORE_XX_ENUM)
+#undef LEADSTORE_XX_ENUM
+  LEADSTORE__STATUS_COUNT
+} leadstore_status;
+
+/* SQLSTATE string of a status ("22023"); "XX000" for an unknown status. */
+LEADSTORE_API const char *leadstore_status_sqlstate(int status);
+/* Symbolic name of a status ("EINVAL"). */
+LEADSTORE_API const char *leadstore_status_name(int status);
+/* Default message of a status. */
+LEADSTORE_API const char *leadstore_status_message(int status);
+/* HTTP status, CLI exit status and retry flag of a status. */
+LEADSTORE_API int leadstore_status_http(int status);
+LEADSTORE_API int leadstore_status_exit(int status);
+LEADSTORE_API int leadstore_status_retry(int status);
+/* The status whose SQLSTATE is `sqlstate`; classes 08xxx map to ECONNECTION;
+ * anything unknown maps to EINTERNAL. */
+LEADSTORE_API int leadstore_status_from_sqlstate(const char *sqlstate);
+
+/*--- Callers --------------------------------------------------------------*/
+
+typedef enum leadstore_role {
+  LEADSTORE_ROLE_ANON = 0,          /* may call nothing */
+  LEADSTORE_ROLE_AUTHENTICATED = 1, /* confined to one organization */
+  LEADSTORE_ROLE_SERVICE = 2        /* every organization */
+} leadstore_role;
+
+/* Who is calling (SPEC §3.4).  Goes with every call. */
+typedef struct leadstore_caller {
+  leadstore_role role;
+  const char *organization_id; /* AUTHENTICATED: the organization's UUID; else ignored */
+} leadstore_caller;
+
+/*--- Opening a database ---------------------------------------------------*/
+
+typedef enum leadstore_durability {
+  LEADSTORE_DURABLE_FULL = 0, /* default: a success survives power loss (fsync per commit) */
+  LEADSTORE_DURABLE_NORMAL = 1 /* SQLite synchronous=NORMAL: survives a crash of the process,
+                                  the last commits may be lost on power loss */
+} leadstore_durability;
+
+typedef struct leadstore_options {
+  leadstore_durability durability; /* see above */
+  int busy_timeout_ms;             /* wait for another writer; 0 = 10000 ms */
+  /* Injectable clock and id generator, for deterministic tests.  NULL = the
+   * system clock (microseconds since the Unix epoch) and random UUIDv4. */
+  int64_t (*clock_us)(void *ctx);
+  void (*new_uuid)(void *ctx, unsigned char out[16]);
+  void *ctx;
+} leadstore_options;
+
+typedef struct leadstore leadstore;
+
+/*
+ * Opens `target`: a PostgreSQL URL (postgres://, postgresql://) or libpq
+ * keyword string ("host=… dbname=…"), or else an SQLite file path (created on
+ * first use, with its schema).  `opts` may be NULL for the defaults.  On
+ * failure *out is NULL and *errmsg (if errmsg is not NULL) says why.
+ */
+LEADSTORE_API int leadstore_open(const char *target, const leadstore_options *opts,
+                                 leadstore **out, char **errmsg);
+
+/* Closes the handle and frees everything it holds.  NULL is a no-op. */
+LEADSTORE_API void leadstore_close(leadstore *db);
+
+/* Name of the engine behind a handle: "sqlite" or "postgresql". */
+LEADSTORE_API const char *leadstore_engine(const leadstore *db);
+
+/*--- Calling operations ---------------------------------------------------*/
+
+/*
+ * Runs operation `op` with the JSON object `params_json` (NULL or "" = {})
+ * as `caller`, atomically.  *result_json is set to the result object, on
+ * success ({"success":true,…}) and on failure ({"success":false,"error",
+ * "error_code","retry_recommended"}); it is NULL only when memory ran out.
+ * Returns LEADSTORE_OK or the failure's status.  A failure wrote nothing.
+ */
+LEADSTORE_API int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op,
+                                 const char *params_json, char **result_json);
+
+/*
+ * Proves the invariants of SPEC §8 over the whole database.  *report_json is
+ * {"ok":bool,"violations":[{"invariant":N,"campaign_id":…,"detail":…}],
+ * "checked":{…counts…}}.  Returns LEADSTORE_OK when the check ran (whatever it
+ * found), or an error status when it could not run.
+ */
+LEADSTORE_API int leadstore_check(leadstore *db, char **report_json);
+
+/* Frees memory returned by leadstore.  NULL is a no-op. */
+LEADSTORE_API void leadstore_free(void *p);
+
+/* The library's version string (LEADSTORE_VERSION). */
+LEADSTORE_API const char *leadstore_version(void);
+
+/*--- The operations catalog ------------------------------------------------*/
+
+/* Number of operations, and the name of the i-th (0 ≤ i < count), in table order. */
+LEADSTORE_API size_t leadstore_op_count(void);
+LEADSTORE_API const char *leadstore_op_name(size_t i);
+
+/*
+ * A JSON description of operation `op` (or of every operation when op is
+ * NULL): name, kind (read/write), summary, parameters with their types and
+ * limits, result.  Generated from the operations table.
+ */
+LEADSTORE_API int leadstore_describe(const char *op, char **json_out);
+
+/*--- Test hooks -----------------------------------------------------------*/
+
+typedef enum leadstore_fault {
+  LEADSTORE_FAULT_NONE = 0,
+  LEADSTORE_FAULT_STEP = 1, /* the Nth database statement step of the next calls fails */
+  LEADSTORE_FAULT_ALLOC = 2 /* the Nth allocation of the next calls fails */
+} leadstore_fault;
+
+/*
+ * Test only: returns how many events of `kind` (steps for NONE) the last
+ * call on this handle made, then arms `kind` so that the `n`th (1-based)
+ * such event of the calls that follow fails, once (n = 0 or kind NONE:
+ * disarmed).  Tests iterate n over every step of an operation.
+ */
+LEADSTORE_API long leadstore_test_fault(leadstore *db, leadstore_fault kind, long n);
+
+/* Test only: the number of rows in table `table` (one of the data model's tables). */
+LEADSTORE_API int leadstore_test_count_rows(leadstore *db, const char *table, long long *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LEADSTORE_H */

@@ -1,0 +1,364 @@
+-- queries.sql — every statement the embedded engine runs, by name.
+--
+-- The build turns each `-- name: X` block into an entry of a generated
+-- table; the engine prepares each statement once per connection, on first
+-- use, and reuses it.  Every value is a bound parameter (?1, ?2 …).
+-- `?org` parameters are the caller's organization, or NULL for service_role:
+-- `(?2 IS NULL OR organization_id = ?2)` confines an authenticated caller.
+
+-- name: tx_begin_immediate
+BEGIN IMMEDIATE
+-- name: tx_begin_read
+BEGIN
+-- name: tx_commit
+COMMIT
+-- name: tx_rollback
+ROLLBACK
+
+--- Idempotency (SPEC §3.3) --------------------------------------------------
+
+-- name: rpc_get
+SELECT params_hash, result FROM gmaps_rpc_requests
+ WHERE organization_id = ?1 AND operation = ?2 AND request_id = ?3
+-- name: rpc_put
+INSERT INTO gmaps_rpc_requests (id, organization_id, operation, request_id, params_hash, result, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+
+--- Campaigns ------------------------------------------------------------------
+
+-- name: campaign_find
+SELECT id FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
+-- name: campaign_get
+SELECT * FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
+-- name: campaign_insert
+INSERT INTO gmaps_campaigns (id, name, description, keywords, location, coverage_profile,
+  custom_zip_codes, status, target_zip_count, actual_zip_count, coverage_percentage,
+  estimated_cost, organization_id, created_by, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+-- name: coverage_insert
+INSERT INTO gmaps_campaign_coverage (id, campaign_id, zip_code, keywords, max_results,
+  estimated_cost, created_at, updated_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+-- name: campaign_status_get
+SELECT status FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
+-- name: campaign_status_set
+UPDATE gmaps_campaigns
+   SET status = ?2,
+       started_at = CASE WHEN ?2 = 'running' AND started_at IS NULL THEN ?3 ELSE started_at END,
+       completed_at = CASE WHEN ?2 IN ('completed', 'failed') THEN ?3 ELSE completed_at END,
+       updated_at = ?3
+ WHERE id = ?1
+RETURNING started_at, completed_at
+-- name: history_insert
+INSERT INTO gmaps_campaign_status_history (id, campaign_id, seq, old_status, new_status, metadata, changed_at)
+VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM gmaps_campaign_status_history WHERE campaign_id = ?2),
+        ?3, ?4, ?5, ?6)
+-- name: campaign_coverage_totals
+SELECT count(*), coalesce(sum(scraped), 0), coalesce(sum(businesses_found), 0), coalesce(sum(emails_found), 0)
+  FROM gmaps_campaign_coverage WHERE campaign_id = ?1
+-- name: campaign_list
+SELECT * FROM gmaps_campaigns
+ WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR organization_id = ?2)
+ ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4
+-- name: campaign_count
+SELECT count(*) FROM gmaps_campaigns WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR organization_id = ?2)
+
+--- Coverage -------------------------------------------------------------------
+
+-- name: coverage_mark_scraped
+UPDATE gmaps_campaign_coverage
+   SET scraped = 1, scraped_at = ?6, businesses_found = ?3, emails_found = ?4, actual_cost = ?5, updated_at = ?6
+ WHERE campaign_id = ?1 AND zip_code = ?2
+
+--- Costs ------------------------------------------------------------------------
+
+-- name: cost_insert
+INSERT INTO gmaps_api_costs (id, campaign_id, service, items_processed, cost_usd, metadata, incurred_at, created_at)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
+-- name: campaign_add_cost
+UPDATE gmaps_campaigns
+   SET google_maps_cost = google_maps_cost + (CASE WHEN ?2 = 'google_maps' THEN ?3 ELSE 0 END),
+       facebook_cost = facebook_cost + (CASE WHEN ?2 = 'facebook' THEN ?3 ELSE 0 END),
+       linkedin_enrichment_cost = linkedin_enrichment_cost + (CASE WHEN ?2 = 'linkedin' THEN ?3 ELSE 0 END),
+       bouncer_verification_cost = bouncer_verification_cost + (CASE WHEN ?2 = 'bouncer' THEN ?3 ELSE 0 END),
+       actual_cost = google_maps_cost + facebook_cost + linkedin_enrichment_cost + bouncer_verification_cost + ?3,
+       updated_at = ?4
+ WHERE id = ?1
+RETURNING CASE ?2 WHEN 'google_maps' THEN google_maps_cost WHEN 'facebook' THEN facebook_cost
+                  WHEN 'linkedin' THEN linkedin_enrichment_cost ELSE bouncer_verification_cost END,
+          actual_cost
+
+--- Statistics (SPEC §6) -----------------------------------------------------------
+
+-- name: campaign_counters
+SELECT total_businesses_found, total_emails_found, total_facebook_pages_found,
+       total_linkedin_profiles_found, total_verified_emails, actual_zip_count
+  FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
+-- name: campaign_recount
+SELECT (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1),
+       (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND email IS NOT NULL),
+       (SELECT count(*) FROM gmaps_facebook_enrichments WHERE campaign_id = ?1 AND success = 1),
+       (SELECT count(*) FROM gmaps_linkedin_enrichments WHERE campaign_id = ?1 AND linkedin_url IS NOT NULL),
+       (SELECT count(*) FROM gmaps_businesses
+         WHERE campaign_id = ?1 AND email IS NOT NULL AND email_verified = 1 AND bouncer_status = 'deliverable'),
+       (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1),
+       (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1 AND scraped = 1)
+-- name: campaign_counters_set
+UPDATE gmaps_campaigns
+   SET total_businesses_found = ?2, total_emails_found = ?3, total_facebook_pages_found = ?4,
+       total_linkedin_profiles_found = ?5, total_verified_emails = ?6, actual_zip_count = ?7, updated_at = ?8
+ WHERE id = ?1
+-- name: campaign_counters_add
+UPDATE gmaps_campaigns
+   SET total_businesses_found = total_businesses_found + ?2, total_emails_found = total_emails_found + ?3,
+       total_facebook_pages_found = total_facebook_pages_found + ?4,
+       total_linkedin_profiles_found = total_linkedin_profiles_found + ?5,
+       total_verified_emails = total_verified_emails + ?6, updated_at = ?7
+ WHERE id = ?1
+
+--- Invariants (SPEC §8): each query returns (campaign_id, detail) per violation --------
+
+-- name: check_orphans
+SELECT campaign_id, 'coverage row ' || id || ' has no campaign' FROM gmaps_campaign_coverage x
+ WHERE NOT EXISTS (SELECT 1 FROM gmaps_campaigns c WHERE c.id = x.campaign_id)
+UNION ALL
+SELECT campaign_id, 'business ' || id || ' has no campaign' FROM gmaps_businesses x
+ WHERE NOT EXISTS (SELECT 1 FROM gmaps_campaigns c WHERE c.id = x.campaign_id)
+UNION ALL
+SELECT campaign_id, 'facebook enrichment ' || id || ' has no business in its campaign' FROM gmaps_facebook_enrichments x
+ WHERE NOT EXISTS (SELECT 1 FROM gmaps_businesses b WHERE b.id = x.business_id AND b.campaign_id = x.campaign_id)
+UNION ALL
+SELECT campaign_id, 'linkedin enrichment ' || id || ' has no business in its campaign' FROM gmaps_linkedin_enrichments x
+ WHERE NOT EXISTS (SELECT 1 FROM gmaps_businesses b WHERE b.id = x.business_id AND b.campaign_id = x.campaign_id)
+UNION ALL
+SELECT campaign_id, 'verification ' || id || ' has no business in its campaign' FROM gmaps_email_verifications x
+ WHERE NOT EXISTS (SELECT 1 FROM gmaps_businesses b WHERE b.id = x.business_id AND b.campaign_id = x.campaign_id)
+    OR (x.facebook_enrichment_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gmaps_facebook_enrichments f
+         WHERE f.id = x.facebook_enrichment_id AND f.business_id = x.business_id AND f.campaign_id = x.campaign_id))
+    OR (x.linkedin_enrichment_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM gmaps_linkedin_enrichments l
+         WHERE l.id = x.linkedin_enrichment_id AND l.business_id = x.business_id AND l.campaign_id = x.campaign_id))
+UNION ALL
+SELECT campaign_id, 'cost ' || id || ' has no campaign' FROM gmaps_api_costs x
+ WHERE NOT EXISTS (SELECT 1 FROM gmaps_campaigns c WHERE c.id = x.campaign_id)
+UNION ALL
+SELECT campaign_id, 'status history ' || id || ' has no campaign' FROM gmaps_campaign_status_history x
+ WHERE NOT EXISTS (SELECT 1 FROM gmaps_campaigns c WHERE c.id = x.campaign_id)
+-- name: check_counters
+SELECT id, printf('%s is %d, recount %d', name_, stored, actual) FROM (
+  SELECT c.id, 'total_businesses_found' AS name_, c.total_businesses_found AS stored,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id) AS actual FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'total_emails_found', c.total_emails_found,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL) FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'total_facebook_pages_found', c.total_facebook_pages_found,
+         (SELECT count(*) FROM gmaps_facebook_enrichments f WHERE f.campaign_id = c.id AND f.success = 1) FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'total_linkedin_profiles_found', c.total_linkedin_profiles_found,
+         (SELECT count(*) FROM gmaps_linkedin_enrichments l WHERE l.campaign_id = c.id AND l.linkedin_url IS NOT NULL)
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'total_verified_emails', c.total_verified_emails,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
+             AND b.email_verified = 1 AND b.bouncer_status = 'deliverable') FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'actual_zip_count', c.actual_zip_count,
+         (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id) FROM gmaps_campaigns c
+) WHERE stored <> actual
+-- name: check_costs
+SELECT id, printf('%s is %d micro-USD, its cost rows sum to %d', name_, stored, actual) FROM (
+  SELECT c.id, 'google_maps_cost' AS name_, c.google_maps_cost AS stored,
+         (SELECT coalesce(sum(cost_usd), 0) FROM gmaps_api_costs a WHERE a.campaign_id = c.id AND a.service = 'google_maps') AS actual
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'facebook_cost', c.facebook_cost,
+         (SELECT coalesce(sum(cost_usd), 0) FROM gmaps_api_costs a WHERE a.campaign_id = c.id AND a.service = 'facebook')
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'linkedin_enrichment_cost', c.linkedin_enrichment_cost,
+         (SELECT coalesce(sum(cost_usd), 0) FROM gmaps_api_costs a WHERE a.campaign_id = c.id AND a.service = 'linkedin')
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'bouncer_verification_cost', c.bouncer_verification_cost,
+         (SELECT coalesce(sum(cost_usd), 0) FROM gmaps_api_costs a WHERE a.campaign_id = c.id AND a.service = 'bouncer')
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'actual_cost', c.actual_cost,
+         c.google_maps_cost + c.facebook_cost + c.linkedin_enrichment_cost + c.bouncer_verification_cost
+    FROM gmaps_campaigns c
+) WHERE stored <> actual
+-- name: check_email_source
+SELECT campaign_id, 'business ' || id || ' has email_source ' || email_source || CASE
+         WHEN email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found') THEN ', not one of the four'
+         WHEN (email IS NULL) <> (email_source = 'not_found') THEN ' with email ' || coalesce(email, 'NULL')
+         ELSE ' below the best source that supplied a well-formed email (' || best || ')' END
+  FROM (
+  SELECT b.*,
+         CASE WHEN EXISTS (SELECT 1 FROM gmaps_linkedin_enrichments l WHERE l.business_id = b.id AND
+                             (ls_email_ok(l.primary_email) OR EXISTS (SELECT 1 FROM json_each(l.emails_found) WHERE ls_email_ok(value))))
+              THEN 'linkedin'
+              WHEN EXISTS (SELECT 1 FROM gmaps_facebook_enrichments f WHERE f.business_id = b.id AND
+                             (ls_email_ok(f.primary_email) OR EXISTS (SELECT 1 FROM json_each(f.emails) WHERE ls_email_ok(value))))
+              THEN 'facebook' ELSE 'not_found' END AS best
+    FROM gmaps_businesses b)
+ WHERE email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found')
+    OR (email IS NULL) <> (email_source = 'not_found')
+    OR (best = 'linkedin' AND email_source <> 'linkedin')
+    OR (best = 'facebook' AND email_source NOT IN ('linkedin', 'facebook'))
+-- name: check_status
+SELECT c.id, 'status ' || c.status || CASE
+         WHEN h.new_status IS NULL OR h.new_status <> c.status THEN ' but the last history row says ' || coalesce(h.new_status, 'nothing')
+         WHEN (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
+                                                    WHERE r.campaign_id = c.id AND r.new_status = 'running')
+           THEN ' with started_at ' || coalesce(c.started_at, 'NULL') || ' disagreeing with its history'
+         ELSE ' with completed_at ' || coalesce(c.completed_at, 'NULL') END
+  FROM gmaps_campaigns c
+  LEFT JOIN gmaps_campaign_status_history h
+    ON h.campaign_id = c.id AND h.seq = (SELECT max(seq) FROM gmaps_campaign_status_history m WHERE m.campaign_id = c.id)
+ WHERE h.new_status IS NULL OR h.new_status <> c.status
+    OR (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
+                                             WHERE r.campaign_id = c.id AND r.new_status = 'running')
+    OR (c.completed_at IS NOT NULL) <> (c.status IN ('completed', 'failed'))
+-- name: check_unique
+SELECT campaign_id, 'place_id ' || place_id || ' appears ' || count(*) || ' times' FROM gmaps_businesses
+ GROUP BY campaign_id, place_id HAVING count(*) > 1
+UNION ALL
+SELECT campaign_id, 'ZIP ' || zip_code || ' appears ' || count(*) || ' times' FROM gmaps_campaign_coverage
+ GROUP BY campaign_id, zip_code HAVING count(*) > 1
+-- name: check_totals
+SELECT (SELECT count(*) FROM gmaps_campaigns), (SELECT count(*) FROM gmaps_campaign_coverage),
+       (SELECT count(*) FROM gmaps_businesses), (SELECT count(*) FROM gmaps_facebook_enrichments),
+       (SELECT count(*) FROM gmaps_linkedin_enrichments), (SELECT count(*) FROM gmaps_api_costs),
+       (SELECT count(*) FROM gmaps_email_verifications), (SELECT count(*) FROM gmaps_campaign_status_history)
+
+--- Businesses (SPEC §5, §7.5) ----------------------------------------------------
+-- `:key` parameters are bound from the data object by the operations table's
+-- field types; `@name` parameters are computed by the handler.
+
+-- name: business_for_call
+SELECT b.id, b.campaign_id, b.email, b.email_source,
+       (b.email IS NOT NULL AND b.email_verified = 1 AND b.bouncer_status = 'deliverable')
+  FROM gmaps_businesses b JOIN gmaps_campaigns c ON c.id = b.campaign_id
+ WHERE b.id = ?1 AND (?2 IS NULL OR c.organization_id = ?2)
+-- name: business_by_place
+SELECT id, campaign_id, email, email_source,
+       (email IS NOT NULL AND email_verified = 1 AND bouncer_status = 'deliverable')
+  FROM gmaps_businesses WHERE campaign_id = @campaign_id AND place_id = :place_id
+-- name: business_insert
+INSERT INTO gmaps_businesses (id, campaign_id, zip_code, place_id, name, address, city, state, postal_code,
+  country, latitude, longitude, phone, website, email, email_source, category, categories, description,
+  rating, reviews_count, price_level, hours, facebook_url, instagram_url, twitter_url, linkedin_url,
+  needs_enrichment, enrichment_status, raw_data, created_at, updated_at)
+VALUES (@id, @campaign_id, @zip_code, :place_id, :name, :address, :city, :state, :postal_code,
+  :country, :latitude, :longitude, :phone, :website, @email, @email_source, :category, coalesce(:categories, '[]'),
+  :description, :rating, :reviews_count, :price_level, :hours, :facebook_url, :instagram_url, :twitter_url,
+  :linkedin_url, :facebook_url IS NOT NULL, CASE WHEN :facebook_url IS NOT NULL THEN 'pending' ELSE 'no_facebook' END,
+  @raw_data, @now, @now)
+-- name: business_update_scraped
+UPDATE gmaps_businesses
+   SET name = coalesce(:name, name), address = coalesce(:address, address), city = coalesce(:city, city),
+       state = coalesce(:state, state), postal_code = coalesce(:postal_code, postal_code),
+       country = coalesce(:country, country), latitude = coalesce(:latitude, latitude),
+       longitude = coalesce(:longitude, longitude), phone = coalesce(:phone, phone),
+       website = coalesce(:website, website), category = coalesce(:category, category),
+       categories = coalesce(:categories, categories), description = coalesce(:description, description),
+       rating = coalesce(:rating, rating), reviews_count = coalesce(:reviews_count, reviews_count),
+       price_level = coalesce(:price_level, price_level), hours = coalesce(:hours, hours),
+       facebook_url = coalesce(:facebook_url, facebook_url), instagram_url = coalesce(:instagram_url, instagram_url),
+       twitter_url = coalesce(:twitter_url, twitter_url), linkedin_url = coalesce(:linkedin_url, linkedin_url),
+       raw_data = coalesce(@raw_data, raw_data),
+       needs_enrichment = CASE WHEN enrichment_status = 'no_facebook' AND :facebook_url IS NOT NULL THEN 1
+                               ELSE needs_enrichment END,
+       enrichment_status = CASE WHEN enrichment_status = 'no_facebook' AND :facebook_url IS NOT NULL THEN 'pending'
+                                ELSE enrichment_status END,
+       updated_at = @now
+ WHERE id = @id
+-- name: business_set_email
+UPDATE gmaps_businesses
+   SET email = ?2, email_source = ?3, email_verified = 0, bouncer_status = NULL, bouncer_score = NULL,
+       bouncer_reason = NULL, is_safe = NULL, is_disposable = NULL, is_role_based = NULL, is_free_email = NULL,
+       bouncer_verified_at = NULL, updated_at = ?4
+ WHERE id = ?1
+-- name: business_set_source
+UPDATE gmaps_businesses SET email_source = ?2, updated_at = ?3 WHERE id = ?1
+-- name: business_set_verification
+UPDATE gmaps_businesses
+   SET email_verified = @verified, bouncer_status = @status, bouncer_score = @score, bouncer_reason = @reason,
+       is_safe = @is_safe, is_disposable = @is_disposable, is_role_based = @is_role_based,
+       is_free_email = @is_free_email, bouncer_verified_at = @verified_at, updated_at = @now
+ WHERE id = @id
+-- name: businesses_facebook_queue
+SELECT * FROM gmaps_businesses WHERE campaign_id = ?1 AND needs_enrichment = 1 AND enrichment_status = 'pending'
+ ORDER BY created_at, id LIMIT ?2 OFFSET ?3
+-- name: businesses_facebook_count
+SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND needs_enrichment = 1 AND enrichment_status = 'pending'
+-- name: businesses_linkedin_queue
+SELECT * FROM gmaps_businesses WHERE campaign_id = ?1 AND linkedin_enriched = 0
+ ORDER BY created_at, id LIMIT ?2 OFFSET ?3
+-- name: businesses_linkedin_count
+SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND linkedin_enriched = 0
+-- name: businesses_verification_queue
+SELECT * FROM gmaps_businesses WHERE campaign_id = ?1 AND email IS NOT NULL AND email_verified = 0
+ ORDER BY created_at, id LIMIT ?2 OFFSET ?3
+-- name: businesses_verification_count
+SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND email IS NOT NULL AND email_verified = 0
+
+--- Enrichment (SPEC §7.6, §7.7) ------------------------------------------------------
+
+-- name: business_facebook_attempt
+UPDATE gmaps_businesses
+   SET enrichment_attempts = enrichment_attempts + 1, last_enrichment_attempt = ?2, enrichment_status = ?3,
+       needs_enrichment = 0, updated_at = ?2
+ WHERE id = ?1
+-- name: business_linkedin_done
+UPDATE gmaps_businesses SET linkedin_enriched = 1, linkedin_url = coalesce(?2, linkedin_url), updated_at = ?3
+ WHERE id = ?1
+-- name: facebook_insert
+INSERT INTO gmaps_facebook_enrichments (id, business_id, campaign_id, facebook_url, page_name, emails,
+  primary_email, email_sources, phone_numbers, success, error_message, raw_data, created_at, updated_at)
+VALUES (@id, @business_id, @campaign_id, :facebook_url, :page_name, coalesce(:emails, '[]'), :primary_email,
+  coalesce(:email_sources, '[]'), coalesce(:phone_numbers, '[]'), coalesce(:success, 0), :error_message,
+  @raw_data, @now, @now)
+-- name: linkedin_insert
+INSERT INTO gmaps_linkedin_enrichments (id, business_id, campaign_id, linkedin_url, profile_type, person_name,
+  person_title, person_profile_url, company_name, location, connections, emails_found, emails_generated,
+  primary_email, email_source, phone_numbers, phone_number, email_extraction_attempted, email_verified_source,
+  email_quality_tier, email_verified, bouncer_status, bouncer_score, bouncer_reason, is_safe, is_disposable,
+  is_role_based, is_free_email, bouncer_verified_at, bouncer_raw_response, error_message, created_at, updated_at)
+VALUES (@id, @business_id, @campaign_id, :linkedin_url, :profile_type, :person_name, :person_title,
+  :person_profile_url, :company_name, :location, :connections, coalesce(:emails_found, '[]'),
+  coalesce(:emails_generated, '[]'), :primary_email, :email_source, coalesce(:phone_numbers, '[]'),
+  :phone_number, coalesce(:email_extraction_attempted, 0), :email_verified_source, :email_quality_tier,
+  coalesce(:bouncer_verified, 0), :bouncer_status, :bouncer_score, :bouncer_reason, :bouncer_is_safe,
+  :bouncer_is_disposable, :bouncer_is_role_based, :bouncer_is_free_email, :bouncer_verified_at,
+  :bouncer_raw_response, :error, @now, @now)
+
+--- Verification (SPEC §7.8) -----------------------------------------------------------
+
+-- name: facebook_for_call
+SELECT f.id, f.business_id FROM gmaps_facebook_enrichments f JOIN gmaps_campaigns c ON c.id = f.campaign_id
+ WHERE f.id = ?1 AND (?2 IS NULL OR c.organization_id = ?2)
+-- name: linkedin_for_call
+SELECT l.id, l.business_id FROM gmaps_linkedin_enrichments l JOIN gmaps_campaigns c ON c.id = l.campaign_id
+ WHERE l.id = ?1 AND (?2 IS NULL OR c.organization_id = ?2)
+-- name: facebook_set_verification
+UPDATE gmaps_facebook_enrichments
+   SET email_verified = @verified, bouncer_status = @status, bouncer_score = @score, bouncer_reason = @reason,
+       is_safe = @is_safe, is_disposable = @is_disposable, is_role_based = @is_role_based,
+       is_free_email = @is_free_email, bouncer_verified_at = @verified_at, bouncer_raw_response = @raw_response,
+       updated_at = @now
+ WHERE id = @id
+-- name: linkedin_set_verification
+UPDATE gmaps_linkedin_enrichments
+   SET email_verified = @verified, bouncer_status = @status, bouncer_score = @score, bouncer_reason = @reason,
+       is_safe = @is_safe, is_disposable = @is_disposable, is_role_based = @is_role_based,
+       is_free_email = @is_free_email, bouncer_verified_at = @verified_at, bouncer_raw_response = @raw_response,
+       updated_at = @now
+ WHERE id = @id
+-- name: verification_insert
+INSERT INTO gmaps_email_verifications (id, business_id, campaign_id, facebook_enrichment_id,
+  linkedin_enrichment_id, email, source, status, score, is_safe, is_disposable, is_role_based, is_free_email,
+  is_gibberish, domain, provider, mx_records, smtp_check, reason, suggestion, raw_response, verified_at, created_at)
+VALUES (@id, @business_id, @campaign_id, @facebook_enrichment_id, @linkedin_enrichment_id, :email, @source,
+  :status, :score, @is_safe, :is_disposable, :is_role_based, :is_free_email, :is_gibberish, :domain, :provider,
+  :mx_records, :smtp_check, :reason, :suggestion, :raw_response, @now, @now)

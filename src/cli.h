@@ -1,0 +1,33 @@
+/*
+ * cli.h — shared by the files of the `leadstore` command (main.c, cli.c).
+ */
+#ifndef LS_CLI_H
+#define LS_CLI_H
+
+#include "leadstore.h"
+
+enum { CLI_USAGE = 64 };
+
+typedef struct cli_options {
+  const char *db;         /* --db */
+  const char *org;        /* --org: act as authenticated */
+  const char *durability; /* --durability full|normal */
+  const char *get;        /* call --get PATH */
+  int pretty;             /* call --pretty */
+  int json;               /* check --json */
+} cli_options;
+
+typedef struct cli_command {
+  const char *name;
+  int (*run)(const cli_options *o, int argc, char **argv);
+  const char *args, *help;
+} cli_command;
+
+int cli_init(const cli_options *o, int argc, char **argv);
+int cli_call(const cli_options *o, int argc, char **argv);
+int cli_check(const cli_options *o, int argc, char **argv);
+int cli_summary(const cli_options *o, int argc, char **argv);
+int cli_help(const cli_options *o, int argc, char **argv);
+int cli_docs(const cli_options *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,200 @@
+/*
+ * dispatch.c — the front of the library: opening a handle on the right
+ * engine, and leadstore_call(), which every front end (CLI, HTTP, tests)
+ * goes through.
+ *
+ * A call is: find the operation in the table → check the caller's role →
+ * parse the parameters → validate them against the table → hand the
+ * validated call to the engine, which runs it atomically → on failure, shape
+ * the failure object of SPEC §3.1.  Nothing below this file validates
+ * parameters again, and nothing above it touches a database.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+/* True for a PostgreSQL URL or libpq keyword string. */
+static bool is_postgres_target(const char *t) {
+  return strncmp(t, "postgres://", 11) == 0 || strncmp(t, "postgresql://", 13) == 0 ||
+         strchr(t, '=') != NULL;
+}
+
+int leadstore_open(const char *target, const leadstore_options *opts, leadstore **out,
+                   char **errmsg) {
+  ls__alloc_init();
+  *out = NULL;
+  if (errmsg) *errmsg = NULL;
+  ls__error err = {0};
+  int rc;
+  leadstore *db = NULL;
+  if (!target || !*target) {
+    rc = ls__fail(&err, LEADSTORE_EINVAL, "no database given");
+    goto fail;
+  }
+  if (is_postgres_target(target)) {
+    rc = ls__fail(&err, LEADSTORE_EINVAL,
+                  "%s looks like a PostgreSQL connection, and this build has no PostgreSQL engine",
+                  target);
+    goto fail;
+  }
+  db = ls__malloc(sizeof *db);
+  if (!db) {
+    rc = ls__fail(&err, LEADSTORE_EINTERNAL, "out of memory");
+    goto fail;
+  }
+  memset(db, 0, sizeof *db);
+  if (opts) db->opts = *opts;
+  if (db->opts.busy_timeout_ms <= 0) db->opts.busy_timeout_ms = 10000;
+  db->engine = &ls__sqlite_engine;
+  rc = db->engine->open(db, target, &err);
+  if (rc) goto fail;
+  *out = db;
+  return LEADSTORE_OK;
+fail:
+  ls__free(db);
+  if (errmsg) *errmsg = ls__strdup(err.msg);
+  return rc;
+}
+
+void leadstore_close(leadstore *db) {
+  if (!db) return;
+  db->engine->close(db);
+  ls__free(db);
+}
+
+const char *leadstore_engine(const leadstore *db) { return db ? db->engine->name : NULL; }
+
+const char *leadstore_version(void) { return LEADSTORE_VERSION; }
+
+/* The failure object of SPEC §3.1 as text; NULL only when memory ran out. */
+static char *failure_text(const ls__error *err) {
+  json_t *o = json_pack("{s:b, s:s, s:s, s:b}", "success", 0, "error",
+                        err->msg[0] ? err->msg : leadstore_status_message(err->code), "error_code",
+                        leadstore_status_sqlstate(err->code), "retry_recommended",
+                        leadstore_status_retry(err->code));
+  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  json_decref(o);
+  return text;
+}
+
+/* Resolves the caller into the call: role and organization. */
+static int resolve_caller(const leadstore_caller *caller, ls__call *call, ls__error *err) {
+  leadstore_role role = caller ? caller->role : LEADSTORE_ROLE_SERVICE;
+  call->role = role;
+  call->org = NULL;
+  switch (role) {
+  case LEADSTORE_ROLE_SERVICE:
+    return LEADSTORE_OK;
+  case LEADSTORE_ROLE_AUTHENTICATED:
+    if (!ls__uuid_valid(caller->organization_id))
+      return ls__fail(err, LEADSTORE_EFORBIDDEN,
+                      "an authenticated caller needs the UUID of its organization");
+    call->org = caller->organization_id;
+    return LEADSTORE_OK;
+  default:
+    return ls__fail(err, LEADSTORE_EFORBIDDEN, "the anon role may not call operations");
+  }
+}
+
+/* Parses the parameter text; an allocation failure is reported as such. */
+static json_t *parse_params(const char *text, ls__error *err) {
+  unsigned long before = ls__alloc_failures();
+  if (!text || !*text) text = "{}";
+  json_error_t jerr;
+  json_t *params = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
+  if (params) return params;
+  if (ls__alloc_failures() != before) ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  else
+    ls__fail(err, LEADSTORE_EINVAL, "the parameters are not valid JSON: %s (line %d, column %d)",
+             jerr.text, jerr.line, jerr.column);
+  return NULL;
+}
+
+int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op_name,
+                   const char *params_json, char **result_json) {
+  ls__alloc_init();
+  *result_json = NULL;
+  ls__error err = {0};
+  json_t *params = NULL;
+  int rc;
+  db->faults.steps = db->faults.allocs = 0;
+  ls__active_faults = &db->faults;
+
+  const ls__op *op = ls__op_find(op_name);
+  if (!op) {
+    rc = ls__fail(&err, LEADSTORE_ENOOP, "unknown operation %.64s", op_name ? op_name : "(null)");
+    goto done;
+  }
+  ls__call call = {.op = op};
+  if ((rc = resolve_caller(caller, &call, &err))) goto done;
+  if (!(params = parse_params(params_json, &err))) {
+    rc = err.code;
+    goto done;
+  }
+  unsigned long failures = ls__alloc_failures();
+  if ((rc = ls__validate(op, params, &err))) goto done;
+  if (ls__alloc_failures() != failures) {
+    rc = ls__fail(&err, LEADSTORE_EINTERNAL, "out of memory");
+    goto done;
+  }
+  call.params = params;
+  call.request_id = ls__jstr(params, "p_request_id");
+  ls__now(db, call.now);
+  rc = db->engine->call(db, &call, result_json, &err);
+
+done:
+  json_decref(params);
+  if (rc) {
+    ls__free(*result_json);
+    *result_json = failure_text(&err);
+  }
+  ls__active_faults = NULL;
+  return rc;
+}
+
+int leadstore_check(leadstore *db, char **report_json) {
+  ls__alloc_init();
+  *report_json = NULL;
+  ls__error err = {0};
+  json_t *report = json_pack("{s:b, s:[], s:{}}", "ok", 1, "violations", "checked");
+  if (!report) return LEADSTORE_EINTERNAL;
+  int rc = db->engine->check(db, report, &err);
+  if (rc == LEADSTORE_OK) {
+    json_object_set_new(report, "ok",
+                        json_boolean(json_array_size(json_object_get(report, "violations")) == 0));
+    *report_json = ls__json_dump(report);
+    if (!*report_json) rc = LEADSTORE_EINTERNAL;
+  } else {
+    *report_json = failure_text(&err);
+  }
+  json_decref(report);
+  return rc;
+}
+
+int ls__check_violation(json_t *report, int invariant, const char *campaign_id, const char *fmt,
+                        ...) {
+  char detail[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(detail, sizeof detail, fmt, ap);
+  va_end(ap);
+  json_t *v = json_pack("{s:i, s:s?, s:s}", "invariant", invariant, "campaign_id", campaign_id,
+                        "detail", detail);
+  if (!v || json_array_append_new(json_object_get(report, "violations"), v) != 0)
+    return LEADSTORE_EINTERNAL;
+  return LEADSTORE_OK;
+}
+
+long leadstore_test_fault(leadstore *db, leadstore_fault kind, long n) {
+  long made = kind == LEADSTORE_FAULT_ALLOC ? db->faults.allocs : db->faults.steps;
+  db->faults.kind = kind;
+  db->faults.n = kind == LEADSTORE_FAULT_NONE || n < 0 ? 0 : n;
+  return made;
+}
+
+int leadstore_test_count_rows(leadstore *db, const char *table, long long *out) {
+  ls__error err = {0};
+  for (size_t i = 0; ls__tables[i]; i++)
+    if (strcmp(ls__tables[i], table) == 0) return db->engine->count_rows(db, table, out, &err);
+  return LEADSTORE_EINVAL;
+}

@@ -1,0 +1,50 @@
+/*
+ * errors.c — the error table of leadstore.h (LEADSTORE_ERROR_MAP) as data,
+ * and ls__fail(), the one way code in the library reports a failure.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct status_row {
+  const char *name, *sqlstate, *message;
+  int http, exit_status, retry;
+} status_row;
+
+static const status_row rows[] = {
+#define XX(name, sqlstate, http, exit_status, retry, msg) {#name, sqlstate, msg, http, exit_status, retry},
+    LEADSTORE_ERROR_MAP(XX)
+#undef XX
+};
+
+/* The row of a status; EINTERNAL's for anything out of range. */
+static const status_row *row(int status) {
+  if (status < 0 || status >= LEADSTORE__STATUS_COUNT) status = LEADSTORE_EINTERNAL;
+  return &rows[status];
+}
+
+const char *leadstore_status_sqlstate(int s) { return row(s)->sqlstate; }
+const char *leadstore_status_name(int s) { return row(s)->name; }
+const char *leadstore_status_message(int s) { return row(s)->message; }
+int leadstore_status_http(int s) { return row(s)->http; }
+int leadstore_status_exit(int s) { return row(s)->exit_status; }
+int leadstore_status_retry(int s) { return row(s)->retry; }
+
+int leadstore_status_from_sqlstate(const char *sqlstate) {
+  if (!sqlstate) return LEADSTORE_EINTERNAL;
+  for (int i = 0; i < LEADSTORE__STATUS_COUNT; i++)
+    if (strcmp(rows[i].sqlstate, sqlstate) == 0) return i;
+  if (strncmp(sqlstate, "08", 2) == 0) return LEADSTORE_ECONNECTION;
+  return LEADSTORE_EINTERNAL;
+}
+
+int ls__fail(ls__error *err, int code, const char *fmt, ...) {
+  if (!err) return code;
+  err->code = code;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  va_end(ap);
+  return code;
+}

@@ -1,0 +1,100 @@
+/*
+ * json.c — reading validated parameters, canonical serialisation and the
+ * request hash used by idempotent replay (SPEC §3.3).
+ *
+ * The readers treat a missing key and JSON null alike ("not given"); they
+ * trust the validator for types, so they never fail.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "internal.h"
+
+const char *ls__jstr(const json_t *obj, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+bool ls__jhas(const json_t *obj, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  return v && !json_is_null(v);
+}
+
+int64_t ls__jint(const json_t *obj, const char *key, int64_t dflt) {
+  json_t *v = json_object_get(obj, key);
+  if (json_is_integer(v)) return json_integer_value(v);
+  if (json_is_real(v)) return (int64_t)json_real_value(v);
+  return dflt;
+}
+
+double ls__jnum(const json_t *obj, const char *key, double dflt) {
+  json_t *v = json_object_get(obj, key);
+  return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+int64_t ls__jmoney(const json_t *obj, const char *key, int64_t dflt) {
+  json_t *v = json_object_get(obj, key);
+  return json_is_number(v) ? ls__money_from_number(json_number_value(v)) : dflt;
+}
+
+int ls__jflag(const json_t *obj, const char *key) {
+  json_t *v = json_object_get(obj, key);
+  if (json_is_boolean(v)) return json_is_true(v);
+  const char *s = json_string_value(v);
+  if (s && strcmp(s, "yes") == 0) return 1;
+  if (s && strcmp(s, "no") == 0) return 0;
+  return -1;
+}
+
+const char *ls__jtrim(const json_t *obj, const char *key, size_t *len) {
+  const char *v = ls__jstr(obj, key);
+  if (!v) return NULL;
+  while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+  size_t n = strlen(v);
+  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\n' || v[n - 1] == '\r')) n--;
+  if (n == 0) return NULL;
+  if (len) *len = n;
+  return v;
+}
+
+json_t *ls__unknown_keys(const ls__field *fields, const json_t *obj) {
+  json_t *out = NULL;
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)obj, key, v) {
+    bool known = false;
+    for (const ls__field *f = fields; f->name && !known; f++)
+      known = strcmp(f->name, key) == 0 || (f->alias && strcmp(f->alias, key) == 0);
+    if (known) continue;
+    if (!out && !(out = json_object())) return NULL;
+    json_object_set(out, key, v);
+  }
+  return out;
+}
+
+char *ls__json_dump(const json_t *v) {
+  return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+}
+
+int ls__params_hash(const json_t *params, char out[65]) {
+  json_t *copy = json_copy((json_t *)params); /* shallow: values shared, keys copied */
+  if (!copy) return LEADSTORE_EINTERNAL;
+  json_object_del(copy, "p_request_id");
+  char *text = ls__json_dump(copy);
+  json_decref(copy);
+  if (!text) return LEADSTORE_EINTERNAL;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  int ok = EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL);
+  ls__free(text);
+  if (!ok) return LEADSTORE_EINTERNAL;
+  static const char hex[] = "0123456789abcdef";
+  for (unsigned i = 0; i < len && i < 32; i++) {
+    out[2 * i] = hex[md[i] >> 4];
+    out[2 * i + 1] = hex[md[i] & 15];
+  }
+  out[64] = '\0';
+  return LEADSTORE_OK;
+}

@@ -1,0 +1,97 @@
+/*
+ * main.c — the `leadstore` command: global options and the command table.
+ *
+ *   leadstore [--db TARGET] [--org UUID] [--durability full|normal] COMMAND …
+ *
+ * The database is --db, else $LEADSTORE_DB, else $DATABASE_URL, else
+ * ./leadstore.db (an SQLite file, created on first use).  The command acts
+ * as service_role; --org UUID makes it an `authenticated` caller of that
+ * organization.  Exit status: 0 on success, the error table's exit status
+ * for a failed operation, 64 for a usage error.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"init", cli_init, "", "create the database and its schema (nothing else)"},
+    {"call", cli_call, "OP [JSON|-] [--get PATH] [--pretty]",
+     "run one operation; JSON from the argument or standard input"},
+    {"check", cli_check, "[--json]", "prove the invariants of SPEC §8; non-zero exit on any violation"},
+    {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it"},
+    {"help", cli_help, "[OP]", "this help, or one operation's parameters"},
+    {"docs", cli_docs, "", "the operations reference in Markdown (docs/operations.md)"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out,
+          "leadstore %s — the system of record for lead-generation campaigns\n\n"
+          "usage: leadstore [--db TARGET] [--org UUID] [--durability full|normal] COMMAND ...\n\n"
+          "commands:\n",
+          leadstore_version());
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-8s %-38s %s\n", commands[i].name, commands[i].args, commands[i].help);
+  fprintf(out,
+          "\noptions:\n"
+          "  --db TARGET         SQLite file (default $LEADSTORE_DB, else ./leadstore.db)\n"
+          "  --org UUID          act as an authenticated caller of this organization\n"
+          "  --durability MODE   full (default: every success survives power loss) or normal\n"
+          "  --version           print the version\n\n"
+          "operations (leadstore help OP):\n");
+  for (size_t i = 0; i < leadstore_op_count(); i++) fprintf(out, "  %s\n", leadstore_op_name(i));
+}
+
+int main(int argc, char **argv) {
+  cli_options o = {.db = getenv("LEADSTORE_DB")};
+  if (!o.db || !*o.db) o.db = getenv("DATABASE_URL");
+  if (!o.db || !*o.db) o.db = "leadstore.db";
+  /* Global options may stand anywhere; the rest are the command's words. */
+  char **words = calloc((size_t)argc + 1, sizeof *words);
+  if (!words) return 70;
+  int n = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if ((!strcmp(a, "--db") || !strcmp(a, "--org") || !strcmp(a, "--durability") || !strcmp(a, "--get")) &&
+        i + 1 >= argc) {
+      fprintf(stderr, "leadstore: %s needs a value\n", a);
+      free(words);
+      return CLI_USAGE;
+    }
+    if (!strcmp(a, "--db")) o.db = argv[++i];
+    else if (!strcmp(a, "--org")) o.org = argv[++i];
+    else if (!strcmp(a, "--get")) o.get = argv[++i];
+    else if (!strcmp(a, "--durability")) o.durability = argv[++i];
+    else if (!strcmp(a, "--pretty")) o.pretty = 1;
+    else if (!strcmp(a, "--json")) o.json = 1;
+    else if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
+      printf("leadstore %s\n", leadstore_version());
+      free(words);
+      return 0;
+    } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+      usage(stdout);
+      free(words);
+      return 0;
+    } else if (a[0] == '-' && a[1] == '-') {
+      fprintf(stderr, "leadstore: unknown option %s (see leadstore help)\n", a);
+      free(words);
+      return CLI_USAGE;
+    } else {
+      words[n++] = argv[i];
+    }
+  }
+  int rc = CLI_USAGE;
+  if (n == 0) {
+    usage(stderr);
+  } else {
+    size_t i = 0;
+    while (i < sizeof commands / sizeof commands[0] && strcmp(commands[i].name, words[0])) i++;
+    if (i < sizeof commands / sizeof commands[0]) rc = commands[i].run(&o, n - 1, words + 1);
+    else if (!strcmp(words[0], "version")) rc = (printf("leadstore %s\n", leadstore_version()), 0);
+    else fprintf(stderr, "leadstore: unknown command %s (see leadstore help)\n", words[0]);
+  }
+  if (rc == CLI_USAGE && n > 0 && !strcmp(words[0], "help")) usage(stderr);
+  free(words);
+  return rc;
+}

@@ -1,0 +1,146 @@
+/*
+ * sq.h — the embedded engine's internal header, shared by the files of
+ * src/sqlite/ and by nothing else (only these files include sqlite3.h).
+ *
+ * The engine runs each operation as C code inside one transaction
+ * (BEGIN IMMEDIATE for writes, a plain BEGIN snapshot for reads).  Its
+ * statements live in sql/sqlite/queries.sql; each is prepared once per
+ * connection on first use and reused.  A handler receives the validated
+ * call and the success object to fill; it returns LEADSTORE_OK or a status
+ * (with `err` filled), and the engine commits or rolls back.
+ */
+#ifndef LS_SQ_H
+#define LS_SQ_H
+
+#include <sqlite3.h>
+
+#include "../internal.h"
+
+/* Statement ids, one per `-- name:` block of queries.sql. */
+typedef enum sq_query {
+#define LS_SQ_QUERY(name, sql) SQ_##name,
+#include "sqlite_queries.h"
+#undef LS_SQ_QUERY
+  SQ__COUNT
+} sq_query;
+
+typedef struct ls__sq {
+  sqlite3 *conn;
+  sqlite3_stmt *stmts[SQ__COUNT]; /* prepared on first use */
+  leadstore *db;                  /* the handle (clock, ids) */
+  int bind_failed;                /* a bind of the current statement failed */
+} ls__sq;
+
+typedef int (*ls__sq_handler)(ls__sq *s, const ls__call *c, json_t *res, ls__error *err);
+
+/* Handlers, one per operation (by file). */
+int ls__sq_create_campaign_with_coverage_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_update_campaign_status_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_is_valid_status_transition(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_get_campaign(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_list_campaigns(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_update_coverage_status_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_track_api_cost_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_update_campaign_statistics_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_batch_upsert_businesses_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_save_facebook_enrichment_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_save_linkedin_enrichment_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_update_email_verification_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
+int ls__sq_get_businesses_for_enrichment(ls__sq *, const ls__call *, json_t *, ls__error *);
+
+/* The invariants of SPEC §8. */
+int ls__sq_check(leadstore *db, json_t *report, ls__error *err);
+
+/*--- Statements ------------------------------------------------------------*/
+
+/* The statement `q`, prepared on first use, reset and with its bindings cleared. */
+sqlite3_stmt *ls__sq_stmt(ls__sq *s, sq_query q, ls__error *err);
+
+/* Binding; NULL text/JSON binds SQL NULL.  A failed bind fails the next step. */
+void ls__sq_text(ls__sq *s, sqlite3_stmt *st, int i, const char *v);
+void ls__sq_int(ls__sq *s, sqlite3_stmt *st, int i, int64_t v);
+void ls__sq_real(ls__sq *s, sqlite3_stmt *st, int i, double v);
+void ls__sq_null(ls__sq *s, sqlite3_stmt *st, int i);
+void ls__sq_json(ls__sq *s, sqlite3_stmt *st, int i, const json_t *v);
+/* A JSON value of obj[key]: a number, string or boolean as such, else JSON text / NULL. */
+void ls__sq_param(ls__sq *s, sqlite3_stmt *st, int i, const json_t *obj, const char *key);
+/* A flag parameter (true/false/"yes"/"no"/"unknown") as 1/0/NULL. */
+void ls__sq_flag(ls__sq *s, sqlite3_stmt *st, int i, int flag);
+
+/* Binds every `:key` parameter of `st` from obj[key], by the type of `key`
+ * in `fields`: text trimmed (blank = NULL), lists and JSON as JSON text,
+ * money in micros, booleans and flags as 1/0/NULL, timestamps canonical. */
+void ls__sq_bind_fields(ls__sq *s, sqlite3_stmt *st, const ls__field *fields, const json_t *obj);
+/* Binds the `@name` parameter of `st`, when the statement has one. */
+void ls__sq_at_text(ls__sq *s, sqlite3_stmt *st, const char *name, const char *v);
+void ls__sq_at_int(ls__sq *s, sqlite3_stmt *st, const char *name, int64_t v);
+void ls__sq_at_flag(ls__sq *s, sqlite3_stmt *st, const char *name, int flag);
+void ls__sq_at_json(ls__sq *s, sqlite3_stmt *st, const char *name, const json_t *v);
+
+/* A verification result, as applied to a business or an enrichment. */
+typedef struct ls__verif {
+  int verified;          /* email_verified: 1/0 */
+  const char *status;    /* bouncer_status, or NULL */
+  const json_t *score;   /* bouncer_score (a JSON number), or NULL */
+  const char *reason;
+  int is_safe, is_disposable, is_role_based, is_free_email; /* 1/0/-1 (NULL) */
+  const char *verified_at; /* bouncer_verified_at */
+  const json_t *raw;     /* bouncer_raw_response, or NULL */
+} ls__verif;
+/* Binds @verified @status @score @reason @is_safe … @verified_at @raw_response. */
+void ls__sq_bind_verif(ls__sq *s, sqlite3_stmt *st, const ls__verif *v);
+
+/*--- Businesses and their email (SPEC §5) -----------------------------------------*/
+
+/* What the email rules need to know of a business. */
+typedef struct ls__biz {
+  char id[37], campaign_id[37];
+  bool has_email;
+  char email[330];
+  char source[16];
+  bool verified;         /* current email verified deliverable (counts in total_verified_emails) */
+} ls__biz;
+
+/* Reads the business row the statement stepped to (business_for_call / business_by_place layout). */
+void ls__sq_biz_read(sqlite3_stmt *st, ls__biz *b);
+/* Loads a business the caller may see: OK, or ENOTFOUND "Business … not found". */
+int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__biz *b, ls__error *err);
+/*
+ * Offers `email` from `source` to the business (SPEC §5): taken when it is
+ * well-formed and the source ranks equal or higher than the current one; a
+ * new address resets the business's verification columns; the same address
+ * (case-insensitively) from a higher source only raises email_source.
+ * *changed says whether the email or its source changed; b is updated.
+ */
+int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *email, const char *source,
+                       bool *changed, ls__error *err);
+/* Adds deltas to a campaign's counters (businesses, emails, facebook, linkedin, verified). */
+int ls__sq_counters_add(ls__sq *s, const ls__call *c, const char *campaign_id, int64_t businesses,
+                        int64_t emails, int64_t facebook, int64_t linkedin, int64_t verified,
+                        ls__error *err);
+
+/*
+ * Steps a statement: SQLITE_ROW or SQLITE_DONE, or -1 with `err` filled
+ * (the engine's error mapping).  Counts the step for fault injection.
+ */
+int ls__sq_step(ls__sq *s, sqlite3_stmt *st, ls__error *err);
+/* Steps a statement that returns no rows (or whose rows are ignored): OK or status. */
+int ls__sq_exec(ls__sq *s, sqlite3_stmt *st, ls__error *err);
+/* Steps a statement expecting one row: OK (row ready), ENOTFOUND (no row, err untouched) or status. */
+int ls__sq_row(ls__sq *s, sqlite3_stmt *st, ls__error *err);
+
+/* Steps a statement that must return a row (an aggregate, RETURNING): OK or status. */
+int ls__sq_must_row(ls__sq *s, sqlite3_stmt *st, ls__error *err);
+
+/* Maps an SQLite result code to a status with a message (the one error map of this engine). */
+int ls__sq_error(ls__sq *s, int rc, ls__error *err);
+
+/* The current row as a JSON object, by declared column types (MONEY_INT, BOOL_INT, JSON_TEXT). */
+json_t *ls__sq_row_json(sqlite3_stmt *st);
+/* Column i as text / NULL. */
+const char *ls__sq_col_text(sqlite3_stmt *st, int i);
+
+/* Looks up a campaign as the caller may see it: OK, or ENOTFOUND "Campaign … not found". */
+int ls__sq_campaign_visible(ls__sq *s, const ls__call *c, const char *campaign_id, ls__error *err);
+
+#endif /* LS_SQ_H */

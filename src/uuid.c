@@ -1,0 +1,116 @@
+/*
+ * uuid.c — ids and time: UUIDv4 generation (libuuid, or the handle's
+ * injected generator), UUID syntax, the call clock (the system clock or the
+ * handle's injected one) and ISO-8601 timestamps, always UTC with `Z`.
+ */
+#define _DEFAULT_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <uuid/uuid.h>
+
+#include "internal.h"
+
+bool ls__uuid_valid(const char *s) {
+  if (!s || strlen(s) != 36) return false;
+  for (int i = 0; i < 36; i++) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (s[i] != '-') return false;
+    } else if (!isxdigit((unsigned char)s[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void ls__uuid_new(leadstore *db, char out[37]) {
+  unsigned char raw[16];
+  if (db && db->opts.new_uuid) db->opts.new_uuid(db->opts.ctx, raw);
+  else uuid_generate_random(raw);
+  uuid_unparse_lower(raw, out);
+}
+
+/* Formats microseconds since the epoch as canonical UTC text. */
+static void format_us(int64_t us, char out[32]) {
+  time_t secs = (time_t)(us / 1000000);
+  long frac = (long)(us % 1000000);
+  if (frac < 0) {
+    frac += 1000000;
+    secs--;
+  }
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+           tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  snprintf(out, 32, "%.31s", buf);
+}
+
+void ls__now(leadstore *db, char out[32]) {
+  int64_t us;
+  if (db && db->opts.clock_us) {
+    us = db->opts.clock_us(db->opts.ctx);
+  } else {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+  }
+  format_us(us, out);
+}
+
+/* Reads exactly n digits at *p into *v; advances *p. */
+static bool digits(const char **p, int n, int *v) {
+  *v = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)(*p)[i])) return false;
+    *v = *v * 10 + ((*p)[i] - '0');
+  }
+  *p += n;
+  return true;
+}
+
+bool ls__timestamp_parse(const char *s, char out[32]) {
+  int Y, M, D, h = 0, m = 0, sec = 0, off = 0;
+  long frac = 0;
+  const char *p = s;
+  if (!s || !digits(&p, 4, &Y) || *p++ != '-' || !digits(&p, 2, &M) || *p++ != '-' ||
+      !digits(&p, 2, &D))
+    return false;
+  if (*p == 'T' || *p == 't' || *p == ' ') {
+    p++;
+    if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &m)) return false;
+    if (*p == ':') {
+      p++;
+      if (!digits(&p, 2, &sec)) return false;
+      if (*p == '.') {
+        p++;
+        int n = 0;
+        while (isdigit((unsigned char)*p)) {
+          if (n < 6) frac = frac * 10 + (*p - '0'), n++;
+          p++;
+        }
+        if (n == 0) return false;
+        while (n++ < 6) frac *= 10;
+      }
+    }
+    if (*p == 'Z' || *p == 'z') {
+      p++;
+    } else if (*p == '+' || *p == '-') {
+      int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
+      if (!digits(&p, 2, &oh)) return false;
+      if (*p == ':') p++;
+      if (isdigit((unsigned char)*p) && !digits(&p, 2, &om)) return false;
+      off = sign * (oh * 60 + om);
+    }
+  }
+  if (*p) return false;
+  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return false;
+  struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h,
+                  .tm_min = m, .tm_sec = sec};
+  time_t t = timegm(&tm);
+  if (tm.tm_mday != D) return false; /* 31 February */
+  format_us(((int64_t)t - off * 60) * 1000000 + frac, out);
+  return true;
+}

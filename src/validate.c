@@ -1,0 +1,241 @@
+/*
+ * validate.c — table-driven parameter validation.
+ *
+ * Every call is checked against its row of the operations table before an
+ * engine sees it: required keys, JSON types, ranges, text lengths, enum
+ * values, list sizes, nested objects and the elements of lists.  The first
+ * problem found is reported with the path of the value
+ * (`p_businesses[17].place_id is required`): 22P02 for a malformed UUID,
+ * 22023 for everything else.  Unknown keys are refused at the top level
+ * (they are parameters) and ignored inside data objects (they are data).
+ * Handlers may therefore read parameters without re-checking their types.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct path {
+  char buf[256];
+} path;
+
+/* Appends ".key" (or "key" at the root) or "[i]" to a path, returning the new one. */
+static path path_key(const path *base, const char *key) {
+  path p;
+  snprintf(p.buf, sizeof p.buf, "%s%s%s", base->buf, base->buf[0] ? "." : "", key);
+  return p;
+}
+
+static path path_index(const path *base, size_t i) {
+  path p;
+  snprintf(p.buf, sizeof p.buf, "%s[%zu]", base->buf, i);
+  return p;
+}
+
+/* Number of UTF-8 characters (jansson guarantees valid UTF-8). */
+static size_t utf8_len(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (((unsigned char)*s & 0xC0) != 0x80) n++;
+  return n;
+}
+
+static bool blank(const char *s) {
+  for (; *s; s++)
+    if (!isspace((unsigned char)*s)) return false;
+  return true;
+}
+
+/* "a, b or c" from an enum list. */
+static void join_values(const char *const *values, char *out, size_t outsz) {
+  out[0] = '\0';
+  for (size_t i = 0; values[i]; i++) {
+    size_t len = strlen(out);
+    snprintf(out + len, outsz - len, "%s%s", i == 0 ? "" : values[i + 1] ? ", " : " or ",
+             values[i]);
+  }
+}
+
+static int check_object(const ls__field *fields, json_t *obj, const path *at, bool top,
+                        ls__error *err);
+
+/* Validates a text's length and blankness. */
+static int check_text(const ls__field *f, const char *s, const path *at, ls__error *err) {
+  size_t n = utf8_len(s);
+  if (f->max > 0 && (n < (size_t)f->min || n > (size_t)f->max))
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be %g to %g characters long (got %zu)",
+                    at->buf, f->min, f->max, n);
+  if (n < (size_t)f->min)
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be at least %g characters long", at->buf, f->min);
+  if ((f->flags & LS_F_NONBLANK) && blank(s))
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must not be blank", at->buf);
+  return LEADSTORE_OK;
+}
+
+static int check_range(const ls__field *f, double v, const path *at, ls__error *err) {
+  if (f->max > f->min && (v < f->min || v > f->max))
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be between %g and %g (got %g)", at->buf,
+                    f->min, f->max, v);
+  if (v < f->min)
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be at least %g (got %g)", at->buf, f->min, v);
+  return LEADSTORE_OK;
+}
+
+/* Validates one present, non-null value against its field. */
+static int check_value(const ls__field *f, json_t *v, const path *at, ls__error *err) {
+  const char *s = json_string_value(v);
+  switch (f->type) {
+  case LS_T_UUID:
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a UUID string", at->buf);
+    if (!ls__uuid_valid(s))
+      return ls__fail(err, LEADSTORE_EUUID, "%s is not a valid UUID: \"%.64s\"", at->buf, s);
+    {
+      char lower[37];
+      for (int i = 0; i < 37; i++) lower[i] = (char)tolower((unsigned char)s[i]);
+      if (strcmp(lower, s) != 0 && json_string_set(v, lower) != 0)
+        return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+    }
+    return LEADSTORE_OK;
+  case LS_T_TEXT:
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", at->buf);
+    return check_text(f, s, at, err);
+  case LS_T_LABEL:
+    if (json_is_integer(v)) return LEADSTORE_OK;
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string or an integer", at->buf);
+    return check_text(f, s, at, err);
+  case LS_T_ZIP:
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", at->buf);
+    {
+      size_t n = strlen(s);
+      bool ok = n >= 1 && n <= 10;
+      for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)s[i]) || s[i] == ' ' || s[i] == '-';
+      if (!ok)
+        return ls__fail(err, LEADSTORE_EINVAL,
+                        "%s must be 1 to 10 characters of 0-9, A-Z, a-z, space or '-' (got \"%.32s\")",
+                        at->buf, s);
+    }
+    return LEADSTORE_OK;
+  case LS_T_ENUM:
+    if (s)
+      for (size_t i = 0; f->values[i]; i++)
+        if (strcmp(f->values[i], s) == 0) return LEADSTORE_OK;
+    {
+      char list[256];
+      join_values(f->values, list, sizeof list);
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be one of %s", at->buf, list);
+    }
+  case LS_T_INT:
+    if (json_is_integer(v)) return check_range(f, (double)json_integer_value(v), at, err);
+    if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
+        fabs(json_real_value(v)) < 9e15)
+      return check_range(f, json_real_value(v), at, err);
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be an integer", at->buf);
+  case LS_T_NUMBER:
+    if (!json_is_number(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a number", at->buf);
+    return check_range(f, json_number_value(v), at, err);
+  case LS_T_MONEY:
+    if (!json_is_number(v))
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be a number of USD", at->buf);
+    if (json_number_value(v) < f->min)
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must not be negative (got %g)", at->buf,
+                      json_number_value(v));
+    if (json_number_value(v) > 99999999.999999)
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be at most 99999999.999999 USD", at->buf);
+    return LEADSTORE_OK;
+  case LS_T_BOOL:
+    if (!json_is_boolean(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be true or false", at->buf);
+    return LEADSTORE_OK;
+  case LS_T_FLAG:
+    if (json_is_boolean(v)) return LEADSTORE_OK;
+    if (s && (!strcmp(s, "yes") || !strcmp(s, "no") || !strcmp(s, "unknown"))) return LEADSTORE_OK;
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be true, false, \"yes\", \"no\" or \"unknown\"",
+                    at->buf);
+  case LS_T_TIMESTAMP: {
+    char canon[32];
+    if (!s || !ls__timestamp_parse(s, canon))
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be an ISO-8601 timestamp", at->buf);
+    if (json_string_set(v, canon) != 0) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+    return LEADSTORE_OK;
+  }
+  case LS_T_TEXT_LIST: {
+    if (!json_is_array(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an array of strings", at->buf);
+    if (f->max > 0 && json_array_size(v) > (size_t)f->max)
+      return ls__fail(err, LEADSTORE_EINVAL, "%s has %zu elements; at most %g are allowed", at->buf,
+                      json_array_size(v), f->max);
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) if (!json_is_string(e)) {
+      path p = path_index(at, i);
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", p.buf);
+    }
+    return LEADSTORE_OK;
+  }
+  case LS_T_OBJECT:
+    if (!json_is_object(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", at->buf);
+    return check_object(f->fields, v, at, false, err);
+  case LS_T_OBJECT_LIST: {
+    if (!json_is_array(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an array of objects", at->buf);
+    if (f->max > 0 && json_array_size(v) > (size_t)f->max)
+      return ls__fail(err, LEADSTORE_EINVAL, "%s has %zu elements; at most %g are allowed", at->buf,
+                      json_array_size(v), f->max);
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) {
+      path p = path_index(at, i);
+      if (!json_is_object(e)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", p.buf);
+      int rc = check_object(f->fields, e, &p, false, err);
+      if (rc) return rc;
+    }
+    return LEADSTORE_OK;
+  }
+  case LS_T_JSON:
+    return LEADSTORE_OK;
+  case LS_T_JSON_OBJECT:
+    if (!json_is_object(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", at->buf);
+    return LEADSTORE_OK;
+  }
+  return ls__fail(err, LEADSTORE_EINTERNAL, "%s has an unknown type in the table", at->buf);
+}
+
+/* Finds the field for `key` (by name or alias); NULL when the table has none. */
+static const ls__field *field_for(const ls__field *fields, const char *key) {
+  for (const ls__field *f = fields; f->name; f++)
+    if (strcmp(f->name, key) == 0 || (f->alias && strcmp(f->alias, key) == 0)) return f;
+  return NULL;
+}
+
+static int check_object(const ls__field *fields, json_t *obj, const path *at, bool top,
+                        ls__error *err) {
+  if (top) {
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v) if (!field_for(fields, key))
+        return ls__fail(err, LEADSTORE_EINVAL, "unknown parameter %.64s", key);
+  }
+  for (const ls__field *f = fields; f->name; f++) {
+    json_t *v = json_object_get(obj, f->name);
+    const char *key = f->name;
+    if ((!v || json_is_null(v)) && f->alias) {
+      v = json_object_get(obj, f->alias);
+      key = f->alias;
+    }
+    path p = path_key(at, key);
+    if (!v || json_is_null(v)) {
+      if (f->flags & LS_F_REQUIRED) return ls__fail(err, LEADSTORE_EINVAL, "%s is required", p.buf);
+      continue;
+    }
+    int rc = check_value(f, v, &p, err);
+    if (rc) return rc;
+  }
+  return LEADSTORE_OK;
+}
+
+int ls__validate(const ls__op *op, json_t *params, ls__error *err) {
+  if (!json_is_object(params))
+    return ls__fail(err, LEADSTORE_EINVAL, "the parameters must be a JSON object");
+  path root = {{0}};
+  return check_object(op->params, params, &root, true, err);
+}
