@@ -71,7 +71,7 @@ $(BUILD)/t/%.t: tests/%.c $(TEST_SUPPORT) $(BUILD)/libleadstore.a tests/tap.h te
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/support.o: tests/support.c tests/support.h $(GEN)
+$(BUILD)/tests/support.o: tests/support.c tests/support.h tests/tap.h include/leadstore.h $(GEN)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 

@@ -32,9 +32,12 @@ static leadstore *open_db(const cli_options *o, int *rc) {
   return db;
 }
 
+/* The caller of the options: service_role, or authenticated with --org, or anon. */
 static leadstore_caller caller_of(const cli_options *o) {
   leadstore_caller c = {LEADSTORE_ROLE_SERVICE, NULL};
   if (o->org) c = (leadstore_caller){LEADSTORE_ROLE_AUTHENTICATED, o->org};
+  if (o->role && !strcmp(o->role, "anon")) c = (leadstore_caller){LEADSTORE_ROLE_ANON, NULL};
+  if (o->role && !strcmp(o->role, "authenticated")) c.role = LEADSTORE_ROLE_AUTHENTICATED;
   return c;
 }
 

@@ -11,6 +11,7 @@ enum { CLI_USAGE = 64 };
 typedef struct cli_options {
   const char *db;         /* --db */
   const char *org;        /* --org: act as authenticated */
+  const char *role;       /* --role service_role|authenticated|anon */
   const char *durability; /* --durability full|normal */
   const char *get;        /* call --get PATH */
   int pretty;             /* call --pretty */

@@ -37,6 +37,7 @@ static void usage(FILE *out) {
           "\noptions:\n"
           "  --db TARGET         SQLite file (default $LEADSTORE_DB, else ./leadstore.db)\n"
           "  --org UUID          act as an authenticated caller of this organization\n"
+          "  --role ROLE         service_role (default), authenticated (needs --org) or anon\n"
           "  --durability MODE   full (default: every success survives power loss) or normal\n"
           "  --version           print the version\n\n"
           "operations (leadstore help OP):\n");
@@ -53,7 +54,8 @@ int main(int argc, char **argv) {
   int n = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
-    if ((!strcmp(a, "--db") || !strcmp(a, "--org") || !strcmp(a, "--durability") || !strcmp(a, "--get")) &&
+    if ((!strcmp(a, "--db") || !strcmp(a, "--org") || !strcmp(a, "--durability") || !strcmp(a, "--get") ||
+         !strcmp(a, "--role")) &&
         i + 1 >= argc) {
       fprintf(stderr, "leadstore: %s needs a value\n", a);
       free(words);
@@ -62,6 +64,7 @@ int main(int argc, char **argv) {
     if (!strcmp(a, "--db")) o.db = argv[++i];
     else if (!strcmp(a, "--org")) o.org = argv[++i];
     else if (!strcmp(a, "--get")) o.get = argv[++i];
+    else if (!strcmp(a, "--role")) o.role = argv[++i];
     else if (!strcmp(a, "--durability")) o.durability = argv[++i];
     else if (!strcmp(a, "--pretty")) o.pretty = 1;
     else if (!strcmp(a, "--json")) o.json = 1;

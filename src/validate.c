@@ -218,7 +218,7 @@ static int check_object(const ls__field *fields, json_t *obj, const path *at, bo
   for (const ls__field *f = fields; f->name; f++) {
     json_t *v = json_object_get(obj, f->name);
     const char *key = f->name;
-    if ((!v || json_is_null(v)) && f->alias) {
+    if ((!v || json_is_null(v)) && f->alias && json_object_get(obj, f->alias)) {
       v = json_object_get(obj, f->alias);
       key = f->alias;
     }

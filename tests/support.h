@@ -1,0 +1,64 @@
+/*
+ * support.h — what the test programs share: scratch databases, calling an
+ * operation and reading its result, matching JSON against an expectation,
+ * and the runner of the conformance cases in tests/cases/.
+ */
+#ifndef LS_TEST_SUPPORT_H
+#define LS_TEST_SUPPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "leadstore.h"
+#include "tap.h"
+
+/* A fresh scratch directory (removed at exit); paths inside it. */
+const char *ts_dir(void);
+/* A new database path inside ts_dir() ("<dir>/<name>-<n>.db"). */
+char *ts_db_path(const char *name);
+
+/* Opens a database, failing the test program when it cannot. */
+leadstore *ts_open(const char *path);
+
+/* The service_role caller and an authenticated caller of `org`. */
+extern const leadstore_caller ts_service;
+leadstore_caller ts_member(const char *org);
+
+/* Calls `op` with printf-formatted JSON parameters; the parsed result (never NULL). */
+json_t *ts_call(leadstore *db, const leadstore_caller *who, const char *op, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* result.key as a string ("" when absent). */
+const char *ts_str(json_t *result, const char *key);
+/* True when the result is a success. */
+bool ts_success(json_t *result);
+/* The result's error_code ("" on success). */
+const char *ts_code(json_t *result);
+
+/* The invariant check: number of violations (diagnostics printed), -1 if it could not run. */
+int ts_check(leadstore *db);
+
+/* A dump of every table's rows (ordered), for "the database is unchanged" proofs. */
+char *ts_dump(const char *path);
+
+/*
+ * Subset matching: every key of `expect` is in `actual` with a matching
+ * value; arrays match element-wise with equal length; numbers compare as
+ * numbers; the strings "$uuid", "$ts" and "$any" match any UUID, any
+ * timestamp and any non-null value.  On mismatch, `why` says where.
+ */
+bool ts_match(const json_t *expect, const json_t *actual, char *why, size_t whysz);
+
+typedef enum { TS_LIB, TS_CLI } ts_mode;
+
+/*
+ * Runs every tests/cases/<*.case> file through the library (TS_LIB) or the
+ * `leadstore` binary at `cli` (TS_CLI), one TAP test per case.
+ */
+void ts_run_cases(const char *dir, ts_mode mode, const char *cli);
+
+/* The path of a sibling of this test binary's build dir: "<build>/<name>". */
+char *ts_build_path(const char *argv0, const char *name);
+
+#endif
