@@ -102,8 +102,14 @@ static json_t *parse_params(const char *text, ls__error *err) {
   if (!text || !*text) text = "{}";
   json_error_t jerr;
   json_t *params = json_loads(text, JSON_REJECT_DUPLICATES, &jerr);
-  if (params) return params;
-  if (ls__alloc_failures() != before) ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  /* jansson may drop part of a string when an allocation fails and still
+   * return a document: any failure during the parse voids it */
+  if (params && ls__alloc_failures() == before) return params;
+  if (ls__alloc_failures() != before) {
+    json_decref(params);
+    ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+    return NULL;
+  }
   else
     ls__fail(err, LEADSTORE_EINVAL, "the parameters are not valid JSON: %s (line %d, column %d)",
              jerr.text, jerr.line, jerr.column);
@@ -117,6 +123,7 @@ int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op
   ls__error err = {0};
   json_t *params = NULL;
   int rc;
+  unsigned long failures = ls__alloc_failures();
   db->faults.steps = db->faults.allocs = 0;
   ls__active_faults = &db->faults;
 
@@ -131,18 +138,16 @@ int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op
     rc = err.code;
     goto done;
   }
-  unsigned long failures = ls__alloc_failures();
   if ((rc = ls__validate(op, params, &err))) goto done;
-  if (ls__alloc_failures() != failures) {
-    rc = ls__fail(&err, LEADSTORE_EINTERNAL, "out of memory");
-    goto done;
-  }
   call.params = params;
   call.request_id = ls__jstr(params, "p_request_id");
   ls__now(db, call.now);
   rc = db->engine->call(db, &call, result_json, &err);
 
 done:
+  /* whatever a failed call reports after an allocation failed, the cause is memory */
+  if (rc != LEADSTORE_OK && ls__alloc_failures() != failures)
+    rc = ls__fail(&err, LEADSTORE_EINTERNAL, "out of memory");
   json_decref(params);
   if (rc) {
     ls__free(*result_json);

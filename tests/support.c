@@ -156,6 +156,25 @@ int ts_check(leadstore *db) {
   return n;
 }
 
+char *ts_copy(const char *src) {
+  char *dst = ts_db_path("copy");
+  sqlite3 *from = NULL, *to = NULL;
+  int rc = sqlite3_open(src, &from);
+  if (rc == SQLITE_OK) rc = sqlite3_open(dst, &to);
+  sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(to, "main", from, "main") : NULL;
+  if (b) {
+    sqlite3_backup_step(b, -1);
+    rc = sqlite3_backup_finish(b);
+  }
+  sqlite3_close(from);
+  sqlite3_close(to);
+  if (rc != SQLITE_OK || !b) {
+    printf("Bail out! cannot copy %s\n", src);
+    exit(2);
+  }
+  return dst;
+}
+
 /*--- Dumps --------------------------------------------------------------------------*/
 
 static const char *const dump_tables[] = {

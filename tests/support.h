@@ -39,6 +39,9 @@ const char *ts_code(json_t *result);
 /* The invariant check: number of violations (diagnostics printed), -1 if it could not run. */
 int ts_check(leadstore *db);
 
+/* Copies the database at src to a new path (the online backup API); the new path. */
+char *ts_copy(const char *src);
+
 /* A dump of every table's rows (ordered), for "the database is unchanged" proofs. */
 char *ts_dump(const char *path);
 

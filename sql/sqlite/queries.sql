@@ -56,6 +56,11 @@ VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM gmaps_campaign_status_his
 -- name: campaign_coverage_totals
 SELECT count(*), coalesce(sum(scraped), 0), coalesce(sum(businesses_found), 0), coalesce(sum(emails_found), 0)
   FROM gmaps_campaign_coverage WHERE campaign_id = ?1
+-- name: campaign_leads
+SELECT coalesce(sum(email_source = 'linkedin'), 0), coalesce(sum(email_source = 'facebook'), 0),
+       coalesce(sum(email_source = 'google_maps'), 0),
+       coalesce(sum(email IS NOT NULL AND email_verified = 1 AND is_safe = 1), 0)
+  FROM gmaps_businesses WHERE campaign_id = ?1
 -- name: campaign_list
 SELECT * FROM gmaps_campaigns
  WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR organization_id = ?2)

@@ -161,6 +161,17 @@ int ls__sq_get_campaign(ls__sq *s, const ls__call *c, json_t *res, ls__error *er
                                 (json_int_t)sqlite3_column_int64(st, 2), "emails_found",
                                 (json_int_t)sqlite3_column_int64(st, 3)));
   sqlite3_reset(st);
+
+  if (!(st = ls__sq_stmt(s, SQ_campaign_leads, err))) return err->code;
+  ls__sq_text(s, st, 1, id);
+  if ((rc = ls__sq_must_row(s, st, err))) return rc;
+  json_object_set_new(res, "leads",
+                      json_pack("{s:{s:I, s:I, s:I}, s:I}", "by_source", "linkedin",
+                                (json_int_t)sqlite3_column_int64(st, 0), "facebook",
+                                (json_int_t)sqlite3_column_int64(st, 1), "google_maps",
+                                (json_int_t)sqlite3_column_int64(st, 2), "safe",
+                                (json_int_t)sqlite3_column_int64(st, 3)));
+  sqlite3_reset(st);
   return LEADSTORE_OK;
 }
 

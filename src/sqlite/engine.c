@@ -291,10 +291,6 @@ static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *e
     goto done;
   }
   if ((rc = handlers[c->op->id](s, c, res, err))) goto done;
-  if (ls__alloc_failures() != failures) {
-    rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
-    goto done;
-  }
   if (!(*result = json_dumps(res, JSON_COMPACT | JSON_REAL_PRECISION(15)))) {
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
     goto done;
@@ -302,6 +298,10 @@ static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   if (keyed && (rc = replay_store(s, c, hash, *result, err))) goto done;
 
 done:
+  /* an allocation that failed anywhere in the call (jansson may truncate a
+   * string and carry on) voids it: nothing half-built is ever committed */
+  if (rc == LEADSTORE_OK && ls__alloc_failures() != failures)
+    rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   if (rc == LEADSTORE_OK) rc = run(s, SQ_tx_commit, err);
   if (rc != LEADSTORE_OK) {
     rollback(s);

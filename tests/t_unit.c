@@ -1,0 +1,158 @@
+/*
+ * t_unit.c — unit tests of the engine-independent modules: exact money,
+ * UUIDs, timestamps, the email rule, the state machine, table-driven
+ * validation and the error table.
+ */
+#include <string.h>
+
+#include "internal.h"
+#include "support.h"
+
+static void money(void) {
+  OK(ls__money_from_number(0.1) == 100000, "0.1 USD is 100000 micros");
+  OK(ls__money_from_number(0.1) + ls__money_from_number(0.2) == ls__money_from_number(0.3), "0.1 + 0.2 == 0.3");
+  OK(ls__money_from_number(7.5) == 7500000, "7.50");
+  OK(ls__money_from_number(0.000001) == 1, "one micro-dollar");
+  OK(ls__money_from_number(0.0000005) == 1, "half a micro rounds away from zero");
+  OK(ls__money_from_number(0.0000004) == 0, "less than half a micro rounds to zero");
+  OK(ls__money_from_number(1.0000005) == 1000001, "1.0000005 rounds up");
+  OK(ls__money_from_number(99999999.999999) == INT64_C(99999999999999), "the largest amount");
+  OK(ls__money_from_number(123456.789012) == INT64_C(123456789012), "12 significant digits");
+  OK(ls__money_from_number(1e-9) == 0, "tiny amounts are zero");
+  int64_t sum = 0;
+  for (int i = 0; i < 1000; i++) sum += ls__money_from_number(0.001);
+  OK(sum == 1000000, "a thousand tenths of a cent are exactly one dollar");
+  json_t *printed = ls__money_json(sum + ls__money_from_number(0.2));
+  char *s = json_dumps(printed, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  OK(s && !strcmp(s, "1.2"), "printed exactly (%s)", s ? s : "?");
+  free(s);
+  json_decref(printed);
+  json_t *big = ls__money_json(INT64_C(99999999999999));
+  s = json_dumps(big, JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  OK(s && !strcmp(s, "99999999.999999"), "the largest amount prints exactly (%s)", s ? s : "?");
+  free(s);
+  json_decref(big);
+  char buf[32];
+  ls__money_format(7500000, buf, sizeof buf);
+  OK(!strcmp(buf, "7.50"), "format 7.50 (%s)", buf);
+  ls__money_format(1234, buf, sizeof buf);
+  OK(!strcmp(buf, "0.001234"), "format 0.001234 (%s)", buf);
+}
+
+static void ids_and_time(void) {
+  OK(ls__uuid_valid("123e4567-e89b-12d3-a456-426614174000"), "a UUID");
+  OK(ls__uuid_valid("123E4567-E89B-12D3-A456-426614174000"), "upper case UUID");
+  OK(!ls__uuid_valid("123e4567e89b12d3a456426614174000"), "no dashes");
+  OK(!ls__uuid_valid("123e4567-e89b-12d3-a456-42661417400g"), "a non-hex digit");
+  OK(!ls__uuid_valid(""), "empty");
+  char a[37], b[37];
+  ls__uuid_new(NULL, a);
+  ls__uuid_new(NULL, b);
+  OK(ls__uuid_valid(a) && strcmp(a, b) != 0, "new UUIDs are valid and distinct");
+  char ts[32];
+  OK(ls__timestamp_parse("2026-11-29T18:42:12Z", ts) && !strcmp(ts, "2026-11-29T18:42:12.000000Z"), "UTC (%s)", ts);
+  OK(ls__timestamp_parse("2026-11-29T20:42:12.5+02:00", ts) && !strcmp(ts, "2026-11-29T18:42:12.500000Z"),
+     "offset converted to UTC (%s)", ts);
+  OK(ls__timestamp_parse("2026-11-29", ts) && !strcmp(ts, "2026-11-29T00:00:00.000000Z"), "a date");
+  OK(!ls__timestamp_parse("2026-02-31T00:00:00Z", ts), "31 February");
+  OK(!ls__timestamp_parse("yesterday", ts), "words");
+  OK(!ls__timestamp_parse("2026-11-29T18:42:12Zjunk", ts), "trailing junk");
+}
+
+static void rules(void) {
+  char out[64];
+  OK(ls__email_wellformed("  info@acme.com ", out, sizeof out) && !strcmp(out, "info@acme.com"), "trimmed email");
+  OK(!ls__email_wellformed("", out, sizeof out), "empty email");
+  OK(!ls__email_wellformed("   ", out, sizeof out), "blank email");
+  OK(!ls__email_wellformed("no-at.example.com", out, sizeof out), "no @");
+  OK(!ls__email_wellformed("a@b@c.com", out, sizeof out), "two @");
+  OK(!ls__email_wellformed("@acme.com", out, sizeof out), "nothing before @");
+  OK(!ls__email_wellformed("info@", out, sizeof out), "nothing after @");
+  OK(!ls__email_wellformed("in fo@acme.com", out, sizeof out), "a space inside");
+  OK(ls__email_source_rank("linkedin") > ls__email_source_rank("facebook") &&
+         ls__email_source_rank("facebook") > ls__email_source_rank("google_maps") &&
+         ls__email_source_rank("google_maps") > ls__email_source_rank("not_found"),
+     "linkedin > facebook > google_maps > not_found");
+  const char *st[] = {"draft", "running", "paused", "completed", "failed"};
+  int valid = 0;
+  for (int i = 0; i < 5; i++)
+    for (int j = 0; j < 5; j++) valid += ls__status_transition_valid(st[i], st[j]);
+  OK(valid == 5, "exactly five transitions are valid (%d)", valid);
+  OK(ls__status_transition_valid("paused", "running") && !ls__status_transition_valid("paused", "completed"),
+     "paused resumes but does not complete");
+  OK(!ls__status_transition_valid(NULL, "running"), "no current status");
+}
+
+/* Validates params for op and returns the status; message into msg. */
+static int validate(const char *op, const char *params, char *msg, size_t n) {
+  json_t *p = json_loads(params, 0, NULL);
+  ls__error err = {0};
+  int rc = p ? ls__validate(ls__op_find(op), p, &err) : -1;
+  snprintf(msg, n, "%s", err.msg);
+  json_decref(p);
+  return rc;
+}
+
+static void validation(void) {
+  char msg[512];
+  OK(validate("batch_upsert_businesses_tx",
+              "{\"p_campaign_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"p_zip_code\":\"90001\","
+              "\"p_businesses\":[{\"place_id\":\"a\",\"name\":\"A\"},{\"name\":\"B\"}]}",
+              msg, sizeof msg) == LEADSTORE_EINVAL &&
+         !strcmp(msg, "p_businesses[1].place_id is required"),
+     "an element's missing key is named with its index (%s)", msg);
+  OK(validate("get_campaign", "{\"p_campaign_id\":\"nope\"}", msg, sizeof msg) == LEADSTORE_EUUID,
+     "malformed UUID is 22P02");
+  OK(validate("get_campaign", "{\"p_campaign_id\":42}", msg, sizeof msg) == LEADSTORE_EINVAL,
+     "a UUID of the wrong JSON type is 22023");
+  OK(validate("get_campaign", "{\"p_campaign_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"x\":1}", msg,
+              sizeof msg) == LEADSTORE_EINVAL && strstr(msg, "unknown parameter x"),
+     "unknown top-level parameter (%s)", msg);
+  OK(validate("list_campaigns", "{\"p_limit\":1001}", msg, sizeof msg) == LEADSTORE_EINVAL &&
+         strstr(msg, "p_limit"),
+     "range names the parameter (%s)", msg);
+  OK(validate("list_campaigns", "{\"p_limit\":10.0}", msg, sizeof msg) == LEADSTORE_OK, "10.0 is an integer");
+  OK(validate("list_campaigns", "{\"p_limit\":10.5}", msg, sizeof msg) == LEADSTORE_EINVAL, "10.5 is not");
+  OK(validate("list_campaigns", "{\"p_status\":\"archived\"}", msg, sizeof msg) == LEADSTORE_EINVAL &&
+         strstr(msg, "draft, running, paused, completed or failed"),
+     "enum lists its values (%s)", msg);
+  OK(validate("track_api_cost_tx",
+              "{\"p_campaign_id\":\"123e4567-e89b-12d3-a456-426614174000\",\"p_service\":\"bouncer\","
+              "\"p_cost_data\":{\"cost_usd\":100000000}}",
+              msg, sizeof msg) == LEADSTORE_EINVAL,
+     "money above the maximum");
+  OK(validate("update_email_verification_tx",
+              "{\"p_source\":\"google_maps\",\"p_target_id\":\"123e4567-e89b-12d3-a456-426614174000\","
+              "\"p_verification_data\":{\"email\":\"a@b.c\",\"status\":\"risky\",\"is_safe\":\"maybe\"}}",
+              msg, sizeof msg) == LEADSTORE_EINVAL && strstr(msg, "p_verification_data.is_safe"),
+     "a flag is boolean or yes/no/unknown (%s)", msg);
+  json_t *p = json_loads("{\"p_campaign_id\":\"123E4567-E89B-12D3-A456-426614174000\"}", 0, NULL);
+  ls__error err = {0};
+  ls__validate(ls__op_find("get_campaign"), p, &err);
+  OK(!strcmp(ls__jstr(p, "p_campaign_id"), "123e4567-e89b-12d3-a456-426614174000"), "UUIDs are lower-cased");
+  json_decref(p);
+}
+
+static void errors(void) {
+  OK(!strcmp(leadstore_status_sqlstate(LEADSTORE_EINVAL), "22023"), "EINVAL is 22023");
+  OK(leadstore_status_from_sqlstate("08001") == LEADSTORE_ECONNECTION, "08xxx is a lost connection");
+  OK(leadstore_status_from_sqlstate("40P01") == LEADSTORE_EDEADLOCK && leadstore_status_retry(LEADSTORE_EDEADLOCK),
+     "deadlocks are retried");
+  OK(!leadstore_status_retry(LEADSTORE_ERULE), "rule refusals are not");
+  OK(leadstore_status_from_sqlstate("99999") == LEADSTORE_EINTERNAL, "unknown SQLSTATE is internal");
+  int distinct = 1;
+  for (int a = 0; a < LEADSTORE__STATUS_COUNT; a++)
+    for (int b = a + 1; b < LEADSTORE__STATUS_COUNT; b++)
+      distinct &= strcmp(leadstore_status_sqlstate(a), leadstore_status_sqlstate(b)) != 0;
+  OK(distinct, "every status has its own SQLSTATE");
+}
+
+int main(void) {
+  ls__alloc_init();
+  money();
+  ids_and_time();
+  rules();
+  validation();
+  errors();
+  return tap_done();
+}
