@@ -1,0 +1,250 @@
+/*
+ * t_concurrency.c — several processes on one SQLite file at the same time.
+ *
+ * Each child opens its own handle and waits at a barrier (a pipe the parent
+ * closes) so that all start together; the parent then proves the outcome:
+ * exact cost totals with no lost update, status changes serialised along
+ * the state machine, LinkedIn winning every race against Facebook, and
+ * overlapping batches never duplicating a place.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "support.h"
+
+enum { PROCS = 6 };
+
+static char *path;
+static int barrier[2];
+
+typedef int (*child_fn)(leadstore *db, int index, const char *arg);
+
+/* Runs fn in PROCS processes at once; returns how many exited 0. */
+static int race(child_fn fn, const char *arg) {
+  if (pipe(barrier)) exit(2);
+  pid_t pids[PROCS];
+  for (int i = 0; i < PROCS; i++) {
+    if ((pids[i] = fork()) == 0) {
+      close(barrier[1]);
+      char c;
+      (void)!read(barrier[0], &c, 1); /* returns when the parent closes the pipe */
+      leadstore *db = ts_open(path);
+      int rc = fn(db, i, arg);
+      leadstore_close(db);
+      _exit(rc);
+    }
+  }
+  close(barrier[0]);
+  close(barrier[1]); /* go */
+  int good = 0;
+  for (int i = 0; i < PROCS; i++) {
+    int status = 0;
+    waitpid(pids[i], &status, 0);
+    good += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  return good;
+}
+
+/*--- costs ---------------------------------------------------------------------*/
+
+enum { COSTS_PER_PROC = 40 };
+static const char *const services[] = {"google_maps", "facebook", "linkedin", "bouncer"};
+
+static int add_costs(leadstore *db, int index, const char *cid) {
+  for (int i = 0; i < COSTS_PER_PROC; i++) {
+    json_t *r = ts_call(db, &ts_service, "track_api_cost_tx",
+                        "{\"p_campaign_id\":\"%s\",\"p_service\":\"%s\",\"p_cost_data\":{\"cost_usd\":0.001,\"items_processed\":1}}",
+                        cid, services[(index + i) % 4]);
+    bool ok = ts_success(r);
+    if (!ok) fprintf(stderr, "cost call failed: %s\n", ts_str(r, "error"));
+    json_decref(r);
+    if (!ok) return 1;
+  }
+  return 0;
+}
+
+/*--- status ----------------------------------------------------------------------*/
+
+static int change_status(leadstore *db, int index, const char *cid) {
+  static const char *const walk[] = {"running", "paused", "running", "paused", "running", "completed", "failed"};
+  for (int round = 0; round < 10; round++)
+    for (size_t i = 0; i < sizeof walk / sizeof walk[0]; i++) {
+      json_t *r = ts_call(db, &ts_service, "update_campaign_status_tx",
+                          "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"%s\",\"p_metadata\":{\"proc\":%d}}", cid,
+                          walk[(i + (size_t)index) % (sizeof walk / sizeof walk[0])], index);
+      bool fine = ts_success(r) || !strcmp(ts_code(r), "P0001"); /* refused by the state machine */
+      if (!fine) fprintf(stderr, "status call failed: %s\n", ts_str(r, "error"));
+      json_decref(r);
+      if (!fine) return 1;
+    }
+  return 0;
+}
+
+/* The history as a chain: every row starts where the previous ended, along a valid transition. */
+static bool history_is_a_chain(const char *cid, int *rows) {
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *st = NULL;
+  bool ok = sqlite3_open(path, &conn) == SQLITE_OK &&
+            sqlite3_prepare_v2(conn,
+                               "SELECT old_status, new_status FROM gmaps_campaign_status_history "
+                               "WHERE campaign_id = ?1 ORDER BY seq",
+                               -1, &st, NULL) == SQLITE_OK;
+  sqlite3_bind_text(st, 1, cid, -1, SQLITE_STATIC);
+  char prev[16] = "";
+  *rows = 0;
+  static const char *const pairs[] = {"draft>running", "running>paused", "running>completed",
+                                      "running>failed", "paused>running"};
+  int rc = SQLITE_DONE;
+  while (ok && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *from = (const char *)sqlite3_column_text(st, 0), *to = (const char *)sqlite3_column_text(st, 1);
+    if ((*rows)++ == 0) {
+      ok = !from && !strcmp(to, "draft");
+    } else {
+      char pair[40];
+      snprintf(pair, sizeof pair, "%s>%s", from ? from : "", to);
+      bool valid = false;
+      for (size_t i = 0; i < 5; i++) valid |= !strcmp(pair, pairs[i]);
+      ok = valid && from && !strcmp(from, prev);
+      if (!ok) tap_diag("history row %d: %s (previous ended at %s)", *rows, pair, prev);
+    }
+    snprintf(prev, sizeof prev, "%s", to);
+  }
+  if (rc != SQLITE_DONE) ok = false;
+  sqlite3_finalize(st);
+  sqlite3_close(conn);
+  return ok;
+}
+
+/*--- enrichment races ----------------------------------------------------------------*/
+
+enum { RACED = 25 };
+
+static int enrich(leadstore *db, int index, const char *cid) {
+  json_t *list = ts_call(db, &ts_service, "get_businesses_for_enrichment",
+                         "{\"p_campaign_id\":\"%s\",\"p_enrichment_type\":\"verification\",\"p_limit\":1000}", cid);
+  json_t *bs = json_object_get(list, "businesses");
+  int bad = json_array_size(bs) != RACED;
+  for (size_t k = 0; !bad && k < RACED; k++) {
+    size_t i = index % 2 ? RACED - 1 - k : k; /* half the processes walk backwards */
+    const char *bid = json_string_value(json_object_get(json_array_get(bs, i), "id"));
+    json_t *r = index % 2 == 0
+                    ? ts_call(db, &ts_service, "save_facebook_enrichment_tx",
+                              "{\"p_business_id\":\"%s\",\"p_enrichment_data\":{\"success\":true,\"primary_email\":\"fb%d-%zu@page.example\"}}",
+                              bid, index, i)
+                    : ts_call(db, &ts_service, "save_linkedin_enrichment_tx",
+                              "{\"p_business_id\":\"%s\",\"p_enrichment_data\":{\"linkedin_url\":\"https://linkedin.com/in/p%zu\",\"primary_email\":\"li%d-%zu@profile.example\"}}",
+                              bid, i, index, i);
+    bad = !ts_success(r);
+    if (bad) fprintf(stderr, "enrichment failed: %s\n", ts_str(r, "error"));
+    json_decref(r);
+  }
+  json_decref(list);
+  return bad;
+}
+
+/*--- overlapping batches ----------------------------------------------------------------*/
+
+enum { PLACES = 120 };
+
+static int upsert(leadstore *db, int index, const char *cid) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  fprintf(f, "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"9000%d\",\"p_businesses\":[", cid, index % 3);
+  for (int k = 0; k < PLACES; k++) {
+    int i = (k * 7 + index * 13) % PLACES; /* every process its own order */
+    fprintf(f, "%s{\"place_id\":\"place-%d\",\"name\":\"Shop %d\"%s}", k ? "," : "", i, i,
+            (i + index) % 4 == 0 ? ",\"email\":\"shop@example.com\"" : "");
+  }
+  fprintf(f, "]}");
+  fclose(f);
+  char *result = NULL;
+  int rc = leadstore_call(db, &ts_service, "batch_upsert_businesses_tx", buf, &result);
+  if (rc) fprintf(stderr, "batch failed: %s\n", result);
+  leadstore_free(result);
+  free(buf);
+  return rc != 0;
+}
+
+/*--- the tests -------------------------------------------------------------------------*/
+
+static char *new_campaign(leadstore *db, const char *name) {
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx",
+                      "{\"p_campaign_data\":{\"name\":\"%s\"},\"p_coverage_data\":[{\"zip\":\"90000\"},{\"zip\":\"90001\"},{\"zip\":\"90002\"}]}",
+                      name);
+  char *id = strdup(ts_str(r, "campaign_id"));
+  json_decref(r);
+  return id;
+}
+
+int main(void) {
+  path = ts_db_path("race");
+  leadstore *db = ts_open(path);
+  char *costs = new_campaign(db, "costs"), *status = new_campaign(db, "status"), *race_c = new_campaign(db, "race"),
+       *batch = new_campaign(db, "batches");
+  char buf[64 * RACED];
+  size_t n = (size_t)snprintf(buf, sizeof buf, "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90000\",\"p_businesses\":[", race_c);
+  for (int i = 0; i < RACED; i++)
+    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s{\"place_id\":\"r%d\",\"name\":\"R %d\",\"email\":\"gm%d@maps.example\"}",
+                          i ? "," : "", i, i, i);
+  snprintf(buf + n, sizeof buf - n, "]}");
+  char *ignored = NULL;
+  leadstore_call(db, &ts_service, "batch_upsert_businesses_tx", buf, &ignored);
+  leadstore_free(ignored);
+  leadstore_close(db); /* no connection crosses a fork */
+
+  OK(race(add_costs, costs) == PROCS, "%d processes × %d cost calls all succeed", PROCS, COSTS_PER_PROC);
+  OK(race(change_status, status) == PROCS, "%d processes racing status changes get success or P0001 only", PROCS);
+  OK(race(enrich, race_c) == PROCS, "%d processes race Facebook against LinkedIn saves", PROCS);
+  OK(race(upsert, batch) == PROCS, "%d processes upsert overlapping batches", PROCS);
+
+  db = ts_open(path);
+  json_t *r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", costs);
+  json_t *c = json_object_get(r, "campaign");
+  double total = PROCS * COSTS_PER_PROC * 0.001;
+  OK(json_number_value(json_object_get(c, "actual_cost")) == total, "actual_cost is exactly %.3f (got %.15g)", total,
+     json_number_value(json_object_get(c, "actual_cost")));
+  double per = json_number_value(json_object_get(c, "google_maps_cost")) + json_number_value(json_object_get(c, "facebook_cost")) +
+               json_number_value(json_object_get(c, "linkedin_enrichment_cost")) +
+               json_number_value(json_object_get(c, "bouncer_verification_cost"));
+  OK(per > total - 1e-9 && per < total + 1e-9, "the four services add up to it");
+  long long rows = 0;
+  leadstore_test_count_rows(db, "gmaps_api_costs", &rows);
+  OK(rows == PROCS * COSTS_PER_PROC, "one cost row per call (%lld)", rows);
+  json_decref(r);
+
+  int hist = 0;
+  bool chain = history_is_a_chain(status, &hist);
+  OK(chain && hist > 2, "the status history is one valid chain (%d rows)", hist);
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", status);
+  const char *final = json_string_value(json_object_get(json_object_get(r, "campaign"), "status"));
+  OK(final && (!strcmp(final, "completed") || !strcmp(final, "failed")), "it ended terminal (%s)", final ? final : "?");
+  json_decref(r);
+
+  r = ts_call(db, &ts_service, "get_businesses_for_enrichment",
+              "{\"p_campaign_id\":\"%s\",\"p_enrichment_type\":\"linkedin\"}", race_c);
+  OK(json_integer_value(json_object_get(r, "total")) == 0, "every raced business is LinkedIn-enriched");
+  json_decref(r);
+  r = ts_call(db, &ts_service, "get_businesses_for_enrichment",
+              "{\"p_campaign_id\":\"%s\",\"p_enrichment_type\":\"verification\",\"p_limit\":1000}", race_c);
+  size_t li = 0, i;
+  json_t *b;
+  json_array_foreach(json_object_get(r, "businesses"), i, b) li +=
+      !strcmp(json_string_value(json_object_get(b, "email_source")), "linkedin") &&
+      !strncmp(json_string_value(json_object_get(b, "email")), "li", 2);
+  OK(li == RACED, "all %d raced businesses end with a LinkedIn email (%zu)", RACED, li);
+  json_decref(r);
+
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", batch);
+  OK(json_integer_value(json_object_get(json_object_get(r, "campaign"), "total_businesses_found")) == PLACES,
+     "overlapping batches made exactly %d businesses", PLACES);
+  json_decref(r);
+  OK(ts_check(db) == 0, "check is clean after the races (counters, costs, sources, status)");
+  leadstore_close(db);
+  free(costs), free(status), free(race_c), free(batch), free(path);
+  return tap_done();
+}
