@@ -242,8 +242,8 @@ int cli_summary(const cli_options *o, int argc, char **argv) {
 
 /*--- help and docs --------------------------------------------------------------*/
 
-/* One parameter line: name, type, required, limits, doc. */
-static void param_line(FILE *out, json_t *f, int depth, int markdown) {
+/* One parameter line: name (with its path in Markdown), type, required, limits, doc. */
+static void param_line(FILE *out, json_t *f, int depth, int markdown, const char *prefix) {
   char limits[256] = "";
   size_t len = 0;
   json_t *v;
@@ -255,9 +255,9 @@ static void param_line(FILE *out, json_t *f, int depth, int markdown) {
                                                         i ? ", " : " ", json_string_value(e));
   }
   if ((v = json_object_get(f, "max")))
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "%g–%g", getn(f, "min"), json_number_value(v));
+    len += (size_t)snprintf(limits + len, sizeof limits - len, "%.15g–%.15g", getn(f, "min"), json_number_value(v));
   else if ((v = json_object_get(f, "min")))
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "≥ %g", json_number_value(v));
+    len += (size_t)snprintf(limits + len, sizeof limits - len, "≥ %.15g", json_number_value(v));
   if ((v = json_object_get(f, "max_length")))
     len += (size_t)snprintf(limits + len, sizeof limits - len, "%lld–%lld chars", geti(f, "min_length"),
                             (long long)json_integer_value(v));
@@ -267,22 +267,26 @@ static void param_line(FILE *out, json_t *f, int depth, int markdown) {
     len += (size_t)snprintf(limits + len, sizeof limits - len, "%salso `%s`", len ? "; " : "", json_string_value(v));
   const char *doc = json_string_value(json_object_get(f, "doc"));
   int required = json_is_true(json_object_get(f, "required"));
+  char path[256];
+  snprintf(path, sizeof path, "%s%s", prefix, gets_(f, "name"));
   if (markdown)
-    fprintf(out, "| %*s`%s` | %s | %s | %s | %s |\n", depth * 2, "", gets_(f, "name"), gets_(f, "type"),
-            required ? "yes" : "", limits, doc ? doc : "");
+    fprintf(out, "| `%s` | %s | %s | %s | %s |\n", path, gets_(f, "type"), required ? "yes" : "", limits,
+            doc ? doc : "");
   else
     fprintf(out, "  %*s%-26s %-10s %-9s %s%s%s\n", depth * 2, "", gets_(f, "name"), gets_(f, "type"),
             required ? "required" : "", limits, *limits && doc ? "; " : "", doc ? doc : "");
   size_t i;
   json_t *sub;
-  json_array_foreach(json_object_get(f, "fields"), i, sub) param_line(out, sub, depth + 1, markdown);
+  char sub_prefix[300];
+  snprintf(sub_prefix, sizeof sub_prefix, "%s%s", path, !strcmp(gets_(f, "type"), "object[]") ? "[]." : ".");
+  json_array_foreach(json_object_get(f, "fields"), i, sub) param_line(out, sub, depth + 1, markdown, sub_prefix);
 }
 
 static void describe_text(FILE *out, json_t *op) {
   fprintf(out, "%s (%s)\n  %s\n\nparameters:\n", gets_(op, "name"), gets_(op, "kind"), gets_(op, "summary"));
   size_t i;
   json_t *f;
-  json_array_foreach(json_object_get(op, "params"), i, f) param_line(out, f, 0, 0);
+  json_array_foreach(json_object_get(op, "params"), i, f) param_line(out, f, 0, 0, "");
   fprintf(out, "\nreturns: {success: true, %s}\n", gets_(op, "returns"));
 }
 
@@ -325,7 +329,7 @@ int cli_docs(const cli_options *o, int argc, char **argv) {
            gets_(op, "name"), gets_(op, "summary"), gets_(op, "kind"));
     size_t j;
     json_t *f;
-    json_array_foreach(json_object_get(op, "params"), j, f) param_line(stdout, f, 0, 1);
+    json_array_foreach(json_object_get(op, "params"), j, f) param_line(stdout, f, 0, 1, "");
     printf("\nReturns `{success: true, %s}`.\n", gets_(op, "returns"));
   }
   printf("\n## Error codes\n\n| error_code | name | retry_recommended | HTTP | CLI exit | meaning |\n|---|---|---|---|---|---|\n");

@@ -19,7 +19,7 @@ static const cli_command commands[] = {
     {"init", cli_init, "", "create the database and its schema (nothing else)"},
     {"call", cli_call, "OP [JSON|-] [--get PATH] [--pretty]",
      "run one operation; JSON from the argument or standard input"},
-    {"check", cli_check, "[--json]", "prove the invariants of SPEC §8; non-zero exit on any violation"},
+    {"check", cli_check, "[--json]", "prove every invariant of the data; non-zero exit on any violation"},
     {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it"},
     {"help", cli_help, "[OP]", "this help, or one operation's parameters"},
     {"docs", cli_docs, "", "the operations reference in Markdown (docs/operations.md)"},
@@ -87,14 +87,17 @@ int main(int argc, char **argv) {
   int rc = CLI_USAGE;
   if (n == 0) {
     usage(stderr);
-  } else {
+  } else if (!(n == 1 && !strcmp(words[0], "help"))) {
     size_t i = 0;
     while (i < sizeof commands / sizeof commands[0] && strcmp(commands[i].name, words[0])) i++;
     if (i < sizeof commands / sizeof commands[0]) rc = commands[i].run(&o, n - 1, words + 1);
     else if (!strcmp(words[0], "version")) rc = (printf("leadstore %s\n", leadstore_version()), 0);
     else fprintf(stderr, "leadstore: unknown command %s (see leadstore help)\n", words[0]);
   }
-  if (rc == CLI_USAGE && n > 0 && !strcmp(words[0], "help")) usage(stderr);
+  if (n == 1 && !strcmp(words[0], "help")) {
+    usage(stdout);
+    rc = 0;
+  }
   free(words);
   return rc;
 }
