@@ -29,7 +29,7 @@ endif
 CFLAGS  ?=
 CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation $(OPT) $(SANFLAGS) \
            -fvisibility=hidden -fPIC -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS)
-LDLIBS  := $(PKG_LIBS) -lpthread
+LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c)

@@ -3,6 +3,7 @@
  * Every database action is a leadstore_call() or leadstore_check(); help and
  * docs are rendered from leadstore_describe(), i.e. from the operations table.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,7 +180,16 @@ static const char *gets_(json_t *o, const char *k) {
   return s ? s : "-";
 }
 
-static void money(char *out, size_t n, double usd) { snprintf(out, n, "$%.2f", usd); }
+/* "$7.50", "$0.105": exact to the micro-dollar, at least cents. */
+static void money(char *out, size_t n, double usd) {
+  long long micros = llround(usd * 1e6);
+  char frac[8];
+  snprintf(frac, sizeof frac, "%06lld", llabs(micros) % 1000000);
+  int len = 6;
+  while (len > 2 && frac[len - 1] == '0') len--;
+  frac[len] = '\0';
+  snprintf(out, n, "%s$%lld.%s", micros < 0 ? "-" : "", llabs(micros) / 1000000, frac);
+}
 
 int cli_summary(const cli_options *o, int argc, char **argv) {
   if (argc != 1) {
@@ -233,7 +243,7 @@ int cli_summary(const cli_options *o, int argc, char **argv) {
   printf("Costs       Google Maps %s, Facebook %s, LinkedIn %s, Bouncer %s\n", gm, fb, li, bo);
   printf("            total %s (estimated %s)", tot, est);
   if (businesses) printf(", per business $%.4f", total / (double)businesses);
-  if (emails) printf(", per email lead $%.4f", total / (double)emails);
+  if (emails) printf(", per lead with an email $%.4f", total / (double)emails);
   printf("\n");
   json_decref(r);
   leadstore_free(result);
