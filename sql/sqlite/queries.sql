@@ -59,7 +59,7 @@ SELECT count(*), coalesce(sum(scraped), 0), coalesce(sum(businesses_found), 0), 
 -- name: campaign_leads
 SELECT coalesce(sum(email_source = 'linkedin'), 0), coalesce(sum(email_source = 'facebook'), 0),
        coalesce(sum(email_source = 'google_maps'), 0),
-       coalesce(sum(email IS NOT NULL AND email_verified = 1 AND is_safe = 1), 0)
+       coalesce(sum(email_source <> 'not_found' AND email_verified = 1 AND is_safe = 1), 0)
   FROM gmaps_businesses WHERE campaign_id = ?1
 -- name: campaign_list
 SELECT * FROM gmaps_campaigns
@@ -100,12 +100,13 @@ SELECT total_businesses_found, total_emails_found, total_facebook_pages_found,
        total_linkedin_profiles_found, total_verified_emails, actual_zip_count
   FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
 -- name: campaign_recount
+-- (email_source <> 'not_found' is email IS NOT NULL, by the table's CHECK, and reads the index only)
 SELECT (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1),
-       (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND email IS NOT NULL),
+       (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND email_source <> 'not_found'),
        (SELECT count(*) FROM gmaps_facebook_enrichments WHERE campaign_id = ?1 AND success = 1),
        (SELECT count(*) FROM gmaps_linkedin_enrichments WHERE campaign_id = ?1 AND linkedin_url IS NOT NULL),
        (SELECT count(*) FROM gmaps_businesses
-         WHERE campaign_id = ?1 AND email IS NOT NULL AND email_verified = 1 AND bouncer_status = 'deliverable'),
+         WHERE campaign_id = ?1 AND email_source <> 'not_found' AND email_verified = 1 AND bouncer_status = 'deliverable'),
        (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1),
        (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1 AND scraped = 1)
 -- name: campaign_counters_set

@@ -120,6 +120,9 @@ CREATE TABLE gmaps_businesses (
   CHECK ((email IS NULL) = (email_source = 'not_found'))
 );
 CREATE INDEX idx_businesses_campaign ON gmaps_businesses (campaign_id, created_at, id);
+-- covers the counters and the lead totals: recounts read the index, not the rows
+CREATE INDEX idx_businesses_email_state
+  ON gmaps_businesses (campaign_id, email_source, email_verified, bouncer_status, is_safe);
 CREATE INDEX idx_businesses_facebook_queue ON gmaps_businesses (campaign_id, created_at, id)
   WHERE needs_enrichment = 1 AND enrichment_status = 'pending';
 CREATE INDEX idx_businesses_linkedin_queue ON gmaps_businesses (campaign_id, created_at, id)
@@ -157,7 +160,7 @@ CREATE TABLE gmaps_facebook_enrichments (
   FOREIGN KEY (business_id, campaign_id) REFERENCES gmaps_businesses (id, campaign_id) ON DELETE CASCADE
 );
 CREATE INDEX idx_facebook_enrichments_business ON gmaps_facebook_enrichments (business_id, campaign_id);
-CREATE INDEX idx_facebook_enrichments_campaign ON gmaps_facebook_enrichments (campaign_id);
+CREATE INDEX idx_facebook_enrichments_campaign ON gmaps_facebook_enrichments (campaign_id, success);
 
 CREATE TABLE gmaps_linkedin_enrichments (
   id                         TEXT PRIMARY KEY,
@@ -198,6 +201,8 @@ CREATE TABLE gmaps_linkedin_enrichments (
 );
 CREATE INDEX idx_linkedin_enrichments_business ON gmaps_linkedin_enrichments (business_id, campaign_id);
 CREATE INDEX idx_linkedin_enrichments_campaign ON gmaps_linkedin_enrichments (campaign_id);
+CREATE INDEX idx_linkedin_enrichments_profiles ON gmaps_linkedin_enrichments (campaign_id)
+  WHERE linkedin_url IS NOT NULL;
 
 CREATE TABLE gmaps_api_costs (
   id              TEXT PRIMARY KEY,
