@@ -157,6 +157,10 @@ bool ls__status_transition_valid(const char *from, const char *to);
  * text on both sides and no white space.  Writes the trimmed form into out. */
 bool ls__email_wellformed(const char *email, char *out, size_t outsz);
 
+/* A verification's is_safe when the verifier did not say (SPEC §7.8):
+ * status deliverable and score ≥ 70.  `score` may be NULL (no score). */
+bool ls__is_safe_default(const char *status, const json_t *score);
+
 /* Priority of an email source: linkedin 3 > facebook 2 > google_maps 1 > not_found 0. */
 int ls__email_source_rank(const char *source);
 

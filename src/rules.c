@@ -44,3 +44,7 @@ int ls__email_source_rank(const char *source) {
   if (strcmp(source, "google_maps") == 0) return 1;
   return 0;
 }
+
+bool ls__is_safe_default(const char *status, const json_t *score) {
+  return status && strcmp(status, "deliverable") == 0 && json_is_number(score) && json_number_value(score) >= 70;
+}

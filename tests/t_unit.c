@@ -147,8 +147,36 @@ static void errors(void) {
   OK(distinct, "every status has its own SQLSTATE");
 }
 
+/* The injectable clock and id generator reach what the engine writes. */
+static int64_t fixed_clock(void *ctx) { return *(int64_t *)ctx; }
+static void counting_uuid(void *ctx, unsigned char out[16]) {
+  (void)ctx;
+  static unsigned char n;
+  memset(out, 0, 16);
+  out[6] = 0x40, out[8] = 0x80, out[15] = ++n;
+}
+
+static void injection(void) {
+  int64_t t = INT64_C(1764441732) * 1000000 + 250000; /* 2025-11-29T18:42:12.25Z */
+  leadstore_options o = {.clock_us = fixed_clock, .new_uuid = counting_uuid, .ctx = &t};
+  leadstore *db = NULL;
+  char *path = ts_db_path("inject");
+  OK(leadstore_open(path, &o, &db, NULL) == LEADSTORE_OK, "open with an injected clock and ids");
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx", "{\"p_campaign_data\":{\"name\":\"t\"}}");
+  OK(!strcmp(ts_str(r, "campaign_id"), "00000000-0000-4000-8000-000000000001"), "the id comes from the generator (%s)",
+     ts_str(r, "campaign_id"));
+  json_decref(r);
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"00000000-0000-4000-8000-000000000001\"}");
+  OK(!strcmp(json_string_value(json_object_get(json_object_get(r, "campaign"), "created_at")), "2025-11-29T18:42:12.250000Z"),
+     "the timestamp comes from the clock");
+  json_decref(r);
+  leadstore_close(db);
+  free(path);
+}
+
 int main(void) {
   ls__alloc_init();
+  injection();
   money();
   ids_and_time();
   rules();

@@ -335,7 +335,7 @@ VALUES (@id, @business_id, @campaign_id, :linkedin_url, :profile_type, :person_n
   :person_profile_url, :company_name, :location, :connections, coalesce(:emails_found, '[]'),
   coalesce(:emails_generated, '[]'), :primary_email, :email_source, coalesce(:phone_numbers, '[]'),
   :phone_number, coalesce(:email_extraction_attempted, 0), :email_verified_source, :email_quality_tier,
-  coalesce(:bouncer_verified, 0), :bouncer_status, :bouncer_score, :bouncer_reason, :bouncer_is_safe,
+  @verified, :bouncer_status, :bouncer_score, :bouncer_reason, @is_safe,
   :bouncer_is_disposable, :bouncer_is_role_based, :bouncer_is_free_email, :bouncer_verified_at,
   :bouncer_raw_response, :error, @now, @now)
 

@@ -26,6 +26,15 @@ static void bind_field(ls__sq *s, sqlite3_stmt *st, int i, const ls__field *f, c
     return;
   }
   switch (f->type) {
+  case LS_T_LABEL:
+    if (json_is_integer(v)) {
+      char buf[32];
+      snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+      ls__sq_text(s, st, i, buf);
+      return;
+    }
+    /* a string label is text */
+    /* fall through */
   case LS_T_TEXT:
   case LS_T_ZIP:
   case LS_T_ENUM:
@@ -37,15 +46,6 @@ static void bind_field(ls__sq *s, sqlite3_stmt *st, int i, const ls__field *f, c
     else if (sqlite3_bind_text(st, i, t, (int)len, SQLITE_TRANSIENT) != SQLITE_OK) s->bind_failed = SQLITE_NOMEM;
     return;
   }
-  case LS_T_LABEL:
-    if (json_is_integer(v)) {
-      char buf[32];
-      snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
-      ls__sq_text(s, st, i, buf);
-    } else {
-      ls__sq_text(s, st, i, json_string_value(v));
-    }
-    return;
   case LS_T_INT:
     ls__sq_int(s, st, i, ls__jint(obj, f->name, 0));
     return;

@@ -40,9 +40,10 @@ static int load_target(ls__sq *s, const ls__call *c, ls__biz *b, ls__error *err)
   return LEADSTORE_OK;
 }
 
-/* Inserts an enrichment row with `q`, binding the data object and the ids. */
+/* Inserts an enrichment row with `q`, binding the data object, the ids and
+ * (LinkedIn) the verification it arrived with. */
 static int insert_enrichment(ls__sq *s, const ls__call *c, sq_query q, const ls__biz *b, const char *id,
-                             json_t *raw, ls__error *err) {
+                             json_t *raw, const ls__verif *v, ls__error *err) {
   const json_t *data = json_object_get(c->params, "p_enrichment_data");
   sqlite3_stmt *st = ls__sq_stmt(s, q, err);
   if (!st) return err->code;
@@ -52,6 +53,8 @@ static int insert_enrichment(ls__sq *s, const ls__call *c, sq_query q, const ls_
   ls__sq_at_text(s, st, "@campaign_id", b->campaign_id);
   ls__sq_at_json(s, st, "@raw_data", raw);
   ls__sq_at_text(s, st, "@now", c->now);
+  ls__sq_at_int(s, st, "@verified", v ? v->verified : 0);
+  ls__sq_at_flag(s, st, "@is_safe", v ? v->is_safe : -1);
   return ls__sq_exec(s, st, err);
 }
 
@@ -75,7 +78,7 @@ int ls__sq_save_facebook_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   ls__uuid_new(s->db, id);
   json_t *raw = json_object_get(data, "raw_data");
   json_t *own = raw && !json_is_null(raw) ? NULL : ls__unknown_keys(ls__param_fields(c->op, "p_enrichment_data"), data);
-  rc = insert_enrichment(s, c, SQ_facebook_insert, &b, id, own ? own : raw, err);
+  rc = insert_enrichment(s, c, SQ_facebook_insert, &b, id, own ? own : raw, NULL, err);
   json_decref(own);
   if (rc) return rc;
 
@@ -93,24 +96,31 @@ int ls__sq_save_facebook_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   return LEADSTORE_OK;
 }
 
-/* The verification a LinkedIn enrichment arrived with, if any (upstream `bouncer_*` keys). */
+/*
+ * The verification a LinkedIn enrichment arrived with (upstream `bouncer_*`
+ * keys), if it carries a status or the verified flag.  The enrichment row
+ * and, when its email becomes the business's, the business store the same
+ * values: verified unless the status is error when the flag is absent, and
+ * is_safe by the rule of SPEC §7.8 when the verifier did not say.
+ */
 static bool linkedin_verification(const ls__call *c, const json_t *data, ls__verif *v) {
   int verified = ls__jflag(data, "bouncer_verified");
   const char *status = ls__jstr(data, "bouncer_status");
-  if (verified < 0 && !status) return false;
+  const json_t *score = json_object_get(data, "bouncer_score");
+  if (score && json_is_null(score)) score = NULL;
+  int is_safe = ls__jflag(data, "bouncer_is_safe");
   *v = (ls__verif){
-      .verified = verified >= 0 ? verified : strcmp(status, "error") != 0,
+      .verified = verified >= 0 ? verified : status && strcmp(status, "error") != 0,
       .status = status,
-      .score = json_object_get(data, "bouncer_score"),
+      .score = score,
       .reason = ls__jstr(data, "bouncer_reason"),
-      .is_safe = ls__jflag(data, "bouncer_is_safe"),
+      .is_safe = is_safe >= 0 ? is_safe : status ? ls__is_safe_default(status, score) : -1,
       .is_disposable = ls__jflag(data, "bouncer_is_disposable"),
       .is_role_based = ls__jflag(data, "bouncer_is_role_based"),
       .is_free_email = ls__jflag(data, "bouncer_is_free_email"),
       .verified_at = ls__jstr(data, "bouncer_verified_at") ? ls__jstr(data, "bouncer_verified_at") : c->now,
   };
-  if (v->score && json_is_null(v->score)) v->score = NULL;
-  return true;
+  return verified >= 0 || status;
 }
 
 int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
@@ -121,9 +131,11 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   bool had_email = b.has_email, was_verified = b.verified, changed = false;
   size_t url_len = 0;
   const char *url = ls__jtrim(data, "linkedin_url", &url_len);
+  ls__verif v;
+  bool verif = linkedin_verification(c, data, &v);
   char id[37];
   ls__uuid_new(s->db, id);
-  if ((rc = insert_enrichment(s, c, SQ_linkedin_insert, &b, id, NULL, err))) return rc;
+  if ((rc = insert_enrichment(s, c, SQ_linkedin_insert, &b, id, NULL, verif ? &v : NULL, err))) return rc;
 
   sqlite3_stmt *st = ls__sq_stmt(s, SQ_business_linkedin_done, err);
   if (!st) return err->code;
@@ -134,11 +146,10 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
 
   const char *email = offered_email(data, "emails_found");
   if ((rc = ls__sq_offer_email(s, c, &b, email, "linkedin", &changed, err))) return rc;
-  ls__verif v;
   char clean[330];
   bool ours = email && ls__email_wellformed(email, clean, sizeof clean) && strcmp(b.source, "linkedin") == 0 &&
               strcasecmp(b.email, clean) == 0;
-  if (ours && linkedin_verification(c, data, &v)) {
+  if (ours && verif) {
     if (!(st = ls__sq_stmt(s, SQ_business_set_verification, err))) return err->code;
     ls__sq_bind_verif(s, st, &v);
     ls__sq_at_text(s, st, "@id", b.id);

@@ -20,8 +20,7 @@ static ls__verif verif_from(const ls__call *c, const json_t *data) {
   const json_t *score = json_object_get(data, "score");
   if (score && json_is_null(score)) score = NULL;
   int is_safe = ls__jflag(data, "is_safe");
-  if (is_safe < 0)
-    is_safe = strcmp(status, "deliverable") == 0 && score && json_number_value(score) >= 70;
+  if (is_safe < 0) is_safe = ls__is_safe_default(status, score);
   return (ls__verif){
       .verified = strcmp(status, "error") != 0,
       .status = status,
