@@ -104,12 +104,8 @@ out:
 int ls__sq_update_campaign_status_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
   const char *id = ls__jstr(c->params, "p_campaign_id");
   const char *to = ls__jstr(c->params, "p_new_status");
-  sqlite3_stmt *st = ls__sq_stmt(s, SQ_campaign_status_get, err);
-  if (!st) return err->code;
-  ls__sq_text(s, st, 1, id);
-  ls__sq_text(s, st, 2, c->org);
-  int rc = ls__sq_row(s, st, err);
-  if (rc == LEADSTORE_ENOTFOUND) return ls__fail(err, rc, "Campaign %s not found", id);
+  sqlite3_stmt *st;
+  int rc = ls__sq_campaign_row(s, c, SQ_campaign_status_get, id, &st, err);
   if (rc) return rc;
   char from[16];
   snprintf(from, sizeof from, "%s", ls__sq_col_text(st, 0));
@@ -142,12 +138,8 @@ int ls__sq_is_valid_status_transition(ls__sq *s, const ls__call *c, json_t *res,
 
 int ls__sq_get_campaign(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
   const char *id = ls__jstr(c->params, "p_campaign_id");
-  sqlite3_stmt *st = ls__sq_stmt(s, SQ_campaign_get, err);
-  if (!st) return err->code;
-  ls__sq_text(s, st, 1, id);
-  ls__sq_text(s, st, 2, c->org);
-  int rc = ls__sq_row(s, st, err);
-  if (rc == LEADSTORE_ENOTFOUND) return ls__fail(err, rc, "Campaign %s not found", id);
+  sqlite3_stmt *st;
+  int rc = ls__sq_campaign_row(s, c, SQ_campaign_get, id, &st, err);
   if (rc) return rc;
   json_object_set_new(res, "campaign", ls__sq_row_json(st));
   sqlite3_reset(st);

@@ -195,14 +195,21 @@ json_t *ls__sq_row_json(sqlite3_stmt *st) {
   return row;
 }
 
-int ls__sq_campaign_visible(ls__sq *s, const ls__call *c, const char *campaign_id, ls__error *err) {
-  sqlite3_stmt *st = ls__sq_stmt(s, SQ_campaign_find, err);
+int ls__sq_campaign_row(ls__sq *s, const ls__call *c, sq_query q, const char *campaign_id, sqlite3_stmt **out,
+                        ls__error *err) {
+  sqlite3_stmt *st = *out = ls__sq_stmt(s, q, err);
   if (!st) return err->code;
   ls__sq_text(s, st, 1, campaign_id);
   ls__sq_text(s, st, 2, c->org);
   int rc = ls__sq_row(s, st, err);
-  sqlite3_reset(st);
   if (rc == LEADSTORE_ENOTFOUND) return ls__fail(err, rc, "Campaign %s not found", campaign_id);
+  return rc;
+}
+
+int ls__sq_campaign_visible(ls__sq *s, const ls__call *c, const char *campaign_id, ls__error *err) {
+  sqlite3_stmt *st;
+  int rc = ls__sq_campaign_row(s, c, SQ_campaign_find, campaign_id, &st, err);
+  if (st) sqlite3_reset(st);
   return rc;
 }
 

@@ -140,6 +140,14 @@ json_t *ls__sq_row_json(sqlite3_stmt *st);
 /* Column i as text / NULL. */
 const char *ls__sq_col_text(sqlite3_stmt *st, int i);
 
+/*
+ * Runs `q` (a query of one campaign: ?1 its id, ?2 the caller's organization)
+ * and steps to its row: OK with *out positioned on the row (reset it when
+ * done), or ENOTFOUND "Campaign … not found" — also for another
+ * organization's campaign — or another status.
+ */
+int ls__sq_campaign_row(ls__sq *s, const ls__call *c, sq_query q, const char *campaign_id, sqlite3_stmt **out,
+                        ls__error *err);
 /* Looks up a campaign as the caller may see it: OK, or ENOTFOUND "Campaign … not found". */
 int ls__sq_campaign_visible(ls__sq *s, const ls__call *c, const char *campaign_id, ls__error *err);
 

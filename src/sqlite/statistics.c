@@ -13,12 +13,8 @@ enum { N_COUNTERS = 6 };
 int ls__sq_update_campaign_statistics_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
   const char *id = ls__jstr(c->params, "p_campaign_id");
   int64_t stored[N_COUNTERS], actual[N_COUNTERS + 1];
-  sqlite3_stmt *st = ls__sq_stmt(s, SQ_campaign_counters, err);
-  if (!st) return err->code;
-  ls__sq_text(s, st, 1, id);
-  ls__sq_text(s, st, 2, c->org);
-  int rc = ls__sq_row(s, st, err);
-  if (rc == LEADSTORE_ENOTFOUND) return ls__fail(err, rc, "Campaign %s not found", id);
+  sqlite3_stmt *st;
+  int rc = ls__sq_campaign_row(s, c, SQ_campaign_counters, id, &st, err);
   if (rc) return rc;
   for (int i = 0; i < N_COUNTERS; i++) stored[i] = sqlite3_column_int64(st, i);
   sqlite3_reset(st);
