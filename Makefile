@@ -100,6 +100,7 @@ $(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
 
 docs: all
 	@$(BUILD)/leadstore docs > docs/operations.md
+	@$(BUILD)/leadstore docs sql > sql/postgres/0003_operations.sql
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include

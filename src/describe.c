@@ -50,6 +50,7 @@ static json_t *describe_fields(const ls__field *fields) {
       for (size_t i = 0; f->values[i]; i++) json_array_append_new(vals, json_string(f->values[i]));
       json_object_set_new(o, "values", vals);
     }
+    if (f->flags & LS_F_NONBLANK) json_object_set_new(o, "nonblank", json_true());
     if (f->alias) json_object_set_new(o, "alias", json_string(f->alias));
     if (f->doc) json_object_set_new(o, "doc", json_string(f->doc));
     if (f->fields) json_object_set_new(o, "fields", describe_fields(f->fields));

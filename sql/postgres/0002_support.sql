@@ -1,0 +1,378 @@
+-- leadstore:repeatable
+-- 0002_support.sql — what every operation function shares: the caller from
+-- the JWT claims, table-driven validation (from ls_operations, generated from
+-- the C operations table by 0003), the failure object, idempotent replay, and
+-- the rules of SPEC §4–§5.  ls_run() is the dispatcher every public function
+-- goes through, the counterpart of the C library's leadstore_call().
+--
+-- Internal functions (ls_*) are not executable by clients (see 0006): the
+-- public SECURITY DEFINER functions call them as their owner.
+
+/*--- JSON shapes ---------------------------------------------------------------*/
+
+-- A timestamp as the API prints it: ISO-8601, UTC, microseconds, 'Z'.
+CREATE OR REPLACE FUNCTION ls_ts(t timestamptz) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
+
+-- Money as a JSON number without trailing zeros (7.5, not 7.500000).
+CREATE OR REPLACE FUNCTION ls_money(m numeric) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT to_jsonb(trim_scale(m)) $$;
+
+-- A campaign row as the API returns it.
+CREATE OR REPLACE FUNCTION ls_campaign_json(c gmaps_campaigns) RETURNS jsonb
+LANGUAGE sql STABLE
+AS $$
+  SELECT to_jsonb(c) || jsonb_build_object(
+    'estimated_cost', ls_money(c.estimated_cost), 'google_maps_cost', ls_money(c.google_maps_cost),
+    'facebook_cost', ls_money(c.facebook_cost), 'linkedin_enrichment_cost', ls_money(c.linkedin_enrichment_cost),
+    'bouncer_verification_cost', ls_money(c.bouncer_verification_cost), 'actual_cost', ls_money(c.actual_cost),
+    'started_at', ls_ts(c.started_at), 'completed_at', ls_ts(c.completed_at),
+    'created_at', ls_ts(c.created_at), 'updated_at', ls_ts(c.updated_at))
+$$;
+
+-- A business row as the API returns it.
+CREATE OR REPLACE FUNCTION ls_business_json(b gmaps_businesses) RETURNS jsonb
+LANGUAGE sql STABLE
+AS $$
+  SELECT to_jsonb(b) || jsonb_build_object(
+    'bouncer_verified_at', ls_ts(b.bouncer_verified_at), 'last_enrichment_attempt', ls_ts(b.last_enrichment_attempt),
+    'created_at', ls_ts(b.created_at), 'updated_at', ls_ts(b.updated_at))
+$$;
+
+/*--- Rules (SPEC §4, §5, §7.8) --------------------------------------------------------*/
+
+-- The state machine of SPEC §4; false for anything else, NULLs included.
+CREATE OR REPLACE FUNCTION ls_status_transition_valid(p_current text, p_new text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT coalesce((p_current, p_new) IN (('draft', 'running'), ('running', 'paused'), ('running', 'completed'),
+                                         ('running', 'failed'), ('paused', 'running')), false)
+$$;
+
+-- The trimmed email when well-formed (one '@' with text on both sides, no
+-- white space), else NULL.
+CREATE OR REPLACE FUNCTION ls_email_clean(p_email text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE WHEN e ~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN e END
+    FROM (SELECT btrim(p_email, E' \t\n\r\f\v') AS e) t
+$$;
+
+-- linkedin 3 > facebook 2 > google_maps 1 > not_found 0.
+CREATE OR REPLACE FUNCTION ls_source_rank(p_source text) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE p_source WHEN 'linkedin' THEN 3 WHEN 'facebook' THEN 2 WHEN 'google_maps' THEN 1 ELSE 0 END
+$$;
+
+-- is_safe when the verifier did not say: deliverable and score ≥ 70.
+CREATE OR REPLACE FUNCTION ls_is_safe_default(p_status text, p_score jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT coalesce(p_status = 'deliverable' AND jsonb_typeof(p_score) = 'number' AND p_score::numeric >= 70, false)
+$$;
+
+-- A flag: true/"yes" → true, false/"no" → false, absent/null/"unknown" → NULL.
+CREATE OR REPLACE FUNCTION ls_flag(p_value jsonb) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE WHEN p_value = 'true' OR p_value = '"yes"' THEN true
+              WHEN p_value = 'false' OR p_value = '"no"' THEN false END
+$$;
+
+-- A text value of a data object: trimmed; blank or absent = NULL.
+CREATE OR REPLACE FUNCTION ls_text(p_obj jsonb, p_key text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT nullif(btrim(CASE jsonb_typeof(p_obj -> p_key) WHEN 'string' THEN p_obj ->> p_key
+                                                        WHEN 'number' THEN p_obj ->> p_key END,
+                      E' \t\n\r\f\v'), '')
+$$;
+
+-- A list of strings of a data object as text[] (absent = NULL).
+CREATE OR REPLACE FUNCTION ls_list(p_obj jsonb, p_key text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE WHEN jsonb_typeof(p_obj -> p_key) = 'array'
+              THEN ARRAY(SELECT jsonb_array_elements_text(p_obj -> p_key)) END
+$$;
+
+-- A JSON value of a data object; absent and JSON null are NULL.
+CREATE OR REPLACE FUNCTION ls_json(p_obj jsonb, p_key text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT nullif(p_obj -> p_key, 'null'::jsonb) $$;
+
+-- Money of a data object, rounded half away from zero to 1e-6 (NUMERIC(14,6)).
+CREATE OR REPLACE FUNCTION ls_amount(p_obj jsonb, p_key text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT round((p_obj ->> p_key)::numeric, 6) $$;
+
+/*--- Failures -------------------------------------------------------------------------*/
+
+-- The failure object of SPEC §3.1.  Constraint errors map as the embedded
+-- engine maps them: a value out of range is 22023, a missing referenced row P0002.
+CREATE OR REPLACE FUNCTION ls_failure(p_state text, p_message text) RETURNS jsonb
+LANGUAGE sql IMMUTABLE
+AS $$
+  SELECT jsonb_build_object('success', false, 'error', p_message, 'error_code', code,
+                            'retry_recommended', code IN ('40001', '40P01', '55P03', '57014') OR code LIKE '08%')
+    FROM (SELECT CASE WHEN p_state IN ('23514', '23502', '22003', '22001', '22007', '22008') THEN '22023'
+                      WHEN p_state = '23503' THEN 'P0002'
+                      WHEN p_state IN ('22023', '22P02', 'P0002', 'P0001', '23505', '42501', '42883',
+                                       '40001', '40P01', '55P03', '57014') OR p_state LIKE '08%' THEN p_state
+                      ELSE 'XX000' END AS code) c
+$$;
+
+/*--- The caller (SPEC §3.4) --------------------------------------------------------------*/
+
+-- The caller's organization: NULL for service_role (and for a plain database
+-- user with no claims), the claim `organization_id` (or
+-- app_metadata.organization_id) for authenticated; anything else is refused.
+CREATE OR REPLACE FUNCTION ls_caller_org() RETURNS uuid
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  v_claims jsonb := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
+  v_role text := coalesce(v_claims ->> 'role', CASE WHEN v_claims IS NULL THEN 'service_role' END);
+  v_org text := coalesce(v_claims ->> 'organization_id', v_claims -> 'app_metadata' ->> 'organization_id');
+BEGIN
+  IF v_role = 'service_role' THEN
+    RETURN NULL;
+  ELSIF v_role = 'authenticated' AND v_org ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+    RETURN v_org::uuid;
+  ELSIF v_role = 'authenticated' THEN
+    RAISE EXCEPTION 'an authenticated caller needs the UUID of its organization' USING ERRCODE = '42501';
+  END IF;
+  RAISE EXCEPTION 'the % role may not call operations', coalesce(v_role, 'anon') USING ERRCODE = '42501';
+END
+$$;
+
+/*--- Validation (generated table: 0003) --------------------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_invalid(p_message text, p_code text DEFAULT '22023') RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+AS $$ BEGIN RAISE EXCEPTION '%', p_message USING ERRCODE = p_code; END $$;
+
+-- Validates one present, non-null value against its field description.
+CREATE OR REPLACE FUNCTION ls_check_value(f jsonb, v jsonb, path text) RETURNS void
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  t text := f ->> 'type';
+  jt text := jsonb_typeof(v);
+  n numeric;
+  s text;
+  i integer;
+BEGIN
+  IF t = 'uuid' THEN
+    IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be a UUID string'); END IF;
+    IF v #>> '{}' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
+      PERFORM ls_invalid(format('%s is not a valid UUID: "%s"', path, left(v #>> '{}', 64)), '22P02');
+    END IF;
+  ELSIF t IN ('text', 'text or integer') THEN
+    IF t = 'text or integer' AND jt = 'number' AND (v::numeric) = trunc(v::numeric) THEN RETURN; END IF;
+    IF jt <> 'string' THEN
+      PERFORM ls_invalid(path || CASE t WHEN 'text' THEN ' must be a string' ELSE ' must be a string or an integer' END);
+    END IF;
+    s := v #>> '{}';
+    IF f ? 'max_length' AND char_length(s) NOT BETWEEN (f ->> 'min_length')::int AND (f ->> 'max_length')::int THEN
+      PERFORM ls_invalid(format('%s must be %s to %s characters long (got %s)', path, f ->> 'min_length',
+                                f ->> 'max_length', char_length(s)));
+    END IF;
+    IF coalesce((f ->> 'nonblank')::boolean, false) AND btrim(s, E' \t\n\r\f\v') = '' THEN
+      PERFORM ls_invalid(path || ' must not be blank');
+    END IF;
+  ELSIF t = 'zip' THEN
+    IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be a string'); END IF;
+    IF v #>> '{}' !~ '^[0-9A-Za-z -]{1,10}$' THEN
+      PERFORM ls_invalid(format('%s must be 1 to 10 characters of 0-9, A-Z, a-z, space or ''-'' (got "%s")', path,
+                                left(v #>> '{}', 32)));
+    END IF;
+  ELSIF t = 'enum' THEN
+    IF jt <> 'string' OR NOT (f -> 'values') ? (v #>> '{}') THEN
+      PERFORM ls_invalid(format('%s must be one of %s', path,
+                                (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(f -> 'values') x)));
+    END IF;
+  ELSIF t IN ('integer', 'number', 'money') THEN
+    IF jt <> 'number' THEN
+      PERFORM ls_invalid(path || CASE t WHEN 'integer' THEN ' must be an integer' WHEN 'money' THEN ' must be a number of USD'
+                                        ELSE ' must be a number' END);
+    END IF;
+    n := v::numeric;
+    IF t = 'integer' AND n <> trunc(n) THEN PERFORM ls_invalid(path || ' must be an integer'); END IF;
+    IF t = 'money' THEN
+      IF n < 0 THEN PERFORM ls_invalid(format('%s must not be negative (got %s)', path, n)); END IF;
+      IF n > 99999999.999999 THEN PERFORM ls_invalid(path || ' must be at most 99999999.999999 USD'); END IF;
+    ELSIF f ? 'max' AND n NOT BETWEEN (f ->> 'min')::numeric AND (f ->> 'max')::numeric THEN
+      PERFORM ls_invalid(format('%s must be between %s and %s (got %s)', path, (f ->> 'min')::numeric,
+                                (f ->> 'max')::numeric, n));
+    ELSIF f ? 'min' AND n < (f ->> 'min')::numeric THEN
+      PERFORM ls_invalid(format('%s must be at least %s (got %s)', path, (f ->> 'min')::numeric, n));
+    END IF;
+  ELSIF t = 'boolean' THEN
+    IF jt <> 'boolean' THEN PERFORM ls_invalid(path || ' must be true or false'); END IF;
+  ELSIF t = 'flag' THEN
+    IF jt <> 'boolean' AND NOT (jt = 'string' AND v #>> '{}' IN ('yes', 'no', 'unknown')) THEN
+      PERFORM ls_invalid(path || ' must be true, false, "yes", "no" or "unknown"');
+    END IF;
+  ELSIF t = 'timestamp' THEN
+    IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp'); END IF;
+    BEGIN
+      PERFORM (v #>> '{}')::timestamptz;
+    EXCEPTION WHEN others THEN
+      PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
+    END;
+  ELSIF t = 'text[]' THEN
+    IF jt <> 'array' THEN PERFORM ls_invalid(path || ' must be an array of strings'); END IF;
+    IF f ? 'max_items' AND jsonb_array_length(v) > (f ->> 'max_items')::int THEN
+      PERFORM ls_invalid(format('%s has %s elements; at most %s are allowed', path, jsonb_array_length(v), f ->> 'max_items'));
+    END IF;
+    FOR i IN 0 .. jsonb_array_length(v) - 1 LOOP
+      IF jsonb_typeof(v -> i) <> 'string' THEN PERFORM ls_invalid(format('%s[%s] must be a string', path, i)); END IF;
+    END LOOP;
+  ELSIF t = 'object' THEN
+    IF jt <> 'object' THEN PERFORM ls_invalid(path || ' must be an object'); END IF;
+    PERFORM ls_check_object(f -> 'fields', v, path, false);
+  ELSIF t = 'object[]' THEN
+    IF jt <> 'array' THEN PERFORM ls_invalid(path || ' must be an array of objects'); END IF;
+    IF f ? 'max_items' AND jsonb_array_length(v) > (f ->> 'max_items')::int THEN
+      PERFORM ls_invalid(format('%s has %s elements; at most %s are allowed', path, jsonb_array_length(v), f ->> 'max_items'));
+    END IF;
+    FOR i IN 0 .. jsonb_array_length(v) - 1 LOOP
+      IF jsonb_typeof(v -> i) <> 'object' THEN PERFORM ls_invalid(format('%s[%s] must be an object', path, i)); END IF;
+      PERFORM ls_check_object(f -> 'fields', v -> i, format('%s[%s]', path, i), false);
+    END LOOP;
+  ELSIF t = 'json object' THEN
+    IF jt <> 'object' THEN PERFORM ls_invalid(path || ' must be an object'); END IF;
+  END IF;
+END
+$$;
+
+-- Validates an object against a list of field descriptions; at the top level
+-- unknown keys are refused (they are parameters), inside data they are ignored.
+CREATE OR REPLACE FUNCTION ls_check_object(p_fields jsonb, p_obj jsonb, p_path text, p_top boolean) RETURNS void
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  f jsonb;
+  k text;
+  v jsonb;
+  key text;
+BEGIN
+  IF p_top THEN
+    FOR k IN SELECT jsonb_object_keys(p_obj) LOOP
+      IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(p_fields) x WHERE x ->> 'name' = k) THEN
+        PERFORM ls_invalid('unknown parameter ' || left(k, 64));
+      END IF;
+    END LOOP;
+  END IF;
+  FOR f IN SELECT jsonb_array_elements(p_fields) LOOP
+    key := f ->> 'name';
+    v := p_obj -> key;
+    IF (v IS NULL OR v = 'null') AND f ? 'alias' AND p_obj ? (f ->> 'alias') THEN
+      key := f ->> 'alias';
+      v := p_obj -> key;
+    END IF;
+    IF v IS NULL OR v = 'null' THEN
+      IF (f ->> 'required')::boolean THEN
+        PERFORM ls_invalid(CASE WHEN p_path = '' THEN '' ELSE p_path || '.' END || key || ' is required');
+      END IF;
+      CONTINUE;
+    END IF;
+    PERFORM ls_check_value(f, v, CASE WHEN p_path = '' THEN '' ELSE p_path || '.' END || key);
+  END LOOP;
+END
+$$;
+
+/*--- The dispatcher ------------------------------------------------------------------------*/
+
+-- Runs operation p_op with the parameter object p_params as the caller of the
+-- JWT claims: validates, replays a known p_request_id, runs the operation's
+-- body, records the request id — and turns any error into the failure object,
+-- with everything the call did rolled back.
+CREATE OR REPLACE FUNCTION ls_run(p_op text, p_params jsonb) RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_spec jsonb;
+  v_org uuid;
+  v_rid text;
+  v_hash text;
+  v_stored record;
+  v_result jsonb;
+  v_state text;
+  v_message text;
+BEGIN
+  SELECT spec INTO v_spec FROM ls_operations WHERE name = p_op;
+  IF v_spec IS NULL THEN
+    RAISE EXCEPTION 'unknown operation %', p_op USING ERRCODE = '42883';
+  END IF;
+  v_org := ls_caller_org();
+  PERFORM ls_check_object(v_spec -> 'params', p_params, '', true);
+  IF v_spec ->> 'kind' = 'write' THEN
+    v_rid := p_params ->> 'p_request_id';
+  END IF;
+  IF v_rid IS NOT NULL THEN
+    -- one call per (organization, operation, request id) at a time
+    PERFORM pg_advisory_xact_lock(hashtextextended(coalesce(v_org::text, '') || '/' || p_op || '/' || v_rid, 0));
+    v_hash := encode(sha256(convert_to((p_params - 'p_request_id')::text, 'UTF8')), 'hex');
+    SELECT params_hash, result INTO v_stored FROM gmaps_rpc_requests
+     WHERE organization_id = coalesce(v_org::text, '') AND operation = p_op AND request_id = v_rid;
+    IF FOUND THEN
+      IF v_stored.params_hash <> v_hash THEN
+        RAISE EXCEPTION 'p_request_id % was already used for % with different parameters', left(v_rid, 128), p_op
+          USING ERRCODE = '22023';
+      END IF;
+      RETURN v_stored.result || '{"replayed": true}'::jsonb;
+    END IF;
+  END IF;
+
+  v_result := CASE p_op
+    WHEN 'create_campaign_with_coverage_tx' THEN ls_op_create_campaign_with_coverage_tx(p_params, v_org)
+    WHEN 'update_campaign_status_tx' THEN ls_op_update_campaign_status_tx(p_params, v_org)
+    WHEN 'is_valid_status_transition' THEN ls_op_is_valid_status_transition(p_params, v_org)
+    WHEN 'update_coverage_status_tx' THEN ls_op_update_coverage_status_tx(p_params, v_org)
+    WHEN 'batch_upsert_businesses_tx' THEN ls_op_batch_upsert_businesses_tx(p_params, v_org)
+    WHEN 'save_facebook_enrichment_tx' THEN ls_op_save_facebook_enrichment_tx(p_params, v_org)
+    WHEN 'save_linkedin_enrichment_tx' THEN ls_op_save_linkedin_enrichment_tx(p_params, v_org)
+    WHEN 'update_email_verification_tx' THEN ls_op_update_email_verification_tx(p_params, v_org)
+    WHEN 'track_api_cost_tx' THEN ls_op_track_api_cost_tx(p_params, v_org)
+    WHEN 'update_campaign_statistics_tx' THEN ls_op_update_campaign_statistics_tx(p_params, v_org)
+    WHEN 'get_campaign' THEN ls_op_get_campaign(p_params, v_org)
+    WHEN 'list_campaigns' THEN ls_op_list_campaigns(p_params, v_org)
+    WHEN 'get_businesses_for_enrichment' THEN ls_op_get_businesses_for_enrichment(p_params, v_org)
+  END;
+  v_result := '{"success": true}'::jsonb || v_result;
+
+  IF v_rid IS NOT NULL THEN
+    INSERT INTO gmaps_rpc_requests (organization_id, operation, request_id, params_hash, result)
+    VALUES (coalesce(v_org::text, ''), p_op, v_rid, v_hash, v_result);
+  END IF;
+  RETURN v_result;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_message = MESSAGE_TEXT;
+  RETURN ls_failure(v_state, v_message);
+END
+$$;
+
+-- A campaign the caller may see, locked FOR UPDATE when p_lock; raises P0002
+-- "Campaign … not found" otherwise (also for another organization's).
+CREATE OR REPLACE FUNCTION ls_campaign(p_id uuid, p_org uuid, p_lock boolean) RETURNS gmaps_campaigns
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  c gmaps_campaigns;
+BEGIN
+  IF p_lock THEN
+    SELECT * INTO c FROM gmaps_campaigns WHERE id = p_id AND (p_org IS NULL OR organization_id = p_org) FOR UPDATE;
+  ELSE
+    SELECT * INTO c FROM gmaps_campaigns WHERE id = p_id AND (p_org IS NULL OR organization_id = p_org);
+  END IF;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'Campaign % not found', p_id USING ERRCODE = 'P0002';
+  END IF;
+  RETURN c;
+END
+$$;
