@@ -13,7 +13,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
 SAN     ?=
-PKGS    := sqlite3 jansson uuid libcrypto
+PKGS    := sqlite3 jansson uuid libcrypto libpq
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -32,11 +32,12 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c)
+LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c)
 LIB_SRC := $(filter-out src/main.c src/cli.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o
-GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h
+GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h $(BUILD)/gen/pg_migrations.h
+PG_SQL  := $(sort $(wildcard sql/postgres/[0-9]*.sql))
 TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
@@ -53,6 +54,10 @@ $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 $(BUILD)/gen/sqlite_schema.h: sql/sqlite/schema.sql tools/sql2c.awk
 	@mkdir -p $(@D)
 	awk -v mode=blob -v var=ls__sqlite_schema_sql -f tools/sql2c.awk $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/pg_migrations.h: $(PG_SQL) tools/pgmigrations.sh tools/sql2c.awk
+	@mkdir -p $(@D)
+	sh tools/pgmigrations.sh $@ $(PG_SQL)
 
 $(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/ops.def src/sqlite/sq.h
 	@mkdir -p $(@D)

@@ -158,6 +158,16 @@ LEADSTORE_API int leadstore_call(leadstore *db, const leadstore_caller *caller, 
  */
 LEADSTORE_API int leadstore_check(leadstore *db, char **report_json);
 
+/*
+ * Brings the database's schema and functions up to date: on PostgreSQL,
+ * applies the pending migrations of sql/postgres/ in order, each in its own
+ * transaction, recorded in leadstore_migrations, under an advisory lock (safe
+ * to run twice, or from two processes at once); on SQLite the schema is
+ * created when the file is opened, so there is nothing left to do.
+ * *report_json is {"engine", "applied": [names]}.
+ */
+LEADSTORE_API int leadstore_migrate(leadstore *db, char **report_json);
+
 /* Frees memory returned by leadstore.  NULL is a no-op. */
 LEADSTORE_API void leadstore_free(void *p);
 

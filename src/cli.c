@@ -60,15 +60,28 @@ static char *read_stdin(void) {
   return buf;
 }
 
+/* `init` and `migrate`: the database's schema (and, on PostgreSQL, functions) up to date. */
 int cli_init(const cli_options *o, int argc, char **argv) {
   (void)argv;
   if (argc != 0) return CLI_USAGE;
   int rc;
   leadstore *db = open_db(o, &rc);
   if (!db) return rc;
-  printf("leadstore: %s database ready at %s\n", leadstore_engine(db), o->db);
+  char *report = NULL;
+  rc = leadstore_migrate(db, &report);
+  json_t *r = report ? json_loads(report, 0, NULL) : NULL;
+  if (rc) {
+    fprintf(stderr, "leadstore: %s\n", r ? json_string_value(json_object_get(r, "error")) : "out of memory");
+  } else {
+    size_t i;
+    json_t *name;
+    json_array_foreach(json_object_get(r, "applied"), i, name) printf("applied %s\n", json_string_value(name));
+    printf("leadstore: %s database ready at %s\n", leadstore_engine(db), o->db);
+  }
+  json_decref(r);
+  leadstore_free(report);
   leadstore_close(db);
-  return 0;
+  return rc ? leadstore_status_exit(rc) : 0;
 }
 
 /* Follows a dotted path (`results.0.business_id`) into v. */

@@ -31,12 +31,6 @@ int leadstore_open(const char *target, const leadstore_options *opts, leadstore 
     rc = ls__fail(&err, LEADSTORE_EINVAL, "no database given");
     goto fail;
   }
-  if (is_postgres_target(target)) {
-    rc = ls__fail(&err, LEADSTORE_EINVAL,
-                  "%s looks like a PostgreSQL connection, and this build has no PostgreSQL engine",
-                  target);
-    goto fail;
-  }
   db = ls__malloc(sizeof *db);
   if (!db) {
     rc = ls__fail(&err, LEADSTORE_EINTERNAL, "out of memory");
@@ -45,7 +39,7 @@ int leadstore_open(const char *target, const leadstore_options *opts, leadstore 
   memset(db, 0, sizeof *db);
   if (opts) db->opts = *opts;
   if (db->opts.busy_timeout_ms <= 0) db->opts.busy_timeout_ms = 10000;
-  db->engine = &ls__sqlite_engine;
+  db->engine = is_postgres_target(target) ? &ls__pg_engine : &ls__sqlite_engine;
   rc = db->engine->open(db, target, &err);
   if (rc) goto fail;
   *out = db;
@@ -172,6 +166,18 @@ int leadstore_check(leadstore *db, char **report_json) {
   } else {
     *report_json = failure_text(&err);
   }
+  json_decref(report);
+  return rc;
+}
+
+int leadstore_migrate(leadstore *db, char **report_json) {
+  ls__alloc_init();
+  *report_json = NULL;
+  ls__error err = {0};
+  json_t *report = json_pack("{s:s, s:[]}", "engine", db->engine->name, "applied");
+  if (!report) return LEADSTORE_EINTERNAL;
+  int rc = db->engine->migrate(db, report, &err);
+  *report_json = rc == LEADSTORE_OK ? json_dumps(report, JSON_COMPACT) : failure_text(&err);
   json_decref(report);
   return rc;
 }

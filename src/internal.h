@@ -221,9 +221,12 @@ typedef struct ls__engine {
   /* The invariants of SPEC §8: fills `report` (see leadstore_check). */
   int (*check)(leadstore *db, json_t *report, ls__error *err);
   int (*count_rows)(leadstore *db, const char *table, long long *out, ls__error *err);
+  /* Brings the database's schema up to date; adds what it applied to report.applied. */
+  int (*migrate)(leadstore *db, json_t *report, ls__error *err);
 } ls__engine;
 
 extern const ls__engine ls__sqlite_engine;
+extern const ls__engine ls__pg_engine;
 
 struct leadstore {
   const ls__engine *engine;

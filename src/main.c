@@ -16,7 +16,8 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
-    {"init", cli_init, "", "create the database and its schema (nothing else)"},
+    {"init", cli_init, "", "create the database's schema (and PostgreSQL functions) if needed"},
+    {"migrate", cli_init, "", "apply pending PostgreSQL migrations (safe to repeat; SQLite: nothing to do)"},
     {"call", cli_call, "OP [JSON|-] [--get PATH] [--pretty]",
      "run one operation; JSON from the argument or standard input"},
     {"check", cli_check, "[--json]", "prove every invariant of the data; non-zero exit on any violation"},
@@ -35,7 +36,8 @@ static void usage(FILE *out) {
     fprintf(out, "  %-8s %-38s %s\n", commands[i].name, commands[i].args, commands[i].help);
   fprintf(out,
           "\noptions:\n"
-          "  --db TARGET         SQLite file (default $LEADSTORE_DB, else ./leadstore.db)\n"
+          "  --db TARGET         SQLite file, or PostgreSQL URL (postgresql://…) or keyword string\n"
+          "                      (default $LEADSTORE_DB, else $DATABASE_URL, else ./leadstore.db)\n"
           "  --org UUID          act as an authenticated caller of this organization\n"
           "  --role ROLE         service_role (default), authenticated (needs --org) or anon\n"
           "  --durability MODE   full (default: every success survives power loss) or normal\n"

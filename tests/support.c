@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "support.h"
@@ -547,10 +548,30 @@ static void free_steps(step *steps, int n) {
   for (int i = 0; i < n; i++) free(steps[i].params), free(steps[i].expect);
 }
 
+void ts_pg_reset(const char *url) {
+  PGconn *conn = PQconnectdb(url);
+  PGresult *res = PQexec(conn,
+                         "SET client_min_messages = warning; "
+                         "TRUNCATE gmaps_campaigns, gmaps_campaign_coverage, gmaps_businesses, "
+                         "gmaps_facebook_enrichments, gmaps_linkedin_enrichments, gmaps_api_costs, "
+                         "gmaps_email_verifications, gmaps_campaign_status_history, gmaps_rpc_requests CASCADE");
+  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    printf("Bail out! cannot empty %s: %s\n", url, PQerrorMessage(conn));
+    exit(2);
+  }
+  PQclear(res);
+  PQfinish(conn);
+}
+
 /* Runs one case: a fresh database, every step in order. */
 static void run_case(runner *r, const char *file, const char *title, step *steps, int n) {
-  r->path = ts_db_path("case");
-  r->db = r->mode == TS_LIB ? ts_open(r->path) : NULL;
+  if (r->mode == TS_PG) {
+    r->path = strdup(getenv("LEADSTORE_TEST_PG"));
+    ts_pg_reset(r->path);
+  } else {
+    r->path = ts_db_path("case");
+  }
+  r->db = r->mode != TS_CLI ? ts_open(r->path) : NULL;
   if (r->mode == TS_CLI) { /* create the file, as a user would with `leadstore init` */
     leadstore *db = ts_open(r->path);
     leadstore_close(db);

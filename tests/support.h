@@ -53,13 +53,18 @@ char *ts_dump(const char *path);
  */
 bool ts_match(const json_t *expect, const json_t *actual, char *why, size_t whysz);
 
-typedef enum { TS_LIB, TS_CLI } ts_mode;
+typedef enum { TS_LIB, TS_CLI, TS_PG } ts_mode;
 
 /*
- * Runs every tests/cases/<*.case> file through the library (TS_LIB) or the
- * `leadstore` binary at `cli` (TS_CLI), one TAP test per case.
+ * Runs every tests/cases/<*.case> file through the library on SQLite
+ * (TS_LIB), the `leadstore` binary at `cli` (TS_CLI), or the library on the
+ * PostgreSQL database of $LEADSTORE_TEST_PG (TS_PG, emptied before each
+ * case), one TAP test per case.
  */
 void ts_run_cases(const char *dir, ts_mode mode, const char *cli);
+
+/* Empties every leadstore table of the PostgreSQL database at url. */
+void ts_pg_reset(const char *url);
 
 /* The path of a sibling of this test binary's build dir: "<build>/<name>". */
 char *ts_build_path(const char *argv0, const char *name);

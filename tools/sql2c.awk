@@ -4,7 +4,7 @@
 #   awk -v mode=blob -v var=NAME -f sql2c.awk f.sql # static const char NAME[] = "whole file";
 #
 # Comment-only lines are dropped; everything else is kept verbatim, escaped.
-function esc(s) { gsub(/\\/, "\\\\", s); gsub(/"/, "\\\"", s); return s }
+function esc(s) { gsub(/\\/, "&&", s); gsub(/"/, "\\\"", s); return s }
 function flush() { if (name != "") { printf "LS_SQ_QUERY(%s, %s)\n", name, (body == "" ? "\"\"" : body) } }
 BEGIN { name = ""; body = ""; if (mode == "blob") printf "static const char %s[] =\n", var }
 mode == "queries" && /^-- name: / { flush(); name = $3; body = ""; next }
