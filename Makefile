@@ -47,6 +47,9 @@ all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so
 deps:
 	@sh tools/deps.sh
 
+# the tests also run a throwaway PostgreSQL server with pgTAP
+TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
 	awk -v mode=queries -f tools/sql2c.awk $< > $@.tmp && mv $@.tmp $@
@@ -83,12 +86,14 @@ $(BUILD)/tests/support.o: tests/support.c tests/support.h tests/tap.h include/le
 tests: all $(TESTS)
 
 # The whole suite: the normal build and the sanitizer build, one TAP run.
-test: deps
+test:
+	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@sh tests/run.sh build build-asan
 
-asan: deps
+asan:
+	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@sh tests/run.sh build-asan
 

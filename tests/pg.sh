@@ -3,6 +3,7 @@
 #   sh tests/pg.sh start   initdb (once) and start on a private socket directory
 #   sh tests/pg.sh stop    stop it
 #   sh tests/pg.sh url     print the libpq URL of its test database
+#   sh tests/pg.sh server  print the server's keyword string (tests add dbname=…)
 # Environment: PGROOT (default /tmp/leadstore-pg), PGPORT (default 5433).
 # initdb/postgres refuse root, so they run as the `postgres` user (created by
 # the postgresql-15 package); the server listens on a Unix socket only.
@@ -46,5 +47,8 @@ stop)
   ;;
 url)
   echo "postgresql:///$DB?host=$PGROOT&port=$PGPORT&user=postgres"
+  ;;
+server)
+  echo "host=$PGROOT port=$PGPORT user=postgres"
   ;;
 esac

@@ -1,12 +1,21 @@
 #!/bin/sh
-# run.sh — runs the test programs of the given build directories under
-# prove, as one TAP run that ends with prove's `Result: PASS|FAIL` line.
+# run.sh — runs the test programs of the given build directories, and the
+# pgTAP suite, under prove: one TAP run that ends with prove's
+# `Result: PASS|FAIL` line.  A throwaway PostgreSQL server (tests/pg.sh) is
+# started first and stopped at the end, also when a test fails.
 #   sh tests/run.sh build build-asan
 set -eu
 files=""
 for b in "$@"; do
   for t in "$b"/t/*.t; do files="$files $t"; done
 done
+files="$files tests/t_pgtap.sh"
+
+sh tests/pg.sh start
+trap 'sh tests/pg.sh stop' EXIT INT TERM
+LEADSTORE_TEST_PG="$(sh tests/pg.sh server)"
+LEADSTORE_CLI="$1/leadstore"
+export LEADSTORE_TEST_PG LEADSTORE_CLI
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-exec prove --exec '' -j2 $files
+prove --exec '' -j2 $files

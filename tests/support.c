@@ -452,7 +452,7 @@ static leadstore_caller caller_for(const char *as) {
 static bool call_once(runner *r, const step *s, const char *params, json_t *expect) {
   json_t *res = NULL;
   int exit_status = -1;
-  if (r->mode == TS_LIB) {
+  if (r->mode != TS_CLI) {
     leadstore_caller who = caller_for(s->as);
     char *text = NULL;
     leadstore_call(r->db, &who, s->op, params, &text);
@@ -563,10 +563,41 @@ void ts_pg_reset(const char *url) {
   PQfinish(conn);
 }
 
+char *ts_pg_database(const char *argv0) {
+  const char *server = getenv("LEADSTORE_TEST_PG");
+  if (!server || !*server) {
+    printf("Bail out! LEADSTORE_TEST_PG is not set (make test starts a server and sets it)\n");
+    return NULL;
+  }
+  if (!strncmp(server, "postgres", 8)) return strdup(server);
+  char name[64] = "lstest_";
+  size_t n = strlen(name);
+  for (const char *p = argv0; *p && n < sizeof name - 1; p++)
+    if (isalnum((unsigned char)*p)) name[n++] = (char)tolower((unsigned char)*p);
+  name[n] = '\0';
+  char *admin = NULL, *url = NULL;
+  if (asprintf(&admin, "%s dbname=postgres", server) < 0 || asprintf(&url, "%s dbname=%s", server, name) < 0) exit(2);
+  PGconn *conn = PQconnectdb(admin);
+  PQclear(PQexec(conn, "SET client_min_messages = warning"));
+  char sql[256];
+  snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+  PQclear(PQexec(conn, sql));
+  snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+  PGresult *res = PQexec(conn, sql);
+  if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+    printf("Bail out! cannot create %s: %s\n", name, PQerrorMessage(conn));
+    exit(2);
+  }
+  PQclear(res);
+  PQfinish(conn);
+  free(admin);
+  return url;
+}
+
 /* Runs one case: a fresh database, every step in order. */
 static void run_case(runner *r, const char *file, const char *title, step *steps, int n) {
   if (r->mode == TS_PG) {
-    r->path = strdup(getenv("LEADSTORE_TEST_PG"));
+    r->path = strdup(r->cli); /* the database URL */
     ts_pg_reset(r->path);
   } else {
     r->path = ts_db_path("case");

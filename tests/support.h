@@ -58,13 +58,22 @@ typedef enum { TS_LIB, TS_CLI, TS_PG } ts_mode;
 /*
  * Runs every tests/cases/<*.case> file through the library on SQLite
  * (TS_LIB), the `leadstore` binary at `cli` (TS_CLI), or the library on the
- * PostgreSQL database of $LEADSTORE_TEST_PG (TS_PG, emptied before each
- * case), one TAP test per case.
+ * PostgreSQL database whose URL is passed as `cli` (TS_PG, emptied before
+ * each case), one TAP test per case.
  */
 void ts_run_cases(const char *dir, ts_mode mode, const char *cli);
 
 /* Empties every leadstore table of the PostgreSQL database at url. */
 void ts_pg_reset(const char *url);
+
+/*
+ * The PostgreSQL database a test program works in, from $LEADSTORE_TEST_PG:
+ * a URL (postgresql://…) is used as it is; a server's keyword string
+ * ("host=… port=… user=…") gets a database of the program's own, named after
+ * argv0 and created afresh, so programs of several builds can run at once.
+ * NULL (and a bail-out line) when the variable is not set.
+ */
+char *ts_pg_database(const char *argv0);
 
 /* The path of a sibling of this test binary's build dir: "<build>/<name>". */
 char *ts_build_path(const char *argv0, const char *name);
