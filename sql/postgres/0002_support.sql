@@ -329,21 +329,34 @@ BEGIN
     END IF;
   END IF;
 
-  v_result := CASE p_op
-    WHEN 'create_campaign_with_coverage_tx' THEN ls_op_create_campaign_with_coverage_tx(p_params, v_org)
-    WHEN 'update_campaign_status_tx' THEN ls_op_update_campaign_status_tx(p_params, v_org)
-    WHEN 'is_valid_status_transition' THEN ls_op_is_valid_status_transition(p_params, v_org)
-    WHEN 'update_coverage_status_tx' THEN ls_op_update_coverage_status_tx(p_params, v_org)
-    WHEN 'batch_upsert_businesses_tx' THEN ls_op_batch_upsert_businesses_tx(p_params, v_org)
-    WHEN 'save_facebook_enrichment_tx' THEN ls_op_save_facebook_enrichment_tx(p_params, v_org)
-    WHEN 'save_linkedin_enrichment_tx' THEN ls_op_save_linkedin_enrichment_tx(p_params, v_org)
-    WHEN 'update_email_verification_tx' THEN ls_op_update_email_verification_tx(p_params, v_org)
-    WHEN 'track_api_cost_tx' THEN ls_op_track_api_cost_tx(p_params, v_org)
-    WHEN 'update_campaign_statistics_tx' THEN ls_op_update_campaign_statistics_tx(p_params, v_org)
-    WHEN 'get_campaign' THEN ls_op_get_campaign(p_params, v_org)
-    WHEN 'list_campaigns' THEN ls_op_list_campaigns(p_params, v_org)
-    WHEN 'get_businesses_for_enrichment' THEN ls_op_get_businesses_for_enrichment(p_params, v_org)
-  END;
+  -- one branch per operation: each is planned on its first use only
+  IF p_op = 'create_campaign_with_coverage_tx' THEN
+    v_result := ls_op_create_campaign_with_coverage_tx(p_params, v_org);
+  ELSIF p_op = 'update_campaign_status_tx' THEN
+    v_result := ls_op_update_campaign_status_tx(p_params, v_org);
+  ELSIF p_op = 'is_valid_status_transition' THEN
+    v_result := ls_op_is_valid_status_transition(p_params, v_org);
+  ELSIF p_op = 'update_coverage_status_tx' THEN
+    v_result := ls_op_update_coverage_status_tx(p_params, v_org);
+  ELSIF p_op = 'batch_upsert_businesses_tx' THEN
+    v_result := ls_op_batch_upsert_businesses_tx(p_params, v_org);
+  ELSIF p_op = 'save_facebook_enrichment_tx' THEN
+    v_result := ls_op_save_facebook_enrichment_tx(p_params, v_org);
+  ELSIF p_op = 'save_linkedin_enrichment_tx' THEN
+    v_result := ls_op_save_linkedin_enrichment_tx(p_params, v_org);
+  ELSIF p_op = 'update_email_verification_tx' THEN
+    v_result := ls_op_update_email_verification_tx(p_params, v_org);
+  ELSIF p_op = 'track_api_cost_tx' THEN
+    v_result := ls_op_track_api_cost_tx(p_params, v_org);
+  ELSIF p_op = 'update_campaign_statistics_tx' THEN
+    v_result := ls_op_update_campaign_statistics_tx(p_params, v_org);
+  ELSIF p_op = 'get_campaign' THEN
+    v_result := ls_op_get_campaign(p_params, v_org);
+  ELSIF p_op = 'list_campaigns' THEN
+    v_result := ls_op_list_campaigns(p_params, v_org);
+  ELSIF p_op = 'get_businesses_for_enrichment' THEN
+    v_result := ls_op_get_businesses_for_enrichment(p_params, v_org);
+  END IF;
   v_result := '{"success": true}'::jsonb || v_result;
 
   IF v_rid IS NOT NULL THEN
