@@ -1,0 +1,121 @@
+/*
+ * t_pg.c — the PostgreSQL engine's own behaviour: migrate is safe to run
+ * twice and from two processes at once; a lock timeout inside a function
+ * comes back as 55P03 with retry_recommended; a connection the server
+ * dropped fails one call as 08xxx (retry) and is reopened on the next.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "support.h"
+
+static char *url;
+
+/* Runs one SQL statement on a new connection; its first value ("" if none). */
+static char *sql1(const char *conninfo, const char *sql) {
+  PGconn *c = PQconnectdb(conninfo);
+  PGresult *r = PQexec(c, sql);
+  char *v = strdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+  PQclear(r);
+  PQfinish(c);
+  return v;
+}
+
+static void migrations(void) {
+  int ok = 0;
+  pid_t pids[2];
+  for (int i = 0; i < 2; i++)
+    if ((pids[i] = fork()) == 0) {
+      leadstore *db = NULL;
+      char *report = NULL;
+      if (leadstore_open(url, NULL, &db, NULL)) _exit(1);
+      int rc = leadstore_migrate(db, &report);
+      leadstore_free(report);
+      leadstore_close(db);
+      _exit(rc != LEADSTORE_OK);
+    }
+  for (int i = 0; i < 2; i++) {
+    int status = 0;
+    waitpid(pids[i], &status, 0);
+    ok += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  OK(ok == 2, "two processes migrating one fresh database at once both succeed");
+  char *n = sql1(url, "SELECT count(*) FROM leadstore_migrations");
+  char *distinct = sql1(url, "SELECT count(DISTINCT name) FROM leadstore_migrations");
+  OK(atoi(n) >= 5 && !strcmp(n, distinct), "each migration is recorded once (%s)", n);
+  free(n), free(distinct);
+  leadstore *db = ts_open(url);
+  char *report = NULL;
+  int rc = leadstore_migrate(db, &report);
+  OK(rc == LEADSTORE_OK && strstr(report, "\"applied\":[]"), "a third run has nothing to apply: %s", report);
+  leadstore_free(report);
+  leadstore_close(db);
+}
+
+static void lock_timeout(void) {
+  leadstore *db = ts_open(url);
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx", "{\"p_campaign_data\":{\"name\":\"locked\"}}");
+  char cid[37];
+  snprintf(cid, sizeof cid, "%s", ts_str(r, "campaign_id"));
+  json_decref(r);
+  leadstore_close(db);
+
+  /* another session holds the campaign row */
+  PGconn *holder = PQconnectdb(url);
+  char sql[160];
+  snprintf(sql, sizeof sql, "SELECT id FROM gmaps_campaigns WHERE id = '%s' FOR UPDATE", cid);
+  PQclear(PQexec(holder, "BEGIN"));
+  PGresult *held = PQexec(holder, sql);
+  OK(PQresultStatus(held) == PGRES_TUPLES_OK && PQntuples(held) == 1, "another session locks the campaign row");
+  PQclear(held);
+
+  char *impatient = NULL;
+  if (asprintf(&impatient, "%s options='-c lock_timeout=200'", url) < 0) exit(2);
+  db = ts_open(impatient);
+  r = ts_call(db, &ts_service, "track_api_cost_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":1}}", cid);
+  OK(!strcmp(ts_code(r), "55P03") && json_is_true(json_object_get(r, "retry_recommended")),
+     "a lock timeout inside the function is 55P03, retry recommended (%s)", ts_code(r));
+  json_decref(r);
+  PQclear(PQexec(holder, "ROLLBACK"));
+  r = ts_call(db, &ts_service, "track_api_cost_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":1}}", cid);
+  OK(ts_success(r), "the retry succeeds once the lock is gone");
+  json_decref(r);
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  OK(json_number_value(json_object_get(json_object_get(r, "campaign"), "actual_cost")) == 1.0,
+     "and the cost was charged once");
+  json_decref(r);
+  PQfinish(holder);
+
+  /* the server drops the connection */
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  json_decref(r);
+  char *victim = sql1(url, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid() AND backend_type = 'client backend' ORDER BY backend_start DESC LIMIT 1");
+  snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%s)", victim);
+  char *killed = sql1(url, sql);
+  OK(!strcmp(killed, "t"), "the server terminates the engine's connection");
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  OK(!strncmp(ts_code(r), "08", 2) && json_is_true(json_object_get(r, "retry_recommended")),
+     "the next call fails as a lost connection, retry recommended (%s)", ts_code(r));
+  json_decref(r);
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  OK(ts_success(r), "and the one after reconnects and succeeds");
+  json_decref(r);
+  free(victim), free(killed), free(impatient);
+  leadstore_close(db);
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  if (!(url = ts_pg_database(argv[0]))) return 2;
+  migrations();
+  lock_timeout();
+  free(url);
+  return tap_done();
+}
