@@ -1,7 +1,8 @@
 /*
  * t_tables.c — the tables keep everything else honest: every operation of
  * the table has conformance cases (a success and a refusal), the generated
- * reference docs/operations.md is up to date, describe() covers every
+ * reference docs/operations.md and the PostgreSQL operations table
+ * (sql/postgres/0003_operations.sql) are up to date, describe() covers every
  * operation, and the library exports nothing but leadstore_* symbols.
  */
 #include <dirent.h>
@@ -82,6 +83,12 @@ int main(int argc, char **argv) {
   if (asprintf(&cmd, "%s docs | diff -u docs/operations.md - && echo SAME", cli) < 0) return 2;
   char *diff = run(cmd);
   if (!OK(strstr(diff, "SAME") != NULL, "docs/operations.md is what `leadstore docs` generates (run make docs)"))
+    tap_diag("%.2000s", diff);
+  free(diff);
+  free(cmd);
+  if (asprintf(&cmd, "%s docs sql | diff -u sql/postgres/0003_operations.sql - && echo SAME", cli) < 0) return 2;
+  diff = run(cmd);
+  if (!OK(strstr(diff, "SAME") != NULL, "sql/postgres/0003_operations.sql is what `leadstore docs sql` generates"))
     tap_diag("%.2000s", diff);
   free(diff);
   free(cmd);
