@@ -136,7 +136,8 @@ static char *param_text(const json_t *v, const char *type) {
     if (json_is_true(v)) return ls__strdup("true");
     if (json_is_false(v)) return ls__strdup("false");
   }
-  return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+  /* 15 significant digits: the decimal the caller wrote, as the money code reads it */
+  return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
 }
 
 /* The claims of the caller, as PostgREST would set them. */

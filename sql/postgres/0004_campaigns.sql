@@ -1,0 +1,409 @@
+-- leadstore:repeatable
+-- 0004_campaigns.sql — the campaign operations on PostgreSQL, the counterpart
+-- of the embedded engine's src/sqlite/campaigns.c, coverage.c, costs.c and
+-- statistics.c (SPEC §4, §6, §7.1–7.4, §7.9–7.12):
+--
+--   create_campaign_with_coverage_tx   a draft campaign, its first history row, one coverage row per ZIP
+--   update_campaign_status_tx          the state machine of §4, with a history row
+--   is_valid_status_transition         the state machine as an answer (and as a plain boolean function)
+--   update_coverage_status_tx          one ZIP marked scraped, with what the scrape found
+--   track_api_cost_tx                  one row of the cost log, added to the campaign's totals
+--   update_campaign_statistics_tx      the counters of §6 recounted, stored, drift reported
+--   get_campaign, list_campaigns       the reads, each in one snapshot
+--
+-- For each operation: a body ls_op_<name>(p, p_org) that only does the work
+-- (ls_run of 0002 has validated p against ls_operations, resolved the
+-- caller's organization p_org — NULL for service_role — replayed a known
+-- p_request_id, and turns any error raised here into the failure object with
+-- everything rolled back), and the public SECURITY DEFINER function with the
+-- SPEC's name and parameters, which hands its parameters to ls_run.
+--
+-- Every write locks its campaign row first (ls_campaign(id, org, true)); the
+-- lock order of every operation is campaign → coverage → business →
+-- enrichment, so concurrent calls queue instead of deadlocking, and no
+-- update is lost.  Reads are STABLE: all their statements share the
+-- snapshot of the call.  Timestamps of one call are all now() (the
+-- transaction's clock), like the embedded engine's call clock.
+
+/*--- create_campaign_with_coverage_tx (SPEC §7.1) ---------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_op_create_campaign_with_coverage_tx(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  v_data jsonb := p -> 'p_campaign_data';
+  v_items jsonb := CASE WHEN jsonb_typeof(p -> 'p_coverage_data') = 'array' THEN p -> 'p_coverage_data'
+                        ELSE '[]'::jsonb END;
+  v_n integer := jsonb_array_length(v_items);
+  v_org uuid := (v_data ->> 'organization_id')::uuid;
+  v_keywords text[] := coalesce(ls_list(v_data, 'keywords'), '{}');
+  v_id uuid;
+  v_dup_index bigint;
+  v_dup_zip text;
+BEGIN
+  IF p_org IS NOT NULL AND v_org IS NOT NULL AND v_org <> p_org THEN
+    RAISE EXCEPTION 'p_campaign_data.organization_id must be the caller''s own organization' USING ERRCODE = '22023';
+  END IF;
+  IF p_org IS NOT NULL THEN
+    v_org := p_org;
+  END IF;
+
+  -- A repeated ZIP (compared exactly) is 23505 naming its second occurrence,
+  -- as the embedded engine reports it; nothing has been written yet.
+  SELECT d.ord - 1, d.zip INTO v_dup_index, v_dup_zip
+    FROM (SELECT e.ord, coalesce(e.x ->> 'zip_code', e.x ->> 'zip') AS zip,
+                 row_number() OVER (PARTITION BY coalesce(e.x ->> 'zip_code', e.x ->> 'zip') ORDER BY e.ord) AS nth
+            FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(x, ord)) d
+   WHERE d.nth > 1
+   ORDER BY d.ord
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'p_coverage_data[%]: ZIP % appears more than once', v_dup_index, v_dup_zip USING ERRCODE = '23505';
+  END IF;
+
+  -- Text values are stored as given (the validation has checked them), as the
+  -- embedded engine's handler stores them.
+  INSERT INTO gmaps_campaigns (name, description, keywords, location, coverage_profile, custom_zip_codes, status,
+                               target_zip_count, actual_zip_count, coverage_percentage, estimated_cost,
+                               organization_id, created_by, created_at, updated_at)
+  VALUES (v_data ->> 'name', v_data ->> 'description', v_keywords, v_data ->> 'location',
+          coalesce(v_data ->> 'coverage_profile', 'balanced'), coalesce(ls_list(v_data, 'custom_zip_codes'), '{}'),
+          'draft', coalesce((v_data ->> 'target_zip_count')::numeric::integer, v_n), v_n,
+          (v_data ->> 'coverage_percentage')::double precision, coalesce(ls_amount(v_data, 'estimated_cost'), 0),
+          v_org, coalesce(v_data ->> 'created_by', 'system'), now(), now())
+  RETURNING id INTO v_id;
+
+  INSERT INTO gmaps_campaign_status_history (campaign_id, seq, old_status, new_status, metadata, changed_at)
+  VALUES (v_id, 1, NULL, 'draft', NULL, now());
+
+  -- one coverage row per element, in input order; keywords default to the campaign's
+  INSERT INTO gmaps_campaign_coverage (campaign_id, zip_code, keywords, max_results, estimated_cost,
+                                       created_at, updated_at)
+  SELECT v_id, coalesce(e.x ->> 'zip_code', e.x ->> 'zip'), coalesce(ls_list(e.x, 'keywords'), v_keywords),
+         coalesce((e.x ->> 'max_results')::numeric::integer, 200), coalesce(ls_amount(e.x, 'estimated_cost'), 0),
+         now(), now()
+    FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(x, ord)
+   ORDER BY e.ord;
+
+  RETURN jsonb_build_object('campaign_id', v_id, 'coverage_count', v_n, 'status', 'draft');
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.create_campaign_with_coverage_tx(
+  p_campaign_data jsonb DEFAULT NULL, p_coverage_data jsonb DEFAULT NULL, p_request_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('create_campaign_with_coverage_tx',
+                jsonb_build_object('p_campaign_data', p_campaign_data, 'p_coverage_data', p_coverage_data,
+                                   'p_request_id', p_request_id));
+END
+$$;
+
+/*--- update_campaign_status_tx (SPEC §4, §7.2) ---------------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_op_update_campaign_status_tx(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  c gmaps_campaigns := ls_campaign((p ->> 'p_campaign_id')::uuid, p_org, true);
+  v_to text := p ->> 'p_new_status';
+  v_started timestamptz;
+  v_completed timestamptz;
+BEGIN
+  IF NOT ls_status_transition_valid(c.status, v_to) THEN
+    RAISE EXCEPTION 'Invalid status transition: % -> %', c.status, v_to USING ERRCODE = 'P0001';
+  END IF;
+
+  UPDATE gmaps_campaigns
+     SET status = v_to,
+         started_at = CASE WHEN v_to = 'running' AND started_at IS NULL THEN now() ELSE started_at END,
+         completed_at = CASE WHEN v_to IN ('completed', 'failed') THEN now() ELSE completed_at END,
+         updated_at = now()
+   WHERE id = c.id
+  RETURNING started_at, completed_at INTO v_started, v_completed;
+
+  INSERT INTO gmaps_campaign_status_history (campaign_id, seq, old_status, new_status, metadata, changed_at)
+  VALUES (c.id, (SELECT coalesce(max(h.seq), 0) + 1 FROM gmaps_campaign_status_history h WHERE h.campaign_id = c.id),
+          c.status, v_to, ls_json(p, 'p_metadata'), now());
+
+  RETURN jsonb_build_object('campaign_id', c.id, 'old_status', c.status, 'new_status', v_to,
+                            'started_at', ls_ts(v_started), 'completed_at', ls_ts(v_completed));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.update_campaign_status_tx(
+  p_campaign_id text DEFAULT NULL, p_new_status text DEFAULT NULL, p_metadata jsonb DEFAULT NULL,
+  p_request_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('update_campaign_status_tx',
+                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_new_status', p_new_status,
+                                   'p_metadata', p_metadata, 'p_request_id', p_request_id));
+END
+$$;
+
+/*--- is_valid_status_transition (SPEC §7.3) ---------------------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_op_is_valid_status_transition(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+AS $$
+BEGIN
+  RETURN jsonb_build_object('valid', ls_status_transition_valid(p ->> 'p_current', p ->> 'p_new'));
+END
+$$;
+
+-- The RPC takes jsonb so that a non-string value reaches the validation (22023)
+-- instead of being cast, and so that it does not clash with the plain
+-- boolean function below, which has the same arity.
+CREATE OR REPLACE FUNCTION public.is_valid_status_transition(p_current jsonb DEFAULT NULL, p_new jsonb DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('is_valid_status_transition', jsonb_build_object('p_current', p_current, 'p_new', p_new));
+END
+$$;
+
+-- The plain SQL predicate (unnamed parameters):
+-- SELECT is_valid_status_transition('draft', 'running') → true.
+CREATE OR REPLACE FUNCTION public.is_valid_status_transition(text, text) RETURNS boolean
+LANGUAGE sql IMMUTABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$ SELECT ls_status_transition_valid($1, $2) $$;
+
+/*--- update_coverage_status_tx (SPEC §7.4) -------------------------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_op_update_coverage_status_tx(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  c gmaps_campaigns := ls_campaign((p ->> 'p_campaign_id')::uuid, p_org, true);
+  v_zip text := p ->> 'p_zip_code';
+  v_results jsonb := ls_json(p, 'p_results');
+BEGIN
+  -- missing results are 0: a repeat overwrites, it does not add
+  UPDATE gmaps_campaign_coverage
+     SET scraped = true, scraped_at = now(),
+         businesses_found = coalesce((v_results ->> 'businesses_found')::numeric::integer, 0),
+         emails_found = coalesce((v_results ->> 'emails_found')::numeric::integer, 0),
+         actual_cost = coalesce(ls_amount(v_results, 'actual_cost'), 0),
+         updated_at = now()
+   WHERE campaign_id = c.id AND zip_code = v_zip;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'Coverage record for campaign % ZIP % not found', c.id, v_zip USING ERRCODE = 'P0002';
+  END IF;
+  RETURN jsonb_build_object('campaign_id', c.id, 'zip_code', v_zip, 'scraped_at', ls_ts(now()));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.update_coverage_status_tx(
+  p_campaign_id text DEFAULT NULL, p_zip_code text DEFAULT NULL, p_results jsonb DEFAULT NULL,
+  p_request_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('update_coverage_status_tx',
+                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_zip_code', p_zip_code,
+                                   'p_results', p_results, 'p_request_id', p_request_id));
+END
+$$;
+
+/*--- track_api_cost_tx (SPEC §7.9) -----------------------------------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_op_track_api_cost_tx(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  c gmaps_campaigns := ls_campaign((p ->> 'p_campaign_id')::uuid, p_org, true);
+  v_service text := p ->> 'p_service';
+  v_data jsonb := p -> 'p_cost_data';
+  v_cost numeric := ls_amount(v_data, 'cost_usd');
+  v_cost_id uuid;
+  v_service_cost numeric;
+  v_actual numeric;
+BEGIN
+  -- c is the locked, current row: the new total is exact before anything is written
+  IF c.google_maps_cost + c.facebook_cost + c.linkedin_enrichment_cost + c.bouncer_verification_cost + v_cost
+     > 99999999.999999 THEN
+    RAISE EXCEPTION 'p_cost_data.cost_usd would take the campaign''s total past 99999999.999999 USD'
+      USING ERRCODE = '22023';
+  END IF;
+
+  INSERT INTO gmaps_api_costs (campaign_id, service, items_processed, cost_usd, metadata, incurred_at, created_at)
+  VALUES (c.id, v_service, coalesce((v_data ->> 'items_processed')::numeric::integer, 0), v_cost,
+          ls_json(v_data, 'metadata'), now(), now())
+  RETURNING id INTO v_cost_id;
+
+  UPDATE gmaps_campaigns
+     SET google_maps_cost = google_maps_cost + CASE WHEN v_service = 'google_maps' THEN v_cost ELSE 0 END,
+         facebook_cost = facebook_cost + CASE WHEN v_service = 'facebook' THEN v_cost ELSE 0 END,
+         linkedin_enrichment_cost = linkedin_enrichment_cost + CASE WHEN v_service = 'linkedin' THEN v_cost ELSE 0 END,
+         bouncer_verification_cost = bouncer_verification_cost + CASE WHEN v_service = 'bouncer' THEN v_cost ELSE 0 END,
+         actual_cost = google_maps_cost + facebook_cost + linkedin_enrichment_cost + bouncer_verification_cost + v_cost,
+         updated_at = now()
+   WHERE id = c.id
+  RETURNING CASE v_service WHEN 'google_maps' THEN google_maps_cost WHEN 'facebook' THEN facebook_cost
+                           WHEN 'linkedin' THEN linkedin_enrichment_cost ELSE bouncer_verification_cost END,
+            actual_cost
+       INTO v_service_cost, v_actual;
+
+  RETURN jsonb_build_object('cost_id', v_cost_id, 'campaign_id', c.id, 'service', v_service,
+                            'service_cost', ls_money(v_service_cost), 'actual_cost', ls_money(v_actual));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.track_api_cost_tx(
+  p_campaign_id text DEFAULT NULL, p_service text DEFAULT NULL, p_cost_data jsonb DEFAULT NULL,
+  p_request_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('track_api_cost_tx',
+                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_service', p_service,
+                                   'p_cost_data', p_cost_data, 'p_request_id', p_request_id));
+END
+$$;
+
+/*--- update_campaign_statistics_tx (SPEC §6, §7.10) ---------------------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_op_update_campaign_statistics_tx(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  c gmaps_campaigns := ls_campaign((p ->> 'p_campaign_id')::uuid, p_org, true);
+  n record;
+  v_drift boolean;
+BEGIN
+  -- the recount of sql/sqlite/queries.sql (campaign_recount); email_source <> 'not_found'
+  -- is email IS NOT NULL by the table's CHECK
+  SELECT (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id) AS businesses,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source <> 'not_found') AS emails,
+         (SELECT count(*) FROM gmaps_facebook_enrichments f WHERE f.campaign_id = c.id AND f.success) AS facebook,
+         (SELECT count(*) FROM gmaps_linkedin_enrichments l
+           WHERE l.campaign_id = c.id AND l.linkedin_url IS NOT NULL) AS linkedin,
+         (SELECT count(*) FROM gmaps_businesses b
+           WHERE b.campaign_id = c.id AND b.email_source <> 'not_found' AND b.email_verified
+             AND b.bouncer_status = 'deliverable') AS verified,
+         (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id) AS zips,
+         (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id AND v.scraped) AS zips_scraped
+    INTO n;
+
+  v_drift := (c.total_businesses_found, c.total_emails_found, c.total_facebook_pages_found,
+              c.total_linkedin_profiles_found, c.total_verified_emails, c.actual_zip_count)
+             IS DISTINCT FROM (n.businesses::integer, n.emails::integer, n.facebook::integer, n.linkedin::integer,
+                               n.verified::integer, n.zips::integer);
+  IF v_drift THEN
+    UPDATE gmaps_campaigns
+       SET total_businesses_found = n.businesses, total_emails_found = n.emails,
+           total_facebook_pages_found = n.facebook, total_linkedin_profiles_found = n.linkedin,
+           total_verified_emails = n.verified, actual_zip_count = n.zips, updated_at = now()
+     WHERE id = c.id;
+  END IF;
+
+  RETURN jsonb_build_object(
+    'campaign_id', c.id,
+    'statistics', jsonb_build_object('total_businesses', n.businesses, 'total_emails', n.emails,
+                                     'total_facebook', n.facebook, 'total_linkedin', n.linkedin,
+                                     'total_verified', n.verified, 'zips_total', n.zips,
+                                     'zips_scraped', n.zips_scraped),
+    'drift_corrected', v_drift);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.update_campaign_statistics_tx(
+  p_campaign_id text DEFAULT NULL, p_request_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('update_campaign_statistics_tx',
+                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_request_id', p_request_id));
+END
+$$;
+
+/*--- get_campaign (SPEC §7.11) ---------------------------------------------------------------------------*/
+
+-- STABLE, and the campaign is looked up here rather than through the
+-- (volatile) ls_campaign, so that the row, its coverage totals and its leads
+-- all come from the one snapshot of the call.
+CREATE OR REPLACE FUNCTION ls_op_get_campaign(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  v_id uuid := (p ->> 'p_campaign_id')::uuid;
+  c gmaps_campaigns;
+  v_coverage jsonb;
+  v_leads jsonb;
+BEGIN
+  SELECT * INTO c FROM gmaps_campaigns WHERE id = v_id AND (p_org IS NULL OR organization_id = p_org);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'Campaign % not found', v_id USING ERRCODE = 'P0002';
+  END IF;
+
+  SELECT jsonb_build_object('zips_total', count(*), 'zips_scraped', count(*) FILTER (WHERE v.scraped),
+                            'businesses_found', coalesce(sum(v.businesses_found), 0),
+                            'emails_found', coalesce(sum(v.emails_found), 0))
+    INTO v_coverage
+    FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id;
+
+  SELECT jsonb_build_object(
+           'by_source', jsonb_build_object('linkedin', count(*) FILTER (WHERE b.email_source = 'linkedin'),
+                                           'facebook', count(*) FILTER (WHERE b.email_source = 'facebook'),
+                                           'google_maps', count(*) FILTER (WHERE b.email_source = 'google_maps')),
+           'safe', count(*) FILTER (WHERE b.email_source <> 'not_found' AND b.email_verified AND b.is_safe))
+    INTO v_leads
+    FROM gmaps_businesses b WHERE b.campaign_id = c.id;
+
+  RETURN jsonb_build_object('campaign', ls_campaign_json(c), 'coverage', v_coverage, 'leads', v_leads);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.get_campaign(p_campaign_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('get_campaign', jsonb_build_object('p_campaign_id', p_campaign_id));
+END
+$$;
+
+/*--- list_campaigns (SPEC §7.12) -----------------------------------------------------------------------------*/
+
+CREATE OR REPLACE FUNCTION ls_op_list_campaigns(p jsonb, p_org uuid) RETURNS jsonb
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  v_status text := p ->> 'p_status';
+  v_limit integer := coalesce((p ->> 'p_limit')::numeric::integer, 100);
+  v_offset integer := coalesce((p ->> 'p_offset')::numeric::integer, 0);
+  v_list jsonb;
+  v_total bigint;
+BEGIN
+  SELECT coalesce(jsonb_agg(ls_campaign_json(x.r) ORDER BY x.created_at DESC, x.id DESC), '[]'::jsonb)
+    INTO v_list
+    FROM (SELECT c AS r, c.created_at, c.id FROM gmaps_campaigns c
+           WHERE (v_status IS NULL OR c.status = v_status) AND (p_org IS NULL OR c.organization_id = p_org)
+           ORDER BY c.created_at DESC, c.id DESC
+           LIMIT v_limit OFFSET v_offset) x;
+
+  SELECT count(*) INTO v_total FROM gmaps_campaigns c
+   WHERE (v_status IS NULL OR c.status = v_status) AND (p_org IS NULL OR c.organization_id = p_org);
+
+  RETURN jsonb_build_object('campaigns', v_list, 'total', v_total);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.list_campaigns(
+  p_status text DEFAULT NULL, p_limit integer DEFAULT NULL, p_offset integer DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('list_campaigns', jsonb_build_object('p_status', p_status, 'p_limit', p_limit, 'p_offset', p_offset));
+END
+$$;
