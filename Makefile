@@ -101,9 +101,11 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)/leadstore
 
-bench: deps
+bench:
+	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory all $(BUILD)/bench
-	@$(BUILD)/bench
+	@sh tests/pg.sh start
+	@$(BUILD)/bench $(BUILD) "$$(sh tests/pg.sh server)"; status=$$?; sh tests/pg.sh stop; exit $$status
 
 $(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)

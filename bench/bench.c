@@ -1,9 +1,13 @@
 /*
  * bench.c — `make bench`: every operation, timed through the public API on
- * an SQLite file (default durability, then synchronous=NORMAL), printed as
- * the Markdown table kept in docs/benchmarks.md.
+ * an SQLite file (default durability, then synchronous=NORMAL) and, given a
+ * server, on PostgreSQL; printed as the Markdown tables kept in
+ * docs/benchmarks.md.
  *
- *   build/bench [DIR]     (the database files go to DIR, default build/)
+ *   build/bench [DIR [PG_SERVER]]
+ *     DIR        where the SQLite files go (default build/)
+ *     PG_SERVER  a libpq keyword string of a server ("host=… port=… user=…");
+ *                the database leadstore_bench is created afresh on it
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +16,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "leadstore.h"
 
@@ -138,19 +143,25 @@ static char *queue(int i) {
 }
 static char *valid(int i) { (void)i; return strdup("{\"p_current\":\"running\",\"p_new\":\"paused\"}"); }
 
-static void run(const char *dir, leadstore_durability d) {
-  char *path = fmt("%s/bench-%s.db", dir, d == LEADSTORE_DURABLE_FULL ? "full" : "normal");
-  char *wal = fmt("%s-wal", path), *shm = fmt("%s-shm", path);
-  unlink(path), unlink(wal), unlink(shm);
-  leadstore_options o = {.durability = d};
+/* Opens `target` and prints the table's heading. */
+static void start(const char *target, const leadstore_options *o, const char *title) {
   char *msg = NULL;
-  if (leadstore_open(path, &o, &db, &msg)) {
+  if (leadstore_open(target, o, &db, &msg)) {
     fprintf(stderr, "bench: %s\n", msg);
     exit(1);
   }
-  printf("\n### %s (`synchronous=%s`)\n\n", d == LEADSTORE_DURABLE_FULL ? "Durable (default)" : "--durability normal",
-         d == LEADSTORE_DURABLE_FULL ? "FULL" : "NORMAL");
+  char *report = NULL;
+  if (leadstore_migrate(db, &report)) {
+    fprintf(stderr, "bench: %s\n", report);
+    exit(1);
+  }
+  leadstore_free(report);
+  printf("\n### %s\n\n", title);
   printf("| operation | calls | calls/s | p50 µs | p99 µs |\n|---|---:|---:|---:|---:|\n");
+}
+
+/* Every operation, on the open handle. */
+static void run_all(void) {
   char *p = zips(100, 0);
   call("create_campaign_with_coverage_tx", p, "campaign_id", campaign);
   free(p);
@@ -195,14 +206,44 @@ static void run(const char *dir, leadstore_durability d) {
   bench("list_campaigns (20 of 300)", "list_campaigns", 1000, list);
   bench("get_businesses_for_enrichment (100 rows)", "get_businesses_for_enrichment", 200, queue);
   leadstore_close(db);
+}
+
+static void run_sqlite(const char *dir, leadstore_durability d) {
+  char *path = fmt("%s/bench-%s.db", dir, d == LEADSTORE_DURABLE_FULL ? "full" : "normal");
+  char *wal = fmt("%s-wal", path), *shm = fmt("%s-shm", path);
+  unlink(path), unlink(wal), unlink(shm);
+  leadstore_options o = {.durability = d};
+  start(path, &o, d == LEADSTORE_DURABLE_FULL ? "SQLite, durable (default, `synchronous=FULL`)"
+                                              : "SQLite, `--durability normal` (`synchronous=NORMAL`)");
+  batch_base = 0;
+  run_all();
   unlink(path), unlink(wal), unlink(shm);
   free(path), free(wal), free(shm);
 }
 
+static void run_pg(const char *server) {
+  char *admin = fmt("%s dbname=postgres", server), *target = fmt("%s dbname=leadstore_bench", server);
+  PGconn *c = PQconnectdb(admin);
+  PQclear(PQexec(c, "SET client_min_messages = warning"));
+  PQclear(PQexec(c, "DROP DATABASE IF EXISTS leadstore_bench WITH (FORCE)"));
+  PGresult *r = PQexec(c, "CREATE DATABASE leadstore_bench");
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    fprintf(stderr, "bench: %s", PQerrorMessage(c));
+    exit(1);
+  }
+  PQclear(r);
+  PQfinish(c);
+  start(target, NULL, "PostgreSQL 15, stored functions, one round trip per call (Unix socket)");
+  batch_base = 0;
+  run_all();
+  free(admin), free(target);
+}
+
 int main(int argc, char **argv) {
   const char *dir = argc > 1 ? argv[1] : "build";
-  printf("leadstore %s, embedded engine; one process, one handle, each call a whole transaction.\n", leadstore_version());
-  run(dir, LEADSTORE_DURABLE_FULL);
-  run(dir, LEADSTORE_DURABLE_NORMAL);
+  printf("leadstore %s; one process, one handle, each call a whole transaction.\n", leadstore_version());
+  run_sqlite(dir, LEADSTORE_DURABLE_FULL);
+  run_sqlite(dir, LEADSTORE_DURABLE_NORMAL);
+  if (argc > 2) run_pg(argv[2]);
   return 0;
 }
