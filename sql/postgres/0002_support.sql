@@ -57,7 +57,7 @@ CREATE OR REPLACE FUNCTION ls_email_clean(p_email text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
   SELECT CASE WHEN e ~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN e END
-    FROM (SELECT btrim(p_email, E' \t\n\r\f\v') AS e) t
+    FROM (SELECT btrim(p_email, E' \t\n\r\f\013') AS e) t
 $$;
 
 -- linkedin 3 > facebook 2 > google_maps 1 > not_found 0.
@@ -88,7 +88,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
   SELECT nullif(btrim(CASE jsonb_typeof(p_obj -> p_key) WHEN 'string' THEN p_obj ->> p_key
                                                         WHEN 'number' THEN p_obj ->> p_key END,
-                      E' \t\n\r\f\v'), '')
+                      E' \t\n\r\f\013'), '')
 $$;
 
 -- A list of strings of a data object as text[] (absent = NULL).
@@ -181,7 +181,7 @@ BEGIN
       PERFORM ls_invalid(format('%s must be %s to %s characters long (got %s)', path, f ->> 'min_length',
                                 f ->> 'max_length', char_length(s)));
     END IF;
-    IF coalesce((f ->> 'nonblank')::boolean, false) AND btrim(s, E' \t\n\r\f\v') = '' THEN
+    IF coalesce((f ->> 'nonblank')::boolean, false) AND btrim(s, E' \t\n\r\f\013') = '' THEN
       PERFORM ls_invalid(path || ' must not be blank');
     END IF;
   ELSIF t = 'zip' THEN
