@@ -11,11 +11,20 @@ psql -X -q -d "$server dbname=postgres" -c "SET client_min_messages = warning" \
   -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null || { echo "Bail out! no database"; exit 1; }
 psql -X -q -d "$server dbname=$db" -c "CREATE EXTENSION pgtap" >/dev/null || { echo "Bail out! no pgtap"; exit 1; }
 "$cli" --db "$server dbname=$db" migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
+# pg_prove takes the server from the environment
+for kv in $server; do
+  case $kv in
+  host=*) export PGHOST="${kv#host=}" ;;
+  port=*) export PGPORT="${kv#port=}" ;;
+  user=*) export PGUSER="${kv#user=}" ;;
+  esac
+done
+export PGDATABASE=$db
 n=0
 failed=0
 for f in tests/pgtap/*.sql; do
   n=$((n + 1))
-  out=$(pg_prove -d "$server dbname=$db" "$f" 2>&1)
+  out=$(pg_prove "$f" 2>&1)
   if [ $? -eq 0 ]; then
     echo "ok $n - pgTAP $(basename "$f")"
   else

@@ -172,7 +172,7 @@ BEGIN
       PERFORM ls_invalid(format('%s is not a valid UUID: "%s"', path, left(v #>> '{}', 64)), '22P02');
     END IF;
   ELSIF t IN ('text', 'text or integer') THEN
-    IF t = 'text or integer' AND jt = 'number' AND (v::numeric) = trunc(v::numeric) THEN RETURN; END IF;
+    IF t = 'text or integer' AND jt = 'number' AND v::text ~ '^-?[0-9]+$' THEN RETURN; END IF;
     IF jt <> 'string' THEN
       PERFORM ls_invalid(path || CASE t WHEN 'text' THEN ' must be a string' ELSE ' must be a string or an integer' END);
     END IF;
@@ -218,7 +218,10 @@ BEGIN
       PERFORM ls_invalid(path || ' must be true, false, "yes", "no" or "unknown"');
     END IF;
   ELSIF t = 'timestamp' THEN
-    IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp'); END IF;
+    IF jt <> 'string' OR v #>> '{}' !~
+       '^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
+      PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
+    END IF;
     BEGIN
       PERFORM (v #>> '{}')::timestamptz;
     EXCEPTION WHEN others THEN

@@ -412,8 +412,8 @@ $$;
 -- The verification a profile arrives with (upstream bouncer_* keys) counts when it
 -- carries a status or the verified flag: email_verified is the flag, else "a status
 -- other than error"; is_safe the flag, else the default rule of SPEC §7.8 when there
--- is a status.  As in the embedded engine, the values the business takes are the
--- strings as given (bouncer_status, bouncer_reason), the enrichment row's are trimmed.
+-- is a status.  Status and reason are trimmed (blank = absent), on the row and on the
+-- business alike.
 CREATE OR REPLACE FUNCTION ls_op_save_linkedin_enrichment_tx(p jsonb, p_org uuid) RETURNS jsonb
 LANGUAGE plpgsql
 AS $$
@@ -423,7 +423,7 @@ DECLARE
   d jsonb := p -> 'p_enrichment_data';
   v_url text := ls_text(d, 'linkedin_url');
   v_flag boolean := ls_flag(d -> 'bouncer_verified');
-  v_status text := CASE WHEN jsonb_typeof(d -> 'bouncer_status') = 'string' THEN d ->> 'bouncer_status' END;
+  v_status text := ls_text(d, 'bouncer_status');
   v_score jsonb := ls_json(d, 'bouncer_score');
   v_has_verification boolean := v_flag IS NOT NULL OR v_status IS NOT NULL;
   v_verified boolean := coalesce(v_flag, v_status IS NOT NULL AND v_status <> 'error');
@@ -473,7 +473,7 @@ BEGIN
   IF v_has_verification THEN
     UPDATE gmaps_businesses
        SET email_verified = v_verified, bouncer_status = v_status, bouncer_score = (v_score #>> '{}')::double precision,
-           bouncer_reason = CASE WHEN jsonb_typeof(d -> 'bouncer_reason') = 'string' THEN d ->> 'bouncer_reason' END,
+           bouncer_reason = ls_text(d, 'bouncer_reason'),
            is_safe = v_is_safe, is_disposable = ls_flag(d -> 'bouncer_is_disposable'),
            is_role_based = ls_flag(d -> 'bouncer_is_role_based'), is_free_email = ls_flag(d -> 'bouncer_is_free_email'),
            bouncer_verified_at = coalesce(ls_leads_timestamp(d ->> 'bouncer_verified_at'), now()), updated_at = now()
@@ -505,8 +505,7 @@ $$;
 -- The verification lands on its target (google_maps: the business; facebook/linkedin:
 -- that enrichment), appends one audit row, and reaches the business's verification
 -- columns only when the verified address is its current email (case-insensitively).
--- As in the embedded engine, the target and the business take `reason` as given; the
--- audit row takes it trimmed.
+-- Its reason is trimmed (blank = absent) everywhere.
 CREATE OR REPLACE FUNCTION ls_op_update_email_verification_tx(p jsonb, p_org uuid) RETURNS jsonb
 LANGUAGE plpgsql
 AS $$
@@ -517,7 +516,7 @@ DECLARE
   v_status text := d ->> 'status';
   v_score jsonb := ls_json(d, 'score');
   v_is_safe boolean := coalesce(ls_flag(d -> 'is_safe'), ls_is_safe_default(d ->> 'status', ls_json(d, 'score')));
-  v_reason text := CASE WHEN jsonb_typeof(d -> 'reason') = 'string' THEN d ->> 'reason' END;
+  v_reason text := ls_text(d, 'reason');
   v_email text := ls_text(d, 'email');
   v_business uuid;
   v_facebook uuid;

@@ -133,6 +133,11 @@ static char *param_text(const json_t *v, const char *type) {
   if (!v || json_is_null(v)) return NULL;
   if (strcmp(type, "jsonb") != 0 && strcmp(type, "json") != 0) {
     if (json_is_string(v)) return ls__strdup(json_string_value(v));
+    if (json_is_real(v) && (!strcmp(type, "integer") || !strcmp(type, "bigint"))) { /* 10.0, validated integral */
+      char buf[32];
+      snprintf(buf, sizeof buf, "%lld", (long long)json_real_value(v));
+      return ls__strdup(buf);
+    }
     if (json_is_true(v)) return ls__strdup("true");
     if (json_is_false(v)) return ls__strdup("false");
   }

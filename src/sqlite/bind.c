@@ -98,12 +98,29 @@ void ls__sq_at_json(ls__sq *s, sqlite3_stmt *st, const char *name, const json_t 
   if (i) ls__sq_json(s, st, i, v);
 }
 
+void ls__sq_at_trimmed(ls__sq *s, sqlite3_stmt *st, const char *name, const char *v) {
+  int i = sqlite3_bind_parameter_index(st, name);
+  if (!i) return;
+  while (v && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')) v++;
+  size_t n = v ? strlen(v) : 0;
+  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\n' || v[n - 1] == '\r')) n--;
+  if (n == 0) ls__sq_null(s, st, i);
+  else if (sqlite3_bind_text(st, i, v, (int)n, SQLITE_TRANSIENT) != SQLITE_OK) s->bind_failed = SQLITE_NOMEM;
+}
+
+void ls__sq_verif_status(ls__verif *v, const json_t *obj, const char *key) {
+  size_t len = 0;
+  const char *t = ls__jtrim(obj, key, &len);
+  if (t) snprintf(v->status_buf, sizeof v->status_buf, "%.*s", (int)len, t);
+  v->status = t ? v->status_buf : NULL;
+}
+
 void ls__sq_bind_verif(ls__sq *s, sqlite3_stmt *st, const ls__verif *v) {
   ls__sq_at_int(s, st, "@verified", v->verified);
   ls__sq_at_text(s, st, "@status", v->status);
   int i = sqlite3_bind_parameter_index(st, "@score");
   if (i && v->score) ls__sq_real(s, st, i, json_number_value(v->score));
-  ls__sq_at_text(s, st, "@reason", v->reason);
+  ls__sq_at_trimmed(s, st, "@reason", v->reason);
   ls__sq_at_flag(s, st, "@is_safe", v->is_safe);
   ls__sq_at_flag(s, st, "@is_disposable", v->is_disposable);
   ls__sq_at_flag(s, st, "@is_role_based", v->is_role_based);

@@ -105,22 +105,20 @@ int ls__sq_save_facebook_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
  */
 static bool linkedin_verification(const ls__call *c, const json_t *data, ls__verif *v) {
   int verified = ls__jflag(data, "bouncer_verified");
-  const char *status = ls__jstr(data, "bouncer_status");
   const json_t *score = json_object_get(data, "bouncer_score");
   if (score && json_is_null(score)) score = NULL;
   int is_safe = ls__jflag(data, "bouncer_is_safe");
-  *v = (ls__verif){
-      .verified = verified >= 0 ? verified : status && strcmp(status, "error") != 0,
-      .status = status,
-      .score = score,
-      .reason = ls__jstr(data, "bouncer_reason"),
-      .is_safe = is_safe >= 0 ? is_safe : status ? ls__is_safe_default(status, score) : -1,
-      .is_disposable = ls__jflag(data, "bouncer_is_disposable"),
-      .is_role_based = ls__jflag(data, "bouncer_is_role_based"),
-      .is_free_email = ls__jflag(data, "bouncer_is_free_email"),
-      .verified_at = ls__jstr(data, "bouncer_verified_at") ? ls__jstr(data, "bouncer_verified_at") : c->now,
-  };
-  return verified >= 0 || status;
+  memset(v, 0, sizeof *v);
+  ls__sq_verif_status(v, data, "bouncer_status");
+  v->verified = verified >= 0 ? verified : v->status && strcmp(v->status, "error") != 0;
+  v->score = score;
+  v->reason = ls__jstr(data, "bouncer_reason");
+  v->is_safe = is_safe >= 0 ? is_safe : v->status ? ls__is_safe_default(v->status, score) : -1;
+  v->is_disposable = ls__jflag(data, "bouncer_is_disposable");
+  v->is_role_based = ls__jflag(data, "bouncer_is_role_based");
+  v->is_free_email = ls__jflag(data, "bouncer_is_free_email");
+  v->verified_at = ls__jstr(data, "bouncer_verified_at") ? ls__jstr(data, "bouncer_verified_at") : c->now;
+  return verified >= 0 || v->status;
 }
 
 int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {

@@ -76,19 +76,24 @@ void ls__sq_at_text(ls__sq *s, sqlite3_stmt *st, const char *name, const char *v
 void ls__sq_at_int(ls__sq *s, sqlite3_stmt *st, const char *name, int64_t v);
 void ls__sq_at_flag(ls__sq *s, sqlite3_stmt *st, const char *name, int flag);
 void ls__sq_at_json(ls__sq *s, sqlite3_stmt *st, const char *name, const json_t *v);
+/* Binds text trimmed of surrounding white space; blank or NULL binds NULL. */
+void ls__sq_at_trimmed(ls__sq *s, sqlite3_stmt *st, const char *name, const char *v);
 
 /* A verification result, as applied to a business or an enrichment. */
 typedef struct ls__verif {
   int verified;          /* email_verified: 1/0 */
-  const char *status;    /* bouncer_status, or NULL */
+  const char *status;    /* bouncer_status, trimmed (points into status_buf), or NULL */
+  char status_buf[72];
   const json_t *score;   /* bouncer_score (a JSON number), or NULL */
-  const char *reason;
+  const char *reason;    /* as given: bound trimmed */
   int is_safe, is_disposable, is_role_based, is_free_email; /* 1/0/-1 (NULL) */
   const char *verified_at; /* bouncer_verified_at */
   const json_t *raw;     /* bouncer_raw_response, or NULL */
 } ls__verif;
 /* Binds @verified @status @score @reason @is_safe … @verified_at @raw_response. */
 void ls__sq_bind_verif(ls__sq *s, sqlite3_stmt *st, const ls__verif *v);
+/* Sets v->status to obj[key] trimmed (NULL when absent or blank). */
+void ls__sq_verif_status(ls__verif *v, const json_t *obj, const char *key);
 
 /*--- Businesses and their email (SPEC §5) -----------------------------------------*/
 

@@ -15,24 +15,21 @@
 
 /* The verification data as columns: email_verified unless status is error;
  * is_safe defaults to status = deliverable and score ≥ 70. */
-static ls__verif verif_from(const ls__call *c, const json_t *data) {
-  const char *status = ls__jstr(data, "status");
+static void verif_from(const ls__call *c, const json_t *data, ls__verif *v) {
   const json_t *score = json_object_get(data, "score");
   if (score && json_is_null(score)) score = NULL;
+  memset(v, 0, sizeof *v);
+  ls__sq_verif_status(v, data, "status"); /* an enum value: never blank */
   int is_safe = ls__jflag(data, "is_safe");
-  if (is_safe < 0) is_safe = ls__is_safe_default(status, score);
-  return (ls__verif){
-      .verified = strcmp(status, "error") != 0,
-      .status = status,
-      .score = score,
-      .reason = ls__jstr(data, "reason"),
-      .is_safe = is_safe,
-      .is_disposable = ls__jflag(data, "is_disposable"),
-      .is_role_based = ls__jflag(data, "is_role_based"),
-      .is_free_email = ls__jflag(data, "is_free_email"),
-      .verified_at = c->now,
-      .raw = json_object_get(data, "raw_response"),
-  };
+  v->verified = strcmp(v->status, "error") != 0;
+  v->score = score;
+  v->reason = ls__jstr(data, "reason");
+  v->is_safe = is_safe >= 0 ? is_safe : ls__is_safe_default(v->status, score);
+  v->is_disposable = ls__jflag(data, "is_disposable");
+  v->is_role_based = ls__jflag(data, "is_role_based");
+  v->is_free_email = ls__jflag(data, "is_free_email");
+  v->verified_at = c->now;
+  v->raw = json_object_get(data, "raw_response");
 }
 
 /* Finds the enrichment `id` of `q` the caller may see; copies its business id. */
@@ -63,7 +60,8 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
   const char *source = ls__jstr(c->params, "p_source");
   const char *target = ls__jstr(c->params, "p_target_id");
   const json_t *data = json_object_get(c->params, "p_verification_data");
-  ls__verif v = verif_from(c, data);
+  ls__verif v;
+  verif_from(c, data, &v);
   char business_id[37];
   const char *fb_id = NULL, *li_id = NULL;
   int rc;

@@ -12,7 +12,8 @@ SELECT throws_ok($$SELECT get_campaign('00000000-0000-4000-8000-000000000000')$$
 RESET ROLE;
 
 SET LOCAL ROLE authenticated;
-SELECT set_config('request.jwt.claims', '{"role": "authenticated", "organization_id": "aaaaaaaa-0000-4000-8000-000000000001"}', true);
+SELECT ok(set_config('request.jwt.claims', '{"role": "authenticated", "organization_id": "aaaaaaaa-0000-4000-8000-000000000001"}', true) IS NOT NULL,
+          'the claims are set as PostgREST sets them');
 SELECT is(get_campaign(:'a') -> 'campaign' ->> 'name', 'Org A', 'authenticated sees its own campaign');
 SELECT is(get_campaign(:'b') ->> 'error_code', 'P0002', 'another organization''s campaign is not found');
 SELECT is(track_api_cost_tx(:'b', 'google_maps', '{"cost_usd": 5}') ->> 'error_code', 'P0002', 'nor can it be charged');
@@ -22,7 +23,7 @@ SELECT is(create_campaign_with_coverage_tx(p_campaign_data => '{"name": "Theirs"
           '22023', 'but not for another organization');
 SELECT throws_ok($$SELECT ls_run('get_campaign', '{}')$$, '42501', NULL, 'the internal dispatcher is out of reach');
 RESET ROLE;
-SELECT set_config('request.jwt.claims', '', true);
+SELECT ok(set_config('request.jwt.claims', '', true) = '', 'back to no claims (the owner)');
 SELECT is((SELECT actual_cost FROM gmaps_campaigns WHERE id = :'b'), 0::numeric, 'the other organization''s campaign is untouched');
 
 SELECT * FROM finish();
