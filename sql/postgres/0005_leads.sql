@@ -175,9 +175,13 @@ DECLARE
   v_verified bigint;
 BEGIN
   PERFORM ls_campaign(v_campaign, p_org, true);
+  -- lock the batch's known places in id order; each is looked up on the unique
+  -- (campaign_id, place_id) index (LATERAL), so the cost follows the batch, not the campaign
   PERFORM 1 FROM gmaps_businesses b
-   WHERE b.campaign_id = v_campaign
-     AND b.place_id IN (SELECT ls_text(e, 'place_id') FROM jsonb_array_elements(v_list) AS e)
+   WHERE b.id IN (SELECT x.id
+                    FROM (SELECT DISTINCT ls_text(e, 'place_id') AS place_id FROM jsonb_array_elements(v_list) AS e) k
+                   CROSS JOIN LATERAL (SELECT y.id FROM gmaps_businesses y
+                                        WHERE y.campaign_id = v_campaign AND y.place_id = k.place_id) x)
    ORDER BY b.id
      FOR UPDATE;
 
@@ -241,8 +245,9 @@ BEGIN
            (array_agg(email ORDER BY ord) FILTER (WHERE ord > coalesce(j, 0)))[1] AS email
       FROM em_run GROUP BY place_id
   ), old AS (
-    SELECT b.*, ls_leads_verified(b) AS verified FROM gmaps_businesses b
-     WHERE b.campaign_id = v_campaign AND b.place_id IN (SELECT place_id FROM folded)
+    SELECT b.*, ls_leads_verified(b) AS verified
+      FROM folded k
+     CROSS JOIN LATERAL (SELECT * FROM gmaps_businesses x WHERE x.campaign_id = v_campaign AND x.place_id = k.place_id) b
   ), fin AS (
     SELECT f.*, o.id AS old_id, o.zip_code AS old_zip_code, o.email AS old_email, o.email_source AS old_email_source,
            o.email_verified AS old_email_verified, o.bouncer_status AS old_bouncer_status,

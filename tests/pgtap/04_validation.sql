@@ -1,0 +1,38 @@
+-- 04_validation.sql — the functions validate their parameters themselves (for
+-- callers that reach them without the C library: PostgREST, psql), from the
+-- same operations table as the library: for every operation, a missing
+-- required parameter and an unknown one are 22023, a malformed UUID is 22P02,
+-- and a refused call writes nothing.
+BEGIN;
+SELECT * FROM no_plan();
+
+SELECT count(*) AS rows_before FROM gmaps_campaigns \gset
+
+SELECT is(ls_run(o.name, '{}') ->> 'error_code', '22023', o.name || ': a missing required parameter is 22023')
+  FROM ls_operations o
+ WHERE EXISTS (SELECT 1 FROM jsonb_array_elements(o.spec -> 'params') prm WHERE (prm ->> 'required')::boolean);
+
+SELECT is(ls_run(o.name, '{"p_bogus": 1}') ->> 'error_code', '22023', o.name || ': an unknown parameter is 22023')
+  FROM ls_operations o;
+
+SELECT is(ls_run(o.name, jsonb_build_object(prm ->> 'name', 'not-a-uuid')) ->> 'error_code', '22P02',
+          o.name || ': a malformed ' || (prm ->> 'name') || ' is 22P02')
+  FROM ls_operations o, jsonb_array_elements(o.spec -> 'params') WITH ORDINALITY AS a(prm, i)
+ WHERE prm ->> 'type' = 'uuid' AND (prm ->> 'required')::boolean
+   AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(o.spec -> 'params') WITH ORDINALITY AS b(other, j)
+                    WHERE (other ->> 'required')::boolean AND j < i);  -- checked first: the first required one
+
+SELECT is(ls_run('batch_upsert_businesses_tx', '{"p_campaign_id": "00000000-0000-4000-8000-000000000000",
+            "p_zip_code": "90001", "p_businesses": [{"place_id": "a", "name": "A"}, {"name": "B"}]}') ->> 'error',
+          'p_businesses[1].place_id is required', 'the message names the element and its key');
+SELECT is(track_api_cost_tx('00000000-0000-4000-8000-000000000000', 'bouncer', '{"cost_usd": "1"}') ->> 'error_code',
+          '22023', 'a string is not money');
+SELECT is(list_campaigns(p_limit => 1001) ->> 'error_code', '22023', 'limits are enforced');
+SELECT is(save_linkedin_enrichment_tx('00000000-0000-4000-8000-000000000000', NULL,
+            '{"bouncer_verified_at": "yesterday"}') ->> 'error_code', '22023', 'a timestamp must be ISO-8601');
+SELECT is(save_linkedin_enrichment_tx('00000000-0000-4000-8000-000000000000', NULL,
+            '{"email_quality_tier": 2.5}') ->> 'error_code', '22023', 'a label is text or an integer');
+SELECT is((SELECT count(*) FROM gmaps_campaigns), :'rows_before'::bigint, 'refused calls wrote nothing');
+
+SELECT * FROM finish();
+ROLLBACK;
