@@ -4,10 +4,15 @@
 # enrichers, the verifier and the cost tracker would drive it, and ends
 # with the campaign summary and a clean invariant check.
 #   sh examples/demo.sh [path/to/leadstore]     (make run)
+# LEADSTORE_DB picks the database (default demo.db; a PostgreSQL URL works too).
 set -eu
 LS=${1:-build/leadstore}
 export LEADSTORE_DB="${LEADSTORE_DB:-demo.db}"
-rm -f "$LEADSTORE_DB" "$LEADSTORE_DB-wal" "$LEADSTORE_DB-shm"
+case $LEADSTORE_DB in  # a fresh file each time (a PostgreSQL database is left as it is)
+*=*|postgres://*|postgresql://*) ;;
+*) rm -f "$LEADSTORE_DB" "$LEADSTORE_DB-wal" "$LEADSTORE_DB-shm" ;;
+esac
+"$LS" init >/dev/null
 
 say() { printf '\n== %s\n' "$*"; }
 call() { "$LS" call "$@"; }
@@ -116,5 +121,5 @@ say "Summary"
 "$LS" summary "$CID"
 say "Invariants"
 "$LS" check
-printf '\nThe database is %s; try:\n  %s --db %s summary %s\n  %s --db %s call list_campaigns --pretty\n' \
+printf "\nThe database is %s; try:\n  %s --db '%s' summary %s\n  %s --db '%s' call list_campaigns --pretty\n" \
   "$LEADSTORE_DB" "$LS" "$LEADSTORE_DB" "$CID" "$LS" "$LEADSTORE_DB"
