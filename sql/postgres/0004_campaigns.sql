@@ -15,8 +15,9 @@
 -- (ls_run of 0002 has validated p against ls_operations, resolved the
 -- caller's organization p_org — NULL for service_role — replayed a known
 -- p_request_id, and turns any error raised here into the failure object with
--- everything rolled back), and the public SECURITY DEFINER function with the
--- SPEC's name and parameters, which hands its parameters to ls_run.
+-- everything rolled back).  The public SECURITY DEFINER function with the
+-- SPEC's name and parameters, which hands its parameters to ls_run, is
+-- generated from the operations table in 0003.
 --
 -- Every write locks its campaign row first (ls_campaign(id, org, true)); the
 -- lock order of every operation is campaign → coverage → business →
@@ -89,18 +90,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.create_campaign_with_coverage_tx(
-  p_campaign_data jsonb DEFAULT NULL, p_coverage_data jsonb DEFAULT NULL, p_request_id text DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('create_campaign_with_coverage_tx',
-                jsonb_build_object('p_campaign_data', p_campaign_data, 'p_coverage_data', p_coverage_data,
-                                   'p_request_id', p_request_id));
-END
-$$;
-
 /*--- update_campaign_status_tx (SPEC §4, §7.2) ---------------------------------------------*/
 
 CREATE OR REPLACE FUNCTION ls_op_update_campaign_status_tx(p jsonb, p_org uuid) RETURNS jsonb
@@ -133,19 +122,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.update_campaign_status_tx(
-  p_campaign_id text DEFAULT NULL, p_new_status text DEFAULT NULL, p_metadata jsonb DEFAULT NULL,
-  p_request_id text DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('update_campaign_status_tx',
-                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_new_status', p_new_status,
-                                   'p_metadata', p_metadata, 'p_request_id', p_request_id));
-END
-$$;
-
 /*--- is_valid_status_transition (SPEC §7.3) ---------------------------------------------------*/
 
 CREATE OR REPLACE FUNCTION ls_op_is_valid_status_transition(p jsonb, p_org uuid) RETURNS jsonb
@@ -159,15 +135,6 @@ $$;
 -- The RPC takes jsonb so that a non-string value reaches the validation (22023)
 -- instead of being cast, and so that it does not clash with the plain
 -- boolean function below, which has the same arity.
-CREATE OR REPLACE FUNCTION public.is_valid_status_transition(p_current jsonb DEFAULT NULL, p_new jsonb DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('is_valid_status_transition', jsonb_build_object('p_current', p_current, 'p_new', p_new));
-END
-$$;
-
 -- The plain SQL predicate (unnamed parameters):
 -- SELECT is_valid_status_transition('draft', 'running') → true.
 CREATE OR REPLACE FUNCTION public.is_valid_status_transition(text, text) RETURNS boolean
@@ -196,19 +163,6 @@ BEGIN
     RAISE EXCEPTION 'Coverage record for campaign % ZIP % not found', c.id, v_zip USING ERRCODE = 'P0002';
   END IF;
   RETURN jsonb_build_object('campaign_id', c.id, 'zip_code', v_zip, 'scraped_at', ls_ts(now()));
-END
-$$;
-
-CREATE OR REPLACE FUNCTION public.update_coverage_status_tx(
-  p_campaign_id text DEFAULT NULL, p_zip_code text DEFAULT NULL, p_results jsonb DEFAULT NULL,
-  p_request_id text DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('update_coverage_status_tx',
-                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_zip_code', p_zip_code,
-                                   'p_results', p_results, 'p_request_id', p_request_id));
 END
 $$;
 
@@ -253,19 +207,6 @@ BEGIN
 
   RETURN jsonb_build_object('cost_id', v_cost_id, 'campaign_id', c.id, 'service', v_service,
                             'service_cost', ls_money(v_service_cost), 'actual_cost', ls_money(v_actual));
-END
-$$;
-
-CREATE OR REPLACE FUNCTION public.track_api_cost_tx(
-  p_campaign_id text DEFAULT NULL, p_service text DEFAULT NULL, p_cost_data jsonb DEFAULT NULL,
-  p_request_id text DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('track_api_cost_tx',
-                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_service', p_service,
-                                   'p_cost_data', p_cost_data, 'p_request_id', p_request_id));
 END
 $$;
 
@@ -315,17 +256,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.update_campaign_statistics_tx(
-  p_campaign_id text DEFAULT NULL, p_request_id text DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('update_campaign_statistics_tx',
-                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_request_id', p_request_id));
-END
-$$;
-
 /*--- get_campaign (SPEC §7.11) ---------------------------------------------------------------------------*/
 
 -- STABLE, and the campaign is looked up here rather than through the
@@ -363,15 +293,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.get_campaign(p_campaign_id text DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('get_campaign', jsonb_build_object('p_campaign_id', p_campaign_id));
-END
-$$;
-
 /*--- list_campaigns (SPEC §7.12) -----------------------------------------------------------------------------*/
 
 CREATE OR REPLACE FUNCTION ls_op_list_campaigns(p jsonb, p_org uuid) RETURNS jsonb
@@ -398,12 +319,3 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.list_campaigns(
-  p_status text DEFAULT NULL, p_limit integer DEFAULT NULL, p_offset integer DEFAULT NULL)
-RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('list_campaigns', jsonb_build_object('p_status', p_status, 'p_limit', p_limit, 'p_offset', p_offset));
-END
-$$;

@@ -3,8 +3,8 @@
 -- batch_upsert_businesses_tx, save_facebook_enrichment_tx, save_linkedin_enrichment_tx,
 -- update_email_verification_tx and get_businesses_for_enrichment.  Each has a body
 -- ls_op_<name>(p, p_org), run by the dispatcher ls_run() of 0002 (validation, caller,
--- replay, failure object), and the public SECURITY DEFINER function with the
--- contract's name and parameters.  They mirror the embedded engine
+-- replay, failure object); the public SECURITY DEFINER function with the contract's
+-- name and parameters is generated from the operations table in 0003.  They mirror the embedded engine
 -- (src/sqlite/businesses.c, enrichment.c, verification.c, email.c) result for result.
 --
 -- Locking: every write locks its campaign row first (for an enrichment or a
@@ -343,18 +343,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.batch_upsert_businesses_tx(
-  p_campaign_id text DEFAULT NULL, p_zip_code text DEFAULT NULL, p_businesses jsonb DEFAULT NULL,
-  p_request_id text DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('batch_upsert_businesses_tx',
-                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_zip_code', p_zip_code,
-                                   'p_businesses', p_businesses, 'p_request_id', p_request_id));
-END
-$$;
-
 /*--- save_facebook_enrichment_tx (SPEC §7.6) --------------------------------------------*/
 
 CREATE OR REPLACE FUNCTION ls_op_save_facebook_enrichment_tx(p jsonb, p_org uuid) RETURNS jsonb
@@ -397,18 +385,6 @@ BEGIN
   PERFORM ls_leads_counters_add(b.campaign_id, 0, (b.email IS NOT NULL)::int - v_had_email::int, v_success::int, 0,
                                 ls_leads_verified(b)::int - v_was_verified::int);
   RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
-END
-$$;
-
-CREATE OR REPLACE FUNCTION public.save_facebook_enrichment_tx(
-  p_business_id text DEFAULT NULL, p_campaign_id text DEFAULT NULL, p_enrichment_data jsonb DEFAULT NULL,
-  p_request_id text DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('save_facebook_enrichment_tx',
-                jsonb_build_object('p_business_id', p_business_id, 'p_campaign_id', p_campaign_id,
-                                   'p_enrichment_data', p_enrichment_data, 'p_request_id', p_request_id));
 END
 $$;
 
@@ -490,18 +466,6 @@ BEGIN
   PERFORM ls_leads_counters_add(b.campaign_id, 0, (b.email IS NOT NULL)::int - v_had_email::int, 0,
                                 (v_url IS NOT NULL)::int, ls_leads_verified(b)::int - v_was_verified::int);
   RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
-END
-$$;
-
-CREATE OR REPLACE FUNCTION public.save_linkedin_enrichment_tx(
-  p_business_id text DEFAULT NULL, p_campaign_id text DEFAULT NULL, p_enrichment_data jsonb DEFAULT NULL,
-  p_request_id text DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('save_linkedin_enrichment_tx',
-                jsonb_build_object('p_business_id', p_business_id, 'p_campaign_id', p_campaign_id,
-                                   'p_enrichment_data', p_enrichment_data, 'p_request_id', p_request_id));
 END
 $$;
 
@@ -600,18 +564,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.update_email_verification_tx(
-  p_source text DEFAULT NULL, p_target_id text DEFAULT NULL, p_verification_data jsonb DEFAULT NULL,
-  p_request_id text DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('update_email_verification_tx',
-                jsonb_build_object('p_source', p_source, 'p_target_id', p_target_id,
-                                   'p_verification_data', p_verification_data, 'p_request_id', p_request_id));
-END
-$$;
-
 /*--- get_businesses_for_enrichment (SPEC §7.13) -----------------------------------------*/
 
 -- One work queue of a campaign, oldest first (created_at, then id), each query
@@ -654,14 +606,3 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION public.get_businesses_for_enrichment(
-  p_campaign_id text DEFAULT NULL, p_enrichment_type text DEFAULT NULL, p_limit integer DEFAULT NULL,
-  p_offset integer DEFAULT NULL) RETURNS jsonb
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
-AS $$
-BEGIN
-  RETURN ls_run('get_businesses_for_enrichment',
-                jsonb_build_object('p_campaign_id', p_campaign_id, 'p_enrichment_type', p_enrichment_type,
-                                   'p_limit', p_limit, 'p_offset', p_offset));
-END
-$$;
