@@ -176,6 +176,32 @@ char *ts_copy(const char *src) {
   return dst;
 }
 
+bool ts_row_exists(const char *target, const char *table, const char *id) {
+  char sql[160];
+  bool pg = strchr(target, '=') || !strncmp(target, "postgres", 8);
+  snprintf(sql, sizeof sql, "SELECT 1 FROM %s WHERE id = %s", table, pg ? "$1::uuid" : "?1");
+  bool found = false;
+  if (pg) {
+    PGconn *c = PQconnectdb(target);
+    const char *values[1] = {id};
+    PGresult *r = PQexecParams(c, sql, 1, NULL, values, NULL, NULL, 0);
+    found = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+    PQclear(r);
+    PQfinish(c);
+  } else {
+    sqlite3 *conn = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_open_v2(target, &conn, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(conn, sql, -1, &st, NULL) == SQLITE_OK) {
+      sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+      found = sqlite3_step(st) == SQLITE_ROW;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(conn);
+  }
+  return found;
+}
+
 /*--- Dumps --------------------------------------------------------------------------*/
 
 static const char *const dump_tables[] = {

@@ -42,6 +42,9 @@ int ts_check(leadstore *db);
 /* Copies the database at src to a new path (the online backup API); the new path. */
 char *ts_copy(const char *src);
 
+/* Whether table `table` of the database at target (a file or a PostgreSQL URL) has a row with this id. */
+bool ts_row_exists(const char *target, const char *table, const char *id);
+
 /* A dump of every table's rows (ordered), for "the database is unchanged" proofs. */
 char *ts_dump(const char *path);
 
