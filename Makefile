@@ -27,7 +27,7 @@ OPT      ?= -O2 -g
 endif
 
 CFLAGS  ?=
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-format-truncation $(OPT) $(SANFLAGS) \
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat-truncation=2 $(OPT) $(SANFLAGS) \
            -fvisibility=hidden -fPIC -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS)
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
@@ -62,7 +62,7 @@ $(BUILD)/gen/pg_migrations.h: $(PG_SQL) tools/pgmigrations.sh tools/sql2c.awk
 	@mkdir -p $(@D)
 	sh tools/pgmigrations.sh $@ $(PG_SQL)
 
-$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/ops.def src/sqlite/sq.h
+$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

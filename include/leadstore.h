@@ -111,14 +111,35 @@ typedef enum leadstore_durability {
                                   the last commits may be lost on power loss */
 } leadstore_durability;
 
+/*
+ * Options of leadstore_open().  A zeroed struct (or NULL) means the defaults;
+ * new fields are only ever added at the end, zero meaning "the default".
+ * Which engine honours what:
+ *
+ *   field                 SQLite                      PostgreSQL
+ *   durability            synchronous FULL / NORMAL   ignored (the server's
+ *                                                     synchronous_commit)
+ *   busy_timeout_ms       wait for another writer     lock_timeout of the session
+ *   statement_timeout_ms  ignored                     statement_timeout of calls
+ *   clock_us, new_uuid    every timestamp and id      not yet: the functions use
+ *                                                     now() and gen_random_uuid()
+ *
+ * On PostgreSQL a wait that runs out fails the call with 55P03 (lock) or
+ * 57014 (statement), retry_recommended true, with nothing written.  A field
+ * left at 0 yields to a value the session already has from the connection
+ * string (`options=-c lock_timeout=…`) or from ALTER ROLE/DATABASE … SET; a
+ * field set always applies.  `check` and `migrate` run without a statement
+ * timeout.
+ */
 typedef struct leadstore_options {
   leadstore_durability durability; /* see above */
-  int busy_timeout_ms;             /* wait for another writer; 0 = 10000 ms */
+  int busy_timeout_ms;             /* wait for a lock held by another writer; 0 = 10000 ms */
   /* Injectable clock and id generator, for deterministic tests.  NULL = the
    * system clock (microseconds since the Unix epoch) and random UUIDv4. */
   int64_t (*clock_us)(void *ctx);
   void (*new_uuid)(void *ctx, unsigned char out[16]);
   void *ctx;
+  int statement_timeout_ms;        /* PostgreSQL: longest a call may run; 0 = 30000 ms, < 0 = none */
 } leadstore_options;
 
 typedef struct leadstore leadstore;

@@ -38,7 +38,8 @@ int leadstore_open(const char *target, const leadstore_options *opts, leadstore 
   }
   memset(db, 0, sizeof *db);
   if (opts) db->opts = *opts;
-  if (db->opts.busy_timeout_ms <= 0) db->opts.busy_timeout_ms = 10000;
+  db->busy_timeout_set = db->opts.busy_timeout_ms > 0;
+  if (!db->busy_timeout_set) db->opts.busy_timeout_ms = 10000;
   db->engine = is_postgres_target(target) ? &ls__pg_engine : &ls__sqlite_engine;
   rc = db->engine->open(db, target, &err);
   if (rc) goto fail;
@@ -184,13 +185,16 @@ int leadstore_migrate(leadstore *db, char **report_json) {
 
 int ls__check_violation(json_t *report, int invariant, const char *campaign_id, const char *fmt,
                         ...) {
-  char detail[512];
+  ls__sb detail = LS__SB_INIT;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(detail, sizeof detail, fmt, ap);
+  ls__sb_vprintf(&detail, fmt, ap);
   va_end(ap);
-  json_t *v = json_pack("{s:i, s:s?, s:s}", "invariant", invariant, "campaign_id", campaign_id,
-                        "detail", detail);
+  char *text = ls__sb_take(&detail);
+  json_t *v = text ? json_pack("{s:i, s:s?, s:s}", "invariant", invariant, "campaign_id", campaign_id,
+                               "detail", text)
+                   : NULL;
+  ls__free(text);
   if (!v || json_array_append_new(json_object_get(report, "violations"), v) != 0)
     return LEADSTORE_EINTERNAL;
   return LEADSTORE_OK;

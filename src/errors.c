@@ -44,7 +44,16 @@ int ls__fail(ls__error *err, int code, const char *fmt, ...) {
   err->code = code;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+  ls__format_cut(err->msg, sizeof err->msg, fmt, ap);
   va_end(ap);
   return code;
+}
+
+void ls__format_cut(char *buf, size_t size, const char *fmt, va_list ap) {
+  int n = vsnprintf(buf, size, fmt, ap);
+  if (n >= 0 && (size_t)n < size) return;
+  static const char more[] = "…"; /* 3 bytes of UTF-8 */
+  size_t end = size - sizeof more;
+  while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80) end--; /* a character boundary */
+  memcpy(buf + end, more, sizeof more);
 }

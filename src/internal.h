@@ -8,7 +8,8 @@
  *   dispatch.c          leadstore_call(): parse, validate, hand to the engine,
  *                       shape the failure object;
  *   engine interface    below: one struct of function pointers per engine;
- *   json.c money.c uuid.c clock.c alloc.c   small shared helpers.
+ *   json.c money.c uuid.c clock.c alloc.c   small shared helpers;
+ *   strbuf.h / strbuf.c  the growable string every unbounded text is built in.
  *
  * Symbols shared between files carry the ls__ prefix; file-static helpers
  * carry none; exported ones carry leadstore_.
@@ -24,16 +25,21 @@
 #include <jansson.h>
 
 #include "leadstore.h"
+#include "strbuf.h"
 
 /*--- Errors ---------------------------------------------------------------*/
 
 typedef struct ls__error {
   int code;       /* a leadstore_status; LEADSTORE_OK when no error */
-  char msg[512];  /* readable message; names the parameter for EINVAL */
+  char msg[512];  /* readable message; names the parameter for EINVAL.  A message
+                     (never data) longer than 511 bytes is cut there. */
 } ls__error;
 
 /* Records `code` and a printf-style message in `err` (may be NULL); returns code. */
 int ls__fail(ls__error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* vsnprintf into buf[size] (size ≥ 4) for text shown to people: what does not
+ * fit is cut at a UTF-8 character boundary and ends in "…", never mid-character. */
+void ls__format_cut(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /*--- Memory ---------------------------------------------------------------*/
 
@@ -231,7 +237,8 @@ extern const ls__engine ls__pg_engine;
 struct leadstore {
   const ls__engine *engine;
   void *impl;                /* the engine's state */
-  leadstore_options opts;
+  leadstore_options opts;    /* as given, busy_timeout_ms defaulted */
+  bool busy_timeout_set;     /* opts.busy_timeout_ms came from the caller */
   ls__faults faults;
 };
 

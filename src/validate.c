@@ -17,22 +17,29 @@
 
 #include "internal.h"
 
+/* Where a value is, for messages: `p_businesses[17].place_id`.  Only ever
+ * shown in an error message (itself at most 511 bytes), so a longer path is
+ * cut with "…" (ls__format_cut). */
 typedef struct path {
   char buf[256];
 } path;
 
-/* Appends ".key" (or "key" at the root) or "[i]" to a path, returning the new one. */
-static path path_key(const path *base, const char *key) {
+static path path_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static path path_add(const char *fmt, ...) {
   path p;
-  snprintf(p.buf, sizeof p.buf, "%s%s%s", base->buf, base->buf[0] ? "." : "", key);
+  va_list ap;
+  va_start(ap, fmt);
+  ls__format_cut(p.buf, sizeof p.buf, fmt, ap);
+  va_end(ap);
   return p;
 }
 
-static path path_index(const path *base, size_t i) {
-  path p;
-  snprintf(p.buf, sizeof p.buf, "%s[%zu]", base->buf, i);
-  return p;
+/* Appends ".key" (or "key" at the root) or "[i]" to a path, returning the new one. */
+static path path_key(const path *base, const char *key) {
+  return path_add("%s%s%s", base->buf, base->buf[0] ? "." : "", key);
 }
+
+static path path_index(const path *base, size_t i) { return path_add("%s[%zu]", base->buf, i); }
 
 /* Number of UTF-8 characters (jansson guarantees valid UTF-8). */
 static size_t utf8_len(const char *s) {
@@ -48,14 +55,12 @@ static bool blank(const char *s) {
   return true;
 }
 
-/* "a, b or c" from an enum list. */
-static void join_values(const char *const *values, char *out, size_t outsz) {
-  out[0] = '\0';
-  for (size_t i = 0; values[i]; i++) {
-    size_t len = strlen(out);
-    snprintf(out + len, outsz - len, "%s%s", i == 0 ? "" : values[i + 1] ? ", " : " or ",
-             values[i]);
-  }
+/* "a, b or c" from an enum list (free with ls__free); NULL when memory ran out. */
+static char *join_values(const char *const *values) {
+  ls__sb sb = LS__SB_INIT;
+  for (size_t i = 0; values[i]; i++)
+    ls__sb_printf(&sb, "%s%s", i == 0 ? "" : values[i + 1] ? ", " : " or ", values[i]);
+  return ls__sb_take(&sb);
 }
 
 static int check_object(const ls__field *fields, json_t *obj, const path *at, bool top,
@@ -123,9 +128,11 @@ static int check_value(const ls__field *f, json_t *v, const path *at, ls__error 
       for (size_t i = 0; f->values[i]; i++)
         if (strcmp(f->values[i], s) == 0) return LEADSTORE_OK;
     {
-      char list[256];
-      join_values(f->values, list, sizeof list);
-      return ls__fail(err, LEADSTORE_EINVAL, "%s must be one of %s", at->buf, list);
+      char *list = join_values(f->values);
+      if (!list) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+      ls__fail(err, LEADSTORE_EINVAL, "%s must be one of %s", at->buf, list);
+      ls__free(list);
+      return LEADSTORE_EINVAL;
     }
   case LS_T_INT:
     if (json_is_integer(v)) return check_range(f, (double)json_integer_value(v), at, err);

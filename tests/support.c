@@ -504,9 +504,9 @@ static bool call_once(runner *r, const step *s, const char *params, json_t *expe
   }
   if (ok && expect && !ts_match(expect, res, r->why, sizeof r->why)) {
     ok = false;
-    char tmp[1024];
-    snprintf(tmp, sizeof tmp, "line %d: %s", s->line, r->why);
-    snprintf(r->why, sizeof r->why, "%s", tmp);
+    char tmp[sizeof r->why];
+    memcpy(tmp, r->why, sizeof tmp); /* a diagnostic: its end may be cut */
+    snprintf(r->why, sizeof r->why, "line %d: %.*s", s->line, (int)sizeof tmp - 32, tmp);
   }
   if (ok && exit_status >= 0) {
     int want = ts_success(res) ? 0 : leadstore_status_exit(leadstore_status_from_sqlstate(code));

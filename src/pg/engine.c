@@ -14,6 +14,17 @@
  * connection, a timeout) are mapped through the error table by their
  * SQLSTATE.  A connection that broke is reopened on the next call.  Only
  * this file includes libpq-fe.h.
+ *
+ * Fail closed: every value of a call (the claims, each parameter) is built
+ * before anything is sent, and an allocation that failed on the way — or a
+ * parameter the database's function does not take — fails the call without
+ * sending it: a caller is never sent as "no claims" (which the functions
+ * read as service_role), and no parameter (p_request_id) is ever dropped.
+ *
+ * Timeouts: every connection gets a lock_timeout (the busy_timeout_ms
+ * option) and a statement_timeout (statement_timeout_ms) — see
+ * session_timeouts(); a call that hits one fails as 55P03 / 57014, retry
+ * recommended.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,20 +37,20 @@
 
 #include "pg_migrations.h"
 
-enum { MAX_ARGS = 8 };
-
 typedef struct pg_fn {
   bool known;                  /* the catalog has the function */
   bool prepared;               /* prepared on this connection */
   int nargs;
-  char arg[MAX_ARGS][48];      /* argument names, in order */
-  char type[MAX_ARGS][24];     /* their SQL types: text, integer, jsonb … */
+  char **arg;                  /* nargs argument names, in order (ls__malloc'd) */
+  char **type;                 /* their SQL types: text, integer, jsonb … */
 } pg_fn;
 
 typedef struct ls__pg {
   PGconn *conn;
   char *target;
   bool catalog_read;           /* the functions' signatures are known */
+  char lock_timeout[24];       /* the session's settings for calls (milliseconds, or as */
+  char statement_timeout[24];  /* the server set them), re-applied after a reconnect */
   pg_fn fn[LS_OP__COUNT];
 } ls__pg;
 
@@ -52,58 +63,125 @@ static int pg_error(ls__pg *p, PGresult *res, const char *what, ls__error *err) 
   if (!msg || !*msg) msg = PQerrorMessage(p->conn);
   int code = state ? leadstore_status_from_sqlstate(state) : LEADSTORE_ECONNECTION;
   if (PQstatus(p->conn) != CONNECTION_OK) code = LEADSTORE_ECONNECTION;
-  char clean[400];
-  snprintf(clean, sizeof clean, "%s", msg ? msg : "");
-  clean[strcspn(clean, "\n")] = '\0';
-  return ls__fail(err, code, "%s: %s", what, clean);
+  if (!msg) msg = "";
+  return ls__fail(err, code, "%s: %.*s", what, (int)strcspn(msg, "\n"), msg); /* its first line */
 }
 
-/* Reconnects when the connection broke; prepared statements go with it. */
+/* Sets the session's lock_timeout and statement_timeout (text in
+ * milliseconds, "0" = none). */
+static int set_timeouts(ls__pg *p, const char *lock, const char *statement, ls__error *err) {
+  const char *values[2] = {lock, statement};
+  PGresult *res = PQexecParams(p->conn,
+                               "SELECT set_config('lock_timeout', $1, false), "
+                               "       set_config('statement_timeout', $2, false)",
+                               2, NULL, values, NULL, NULL, 0);
+  int rc = PQresultStatus(res) == PGRES_TUPLES_OK ? LEADSTORE_OK : pg_error(p, res, "setting the timeouts", err);
+  PQclear(res);
+  return rc;
+}
+
+/*
+ * Decides the session's timeouts for calls, once per handle: an option the
+ * caller set (busy_timeout_ms > 0 → lock_timeout; statement_timeout_ms ≠ 0 →
+ * statement_timeout, < 0 = none) always applies; a default (10 s, 30 s)
+ * applies only where the session has none of its own (from the connection
+ * string's `options`, or ALTER ROLE / DATABASE … SET).
+ */
+static int session_timeouts(leadstore *db, ls__pg *p, ls__error *err) {
+  PGresult *res = PQexec(p->conn, "SELECT current_setting('lock_timeout'), current_setting('statement_timeout')");
+  if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+    int rc = pg_error(p, res, "reading the timeouts", err);
+    PQclear(res);
+    return rc;
+  }
+  const char *lock = PQgetvalue(res, 0, 0), *statement = PQgetvalue(res, 0, 1);
+  int stmt_ms = db->opts.statement_timeout_ms;
+  if (db->busy_timeout_set || !strcmp(lock, "0"))
+    snprintf(p->lock_timeout, sizeof p->lock_timeout, "%d", db->opts.busy_timeout_ms);
+  else
+    snprintf(p->lock_timeout, sizeof p->lock_timeout, "%.*s", (int)sizeof p->lock_timeout - 1, lock);
+  if (stmt_ms != 0 || !strcmp(statement, "0"))
+    snprintf(p->statement_timeout, sizeof p->statement_timeout, "%d", stmt_ms < 0 ? 0 : stmt_ms ? stmt_ms : 30000);
+  else
+    snprintf(p->statement_timeout, sizeof p->statement_timeout, "%.*s", (int)sizeof p->statement_timeout - 1,
+             statement);
+  PQclear(res);
+  return set_timeouts(p, p->lock_timeout, p->statement_timeout, err);
+}
+
+/* Reconnects when the connection broke; prepared statements and session
+ * settings go with it, and the timeouts are set again. */
 static int ensure_connection(ls__pg *p, ls__error *err) {
   if (PQstatus(p->conn) == CONNECTION_OK) return LEADSTORE_OK;
   PQreset(p->conn);
   for (int i = 0; i < LS_OP__COUNT; i++) p->fn[i].prepared = false;
-  if (PQstatus(p->conn) != CONNECTION_OK)
-    return ls__fail(err, LEADSTORE_ECONNECTION, "cannot reach PostgreSQL: %s", PQerrorMessage(p->conn));
-  return LEADSTORE_OK;
+  if (PQstatus(p->conn) != CONNECTION_OK) {
+    const char *msg = PQerrorMessage(p->conn);
+    return ls__fail(err, LEADSTORE_ECONNECTION, "cannot reach PostgreSQL: %.*s", (int)strcspn(msg, "\n"), msg);
+  }
+  PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
+  return set_timeouts(p, p->lock_timeout, p->statement_timeout, err);
 }
 
 /*--- Catalog and statements ------------------------------------------------------*/
 
-/* Reads every operation function's argument names and types, once per connection. */
+/* Forgets what the catalog said of one function. */
+static void fn_clear(pg_fn *f) {
+  for (int i = 0; i < f->nargs; i++) {
+    ls__free(f->arg[i]);
+    ls__free(f->type[i]);
+  }
+  ls__free(f->arg);
+  ls__free(f->type);
+  *f = (pg_fn){0};
+}
+
+/* Reads every operation function's argument names and types, once per connection:
+ * one row per argument, in order (a function without arguments has one row of NULLs). */
 static int read_catalog(ls__pg *p, ls__error *err) {
   if (p->catalog_read) return LEADSTORE_OK;
+  for (int i = 0; i < LS_OP__COUNT; i++) fn_clear(&p->fn[i]);
   PGresult *res = PQexec(p->conn,
-                         "SELECT p.proname, p.proargnames, "
-                         "       array(SELECT format_type(t, NULL) FROM unnest(p.proargtypes) t) "
+                         "SELECT p.proname, p.oid, a.name, format_type(a.type, NULL) "
                          "  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                         "  LEFT JOIN LATERAL unnest(p.proargnames, p.proargtypes::oid[]) WITH ORDINALITY "
+                         "       AS a(name, type, ord) ON true "
                          " WHERE n.nspname = 'public' AND p.prorettype = 'jsonb'::regtype "
-                         "   AND p.proargnames IS NOT NULL AND p.proname IN (SELECT name FROM ls_operations)");
+                         "   AND p.proname IN (SELECT name FROM ls_operations) "
+                         " ORDER BY p.proname, p.oid, a.ord");
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
     int rc = pg_error(p, res, "reading the leadstore functions (has `leadstore migrate` run?)", err);
     PQclear(res);
     return rc;
   }
-  for (int r = 0; r < PQntuples(res); r++) {
+  int rc = LEADSTORE_OK, rows = PQntuples(res);
+  for (int r = 0; rc == LEADSTORE_OK && r < rows;) {
+    /* the rows of one function: r .. end-1 */
+    int end = r + 1;
+    while (end < rows && !strcmp(PQgetvalue(res, end, 1), PQgetvalue(res, r, 1))) end++;
     const ls__op *op = ls__op_find(PQgetvalue(res, r, 0));
-    if (!op) continue;
-    pg_fn *f = &p->fn[op->id];
-    /* text arrays in their text form: {a,b,c} */
-    char names[512], types[512];
-    snprintf(names, sizeof names, "%s", PQgetvalue(res, r, 1));
-    snprintf(types, sizeof types, "%s", PQgetvalue(res, r, 2));
-    f->nargs = 0;
-    char *ns = NULL, *ts = NULL;
-    char *n = strtok_r(names + 1, ",}", &ns), *t = strtok_r(types + 1, ",}", &ts);
-    for (; n && t && f->nargs < MAX_ARGS; n = strtok_r(NULL, ",}", &ns), t = strtok_r(NULL, ",}", &ts)) {
-      snprintf(f->arg[f->nargs], sizeof f->arg[0], "%s", n);
-      snprintf(f->type[f->nargs], sizeof f->type[0], "%s", t[0] == '"' ? t + 1 : t);
-      f->type[f->nargs][strcspn(f->type[f->nargs], "\"")] = '\0';
-      f->nargs++;
+    if (op) {
+      pg_fn *f = &p->fn[op->id];
+      fn_clear(f); /* a second signature of one name: calls then fail as "not unique" */
+      int n = PQgetisnull(res, r, 2) ? 0 : end - r;
+      f->arg = ls__malloc(sizeof *f->arg * (size_t)n);
+      f->type = ls__malloc(sizeof *f->type * (size_t)n);
+      if (!f->arg || !f->type) rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+      for (int i = 0; rc == LEADSTORE_OK && i < n; i++) {
+        f->arg[i] = ls__strdup(PQgetvalue(res, r + i, 2));
+        f->type[i] = ls__strdup(PQgetvalue(res, r + i, 3));
+        f->nargs = i + 1;
+        if (!f->arg[i] || !f->type[i]) rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+      }
+      f->known = rc == LEADSTORE_OK;
     }
-    f->known = true;
+    r = end;
   }
   PQclear(res);
+  if (rc) {
+    for (int i = 0; i < LS_OP__COUNT; i++) fn_clear(&p->fn[i]);
+    return rc;
+  }
   p->catalog_read = true;
   return LEADSTORE_OK;
 }
@@ -114,47 +192,84 @@ static int prepare(ls__pg *p, const ls__op *op, ls__error *err) {
   if (f->prepared) return LEADSTORE_OK;
   if (!f->known)
     return ls__fail(err, LEADSTORE_EINTERNAL, "the database has no function %s: run `leadstore migrate`", op->name);
-  char sql[2048];
-  size_t n = (size_t)snprintf(sql, sizeof sql,
-                              "WITH c AS (SELECT set_config('request.jwt.claims', $1, true)) "
-                              "SELECT public.%s(", op->name);
+  ls__sb sql = LS__SB_INIT;
+  ls__sb_printf(&sql, "WITH c AS (SELECT set_config('request.jwt.claims', $1, true)) SELECT public.%s(", op->name);
   for (int i = 0; i < f->nargs; i++)
-    n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s => $%d::%s", i ? ", " : "", f->arg[i], i + 2, f->type[i]);
-  snprintf(sql + n, sizeof sql - n, ")::text FROM c");
-  PGresult *res = PQprepare(p->conn, op->name, sql, 0, NULL);
+    ls__sb_printf(&sql, "%s%s => $%d::%s", i ? ", " : "", f->arg[i], i + 2, f->type[i]);
+  ls__sb_printf(&sql, ")::text FROM c");
+  char *text = ls__sb_take(&sql);
+  if (!text) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  PGresult *res = PQprepare(p->conn, op->name, text, 0, NULL);
+  ls__free(text);
   int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? LEADSTORE_OK : pg_error(p, res, "preparing the call", err);
   PQclear(res);
   if (rc == LEADSTORE_OK) f->prepared = true;
   return rc;
 }
 
-/* The text libpq sends for a parameter value of SQL type `type`; NULL for SQL NULL. */
-static char *param_text(const json_t *v, const char *type) {
-  if (!v || json_is_null(v)) return NULL;
+/* The text libpq sends for a parameter value of SQL type `type` into *out:
+ * NULL for SQL NULL (absent or JSON null).  EINTERNAL when memory ran out. */
+static int param_text(const json_t *v, const char *type, char **out, ls__error *err) {
+  *out = NULL;
+  if (!v || json_is_null(v)) return LEADSTORE_OK;
   if (strcmp(type, "jsonb") != 0 && strcmp(type, "json") != 0) {
-    if (json_is_string(v)) return ls__strdup(json_string_value(v));
-    if (json_is_real(v) && (!strcmp(type, "integer") || !strcmp(type, "bigint"))) { /* 10.0, validated integral */
+    if (json_is_string(v)) *out = ls__strdup(json_string_value(v));
+    else if (json_is_real(v) && (!strcmp(type, "integer") || !strcmp(type, "bigint"))) { /* 10.0, validated integral */
       char buf[32];
       snprintf(buf, sizeof buf, "%lld", (long long)json_real_value(v));
-      return ls__strdup(buf);
-    }
-    if (json_is_true(v)) return ls__strdup("true");
-    if (json_is_false(v)) return ls__strdup("false");
+      *out = ls__strdup(buf);
+    } else if (json_is_boolean(v)) *out = ls__strdup(json_is_true(v) ? "true" : "false");
   }
   /* 15 significant digits: the decimal the caller wrote, as the money code reads it */
-  return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  if (!*out) *out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+  return *out ? LEADSTORE_OK : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
 }
 
-/* The claims of the caller, as PostgREST would set them. */
-static char *claims_of(const ls__call *c) {
-  json_t *claims = c->org ? json_pack("{s:s, s:s}", "role", "authenticated", "organization_id", c->org)
-                          : json_pack("{s:s}", "role", "service_role");
-  char *text = claims ? json_dumps(claims, JSON_COMPACT) : NULL;
+/* The claims of the caller, as PostgREST would set them, into *out; never
+ * NULL on success (no claims would act as service_role). */
+static int claims_of(const ls__call *c, char **out, ls__error *err) {
+  *out = NULL;
+  if (c->role == LEADSTORE_ROLE_AUTHENTICATED && !c->org) /* resolve_caller forbids it; fail closed */
+    return ls__fail(err, LEADSTORE_EFORBIDDEN, "an authenticated caller needs the UUID of its organization");
+  if (c->role != LEADSTORE_ROLE_AUTHENTICATED && c->role != LEADSTORE_ROLE_SERVICE)
+    return ls__fail(err, LEADSTORE_EFORBIDDEN, "the anon role may not call operations");
+  json_t *claims = c->role == LEADSTORE_ROLE_AUTHENTICATED
+                       ? json_pack("{s:s, s:s}", "role", "authenticated", "organization_id", c->org)
+                       : json_pack("{s:s}", "role", "service_role");
+  *out = claims ? json_dumps(claims, JSON_COMPACT) : NULL;
   json_decref(claims);
-  return text;
+  return *out ? LEADSTORE_OK : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+}
+
+/* Fails when the call carries a parameter the database's function does not
+ * take (a database older than the library): it would be dropped silently. */
+static int check_params_known(const pg_fn *f, const ls__call *c, ls__error *err) {
+  const char *key;
+  json_t *v;
+  json_object_foreach(c->params, key, v) {
+    int i = 0;
+    while (i < f->nargs && strcmp(f->arg[i], key)) i++;
+    if (i == f->nargs)
+      return ls__fail(err, LEADSTORE_EINTERNAL, "the database's function %s has no parameter %s: run `leadstore migrate`",
+                      c->op->name, key);
+  }
+  return LEADSTORE_OK;
 }
 
 /*--- Calls --------------------------------------------------------------------------*/
+
+/* Builds values[0..nargs] (claims, then each argument); on failure nothing
+ * may be sent.  The caller frees values[0..nargs] whatever the outcome. */
+static int call_values(const pg_fn *f, const ls__call *c, char **values, ls__error *err) {
+  unsigned long failures = ls__alloc_failures();
+  int rc = check_params_known(f, c, err);
+  if (rc == LEADSTORE_OK) rc = claims_of(c, &values[0], err);
+  for (int i = 0; rc == LEADSTORE_OK && i < f->nargs; i++)
+    rc = param_text(json_object_get(c->params, f->arg[i]), f->type[i], &values[i + 1], err);
+  /* a builder may swallow a failed allocation and still answer text */
+  if (rc == LEADSTORE_OK && ls__alloc_failures() != failures) rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  return rc;
+}
 
 static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *err) {
   ls__pg *p = db->impl;
@@ -162,11 +277,14 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   int rc;
   if ((rc = ensure_connection(p, err)) || (rc = read_catalog(p, err)) || (rc = prepare(p, c->op, err))) return rc;
   pg_fn *f = &p->fn[c->op->id];
-  char *values[MAX_ARGS + 1] = {0};
-  values[0] = claims_of(c);
-  for (int i = 0; i < f->nargs; i++) values[i + 1] = param_text(json_object_get(c->params, f->arg[i]), f->type[i]);
-  PGresult *res = PQexecPrepared(p->conn, c->op->name, f->nargs + 1, (const char *const *)values, NULL, NULL, 0);
+  char **values = ls__malloc(sizeof *values * (size_t)(f->nargs + 1));
+  if (!values) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  memset(values, 0, sizeof *values * (size_t)(f->nargs + 1));
+  rc = call_values(f, c, values, err);
+  PGresult *res = rc ? NULL : PQexecPrepared(p->conn, c->op->name, f->nargs + 1, (const char *const *)values, NULL, NULL, 0);
   for (int i = 0; i <= f->nargs; i++) ls__free(values[i]);
+  ls__free(values);
+  if (rc) return rc;
   if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
     rc = pg_error(p, res, c->op->name, err);
     PQclear(res);
@@ -191,10 +309,29 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
 
 /*--- check and count ------------------------------------------------------------------*/
 
+/* check and migrate are an operator's long statements: no statement
+ * timeout while they run (the lock timeout stays); the call's again after. */
+static int lift_statement_timeout(ls__pg *p, ls__error *err) {
+  int rc = ensure_connection(p, err);
+  return rc ? rc : set_timeouts(p, p->lock_timeout, "0", err);
+}
+
+static int restore_timeouts(ls__pg *p, int rc) {
+  ls__error ignored = {0};
+  if (PQstatus(p->conn) == CONNECTION_OK) set_timeouts(p, p->lock_timeout, p->statement_timeout, &ignored);
+  return rc;
+}
+
+static int run_check(ls__pg *p, json_t *report, ls__error *err);
+
 static int pg_check(leadstore *db, json_t *report, ls__error *err) {
   ls__pg *p = db->impl;
-  int rc = ensure_connection(p, err);
-  if (rc) return rc;
+  int rc = lift_statement_timeout(p, err);
+  return rc ? rc : restore_timeouts(p, run_check(p, report, err));
+}
+
+static int run_check(ls__pg *p, json_t *report, ls__error *err) {
+  int rc = LEADSTORE_OK;
   PGresult *res = PQexec(p->conn, "SELECT invariant, campaign_id::text, detail FROM ls_check()");
   if (PQresultStatus(res) != PGRES_TUPLES_OK) {
     rc = pg_error(p, res, "check", err);
@@ -277,12 +414,22 @@ static int apply(ls__pg *p, const char *name, const char *sql, const char *sum, 
   return rc;
 }
 
+static int run_migrations(ls__pg *p, json_t *report, ls__error *err);
+
 static int pg_migrate(leadstore *db, json_t *report, ls__error *err) {
   ls__pg *p = db->impl;
-  int rc = ensure_connection(p, err);
-  if (rc) return rc;
-  /* one migrator at a time, across processes and machines */
-  if ((rc = exec(p, "SELECT pg_advisory_lock(hashtextextended('leadstore migrate', 0))", "locking", err))) return rc;
+  int rc = lift_statement_timeout(p, err);
+  return rc ? rc : restore_timeouts(p, run_migrations(p, report, err));
+}
+
+static int run_migrations(ls__pg *p, json_t *report, ls__error *err) {
+  int rc;
+  /* one migrator at a time, across processes and machines: the next one
+   * waits for as long as the first takes (no lock timeout on that wait) */
+  if ((rc = set_timeouts(p, "0", "0", err)) ||
+      (rc = exec(p, "SELECT pg_advisory_lock(hashtextextended('leadstore migrate', 0))", "locking", err)) ||
+      (rc = set_timeouts(p, p->lock_timeout, "0", err)))
+    return rc;
   rc = exec(p,
             "SET client_min_messages = warning; "
             "CREATE TABLE IF NOT EXISTS leadstore_migrations (name text PRIMARY KEY, checksum text NOT NULL, "
@@ -317,6 +464,7 @@ static void pg_close(leadstore *db) {
   ls__pg *p = db->impl;
   if (!p) return;
   PQfinish(p->conn);
+  for (int i = 0; i < LS_OP__COUNT; i++) fn_clear(&p->fn[i]);
   ls__free(p->target);
   ls__free(p);
   db->impl = NULL;
@@ -330,14 +478,15 @@ static int pg_open(leadstore *db, const char *target, ls__error *err) {
   p->target = ls__strdup(target);
   p->conn = PQconnectdb(target);
   if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
-    char msg[400];
-    snprintf(msg, sizeof msg, "%s", p->conn ? PQerrorMessage(p->conn) : "out of memory");
-    msg[strcspn(msg, "\n")] = '\0';
+    const char *msg = p->conn ? PQerrorMessage(p->conn) : "out of memory";
+    ls__fail(err, LEADSTORE_ECONNECTION, "cannot connect to PostgreSQL: %.*s", (int)strcspn(msg, "\n"), msg);
     pg_close(db);
-    return ls__fail(err, LEADSTORE_ECONNECTION, "cannot connect to PostgreSQL: %s", msg);
+    return LEADSTORE_ECONNECTION;
   }
   PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
-  return LEADSTORE_OK;
+  int rc = session_timeouts(db, p, err);
+  if (rc) pg_close(db);
+  return rc;
 }
 
 const ls__engine ls__pg_engine = {

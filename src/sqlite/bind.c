@@ -111,8 +111,11 @@ void ls__sq_at_trimmed(ls__sq *s, sqlite3_stmt *st, const char *name, const char
 void ls__sq_verif_status(ls__verif *v, const json_t *obj, const char *key) {
   size_t len = 0;
   const char *t = ls__jtrim(obj, key, &len);
-  if (t) snprintf(v->status_buf, sizeof v->status_buf, "%.*s", (int)len, t);
-  v->status = t ? v->status_buf : NULL;
+  v->status = NULL;
+  if (!t || len >= sizeof v->status_buf) return; /* validated: at most 64 characters */
+  memcpy(v->status_buf, t, len);
+  v->status_buf[len] = '\0';
+  v->status = v->status_buf;
 }
 
 void ls__sq_bind_verif(ls__sq *s, sqlite3_stmt *st, const ls__verif *v) {

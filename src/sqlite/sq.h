@@ -83,7 +83,7 @@ void ls__sq_at_trimmed(ls__sq *s, sqlite3_stmt *st, const char *name, const char
 typedef struct ls__verif {
   int verified;          /* email_verified: 1/0 */
   const char *status;    /* bouncer_status, trimmed (points into status_buf), or NULL */
-  char status_buf[72];
+  char status_buf[4 * 64 + 1]; /* the validated limit: 64 characters of up to 4 bytes */
   const json_t *score;   /* bouncer_score (a JSON number), or NULL */
   const char *reason;    /* as given: bound trimmed */
   int is_safe, is_disposable, is_role_based, is_free_email; /* 1/0/-1 (NULL) */

@@ -81,11 +81,9 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
   ls__biz b;
   if ((rc = ls__sq_biz_load(s, c, business_id, &b, err))) return rc;
 
-  char email[330];
   size_t len = 0;
-  const char *raw_email = ls__jtrim(data, "email", &len);
-  snprintf(email, sizeof email, "%.*s", (int)len, raw_email);
-  bool matches = b.has_email && strcasecmp(b.email, email) == 0;
+  const char *email = ls__jtrim(data, "email", &len); /* required and not blank: validated */
+  bool matches = b.has_email && strlen(b.email) == len && strncasecmp(b.email, email, len) == 0;
   bool was_verified = b.verified;
   if (matches) {
     if ((rc = apply(s, c, SQ_business_set_verification, b.id, &v, err))) return rc;
