@@ -145,10 +145,17 @@ typedef struct leadstore_options {
 typedef struct leadstore leadstore;
 
 /*
- * Opens `target`: a PostgreSQL URL (postgres://, postgresql://) or libpq
- * keyword string ("host=… dbname=…"), or else an SQLite file path (created on
- * first use, with its schema).  `opts` may be NULL for the defaults.  On
- * failure *out is NULL and *errmsg (if errmsg is not NULL) says why.
+ * Opens `target`, one of:
+ *   postgres://… or postgresql://…   a PostgreSQL URL;
+ *   "host=… dbname=…"                 a libpq keyword string: one libpq parses
+ *                                     that sets at least one known keyword;
+ *   sqlite:PATH or file:PATH          an SQLite file, whatever PATH looks like
+ *                                     (the prefix is removed; PATH is a plain
+ *                                     path, not a URI);
+ *   anything else                     an SQLite file path.
+ * An SQLite file is created on first use, with its schema.  `opts` may be
+ * NULL for the defaults.  On failure *out is NULL and *errmsg (if errmsg is
+ * not NULL) says why.
  */
 LEADSTORE_API int leadstore_open(const char *target, const leadstore_options *opts,
                                  leadstore **out, char **errmsg);

@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "strbuf.h"
 
 /* Opens the database of the options, or prints why not. */
 static leadstore *open_db(const cli_options *o, int *rc) {
@@ -33,13 +34,33 @@ static leadstore *open_db(const cli_options *o, int *rc) {
   return db;
 }
 
-/* The caller of the options: service_role, or authenticated with --org, or anon. */
-static leadstore_caller caller_of(const cli_options *o) {
-  leadstore_caller c = {LEADSTORE_ROLE_SERVICE, NULL};
-  if (o->org) c = (leadstore_caller){LEADSTORE_ROLE_AUTHENTICATED, o->org};
-  if (o->role && !strcmp(o->role, "anon")) c = (leadstore_caller){LEADSTORE_ROLE_ANON, NULL};
-  if (o->role && !strcmp(o->role, "authenticated")) c.role = LEADSTORE_ROLE_AUTHENTICATED;
-  return c;
+/* The roles --role accepts. */
+static const struct {
+  const char *name;
+  leadstore_role role;
+} roles[] = {
+    {"service_role", LEADSTORE_ROLE_SERVICE},
+    {"authenticated", LEADSTORE_ROLE_AUTHENTICATED},
+    {"anon", LEADSTORE_ROLE_ANON},
+};
+
+int cli_caller(const char *role, const char *org, leadstore_caller *out) {
+  *out = (leadstore_caller){org ? LEADSTORE_ROLE_AUTHENTICATED : LEADSTORE_ROLE_SERVICE, org};
+  if (!role) return 0;
+  size_t i = 0, n = sizeof roles / sizeof roles[0];
+  while (i < n && strcmp(roles[i].name, role)) i++;
+  if (i == n) {
+    fprintf(stderr, "leadstore: unknown role %s: --role is", role);
+    for (i = 0; i < n; i++) fprintf(stderr, "%s%s", i == 0 ? " " : i + 1 < n ? ", " : " or ", roles[i].name);
+    fprintf(stderr, "\n");
+    return CLI_USAGE;
+  }
+  if (org && roles[i].role != LEADSTORE_ROLE_AUTHENTICATED) {
+    fprintf(stderr, "leadstore: --org makes the caller authenticated; it cannot go with --role %s\n", role);
+    return CLI_USAGE;
+  }
+  out->role = roles[i].role;
+  return 0;
 }
 
 /* Reads all of standard input; NULL on failure. */
@@ -86,10 +107,11 @@ int cli_init(const cli_options *o, int argc, char **argv) {
 
 /* Follows a dotted path (`results.0.business_id`) into v. */
 static json_t *follow(json_t *v, const char *path) {
-  char buf[256];
-  snprintf(buf, sizeof buf, "%s", path);
+  char *buf = strdup(path);
+  if (!buf) return NULL;
   for (char *save = NULL, *part = strtok_r(buf, ".", &save); v && part; part = strtok_r(NULL, ".", &save))
     v = json_is_array(v) ? json_array_get(v, strtoul(part, NULL, 10)) : json_object_get(v, part);
+  free(buf);
   return v;
 }
 
@@ -109,9 +131,8 @@ int cli_call(const cli_options *o, int argc, char **argv) {
     free(input);
     return rc;
   }
-  leadstore_caller who = caller_of(o);
   char *result = NULL;
-  rc = leadstore_call(db, &who, argv[0], params, &result);
+  rc = leadstore_call(db, &o->caller, argv[0], params, &result);
   free(input);
   json_t *parsed = result ? json_loads(result, 0, NULL) : NULL;
   if (o->get && rc == LEADSTORE_OK) {
@@ -215,8 +236,7 @@ int cli_summary(const cli_options *o, int argc, char **argv) {
   json_t *p = json_pack("{s:s}", "p_campaign_id", argv[0]);
   char *params = json_dumps(p, JSON_COMPACT), *result = NULL;
   json_decref(p);
-  leadstore_caller who = caller_of(o);
-  rc = leadstore_call(db, &who, "get_campaign", params, &result);
+  rc = leadstore_call(db, &o->caller, "get_campaign", params, &result);
   free(params);
   leadstore_close(db);
   json_t *r = result ? json_loads(result, 0, NULL) : NULL;
@@ -265,52 +285,62 @@ int cli_summary(const cli_options *o, int argc, char **argv) {
 
 /*--- help and docs --------------------------------------------------------------*/
 
-/* One parameter line: name (with its path in Markdown), type, required, limits, doc. */
-static void param_line(FILE *out, json_t *f, int depth, int markdown, const char *prefix) {
-  char limits[256] = "";
-  size_t len = 0;
+/* The limits column of a parameter: "one of a, b", "1–320 chars", "at most 5000; also `x`". */
+static void limits_of(ls__sb *sb, json_t *f) {
   json_t *v;
   if ((v = json_object_get(f, "values"))) {
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "one of");
+    ls__sb_printf(sb, "one of");
     size_t i;
     json_t *e;
-    json_array_foreach(v, i, e) len += (size_t)snprintf(limits + len, sizeof limits - len, "%s%s",
-                                                        i ? ", " : " ", json_string_value(e));
+    json_array_foreach(v, i, e) ls__sb_printf(sb, "%s%s", i ? ", " : " ", json_string_value(e));
   }
   if ((v = json_object_get(f, "max")))
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "%.15g–%.15g", getn(f, "min"), json_number_value(v));
+    ls__sb_printf(sb, "%.15g–%.15g", getn(f, "min"), json_number_value(v));
   else if ((v = json_object_get(f, "min")))
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "≥ %.15g", json_number_value(v));
+    ls__sb_printf(sb, "≥ %.15g", json_number_value(v));
   if ((v = json_object_get(f, "max_length")))
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "%lld–%lld chars", geti(f, "min_length"),
-                            (long long)json_integer_value(v));
-  if ((v = json_object_get(f, "max_items")))
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "at most %lld", (long long)json_integer_value(v));
-  if ((v = json_object_get(f, "alias")))
-    len += (size_t)snprintf(limits + len, sizeof limits - len, "%salso `%s`", len ? "; " : "", json_string_value(v));
-  const char *doc = json_string_value(json_object_get(f, "doc"));
+    ls__sb_printf(sb, "%lld–%lld chars", geti(f, "min_length"), (long long)json_integer_value(v));
+  if ((v = json_object_get(f, "max_items"))) ls__sb_printf(sb, "at most %lld", (long long)json_integer_value(v));
+  if ((v = json_object_get(f, "alias"))) ls__sb_printf(sb, "%salso `%s`", sb->len ? "; " : "", json_string_value(v));
+}
+
+/* One parameter line: name (with its path in Markdown), type, required, limits, doc;
+ * then its nested fields.  Non-zero when memory ran out. */
+static int param_line(FILE *out, json_t *f, int depth, int markdown, const char *prefix) {
+  ls__sb limits = LS__SB_INIT, path = LS__SB_INIT, sub_prefix = LS__SB_INIT;
+  limits_of(&limits, f);
+  ls__sb_printf(&path, "%s%s", prefix, gets_(f, "name"));
+  ls__sb_printf(&sub_prefix, "%s%s", ls__sb_text(&path), !strcmp(gets_(f, "type"), "object[]") ? "[]." : ".");
+  int rc = limits.failed || path.failed || sub_prefix.failed;
+  const char *doc = json_string_value(json_object_get(f, "doc")), *lim = ls__sb_text(&limits);
   int required = json_is_true(json_object_get(f, "required"));
-  char path[256];
-  snprintf(path, sizeof path, "%s%s", prefix, gets_(f, "name"));
-  if (markdown)
-    fprintf(out, "| `%s` | %s | %s | %s | %s |\n", path, gets_(f, "type"), required ? "yes" : "", limits,
+  if (rc)
+    ;
+  else if (markdown)
+    fprintf(out, "| `%s` | %s | %s | %s | %s |\n", ls__sb_text(&path), gets_(f, "type"), required ? "yes" : "", lim,
             doc ? doc : "");
   else
     fprintf(out, "  %*s%-26s %-10s %-9s %s%s%s\n", depth * 2, "", gets_(f, "name"), gets_(f, "type"),
-            required ? "required" : "", limits, *limits && doc ? "; " : "", doc ? doc : "");
+            required ? "required" : "", lim, *lim && doc ? "; " : "", doc ? doc : "");
   size_t i;
   json_t *sub;
-  char sub_prefix[300];
-  snprintf(sub_prefix, sizeof sub_prefix, "%s%s", path, !strcmp(gets_(f, "type"), "object[]") ? "[]." : ".");
-  json_array_foreach(json_object_get(f, "fields"), i, sub) param_line(out, sub, depth + 1, markdown, sub_prefix);
+  json_array_foreach(json_object_get(f, "fields"), i, sub) {
+    if (rc) break;
+    rc = param_line(out, sub, depth + 1, markdown, ls__sb_text(&sub_prefix));
+  }
+  ls__sb_free(&limits);
+  ls__sb_free(&path);
+  ls__sb_free(&sub_prefix);
+  return rc;
 }
 
-static void describe_text(FILE *out, json_t *op) {
+static int describe_text(FILE *out, json_t *op) {
   fprintf(out, "%s (%s)\n  %s\n\nparameters:\n", gets_(op, "name"), gets_(op, "kind"), gets_(op, "summary"));
   size_t i;
   json_t *f;
-  json_array_foreach(json_object_get(op, "params"), i, f) param_line(out, f, 0, 0, "");
+  json_array_foreach(json_object_get(op, "params"), i, f) if (param_line(out, f, 0, 0, "")) return 70;
   fprintf(out, "\nreturns: {success: true, %s}\n", gets_(op, "returns"));
+  return 0;
 }
 
 int cli_help(const cli_options *o, int argc, char **argv) {
@@ -325,9 +355,9 @@ int cli_help(const cli_options *o, int argc, char **argv) {
     json_decref(op);
     return CLI_USAGE;
   }
-  describe_text(stdout, op);
+  rc = describe_text(stdout, op);
   json_decref(op);
-  return 0;
+  return rc;
 }
 
 /*
@@ -411,7 +441,10 @@ int cli_docs(const cli_options *o, int argc, char **argv) {
            gets_(op, "name"), gets_(op, "summary"), gets_(op, "kind"));
     size_t j;
     json_t *f;
-    json_array_foreach(json_object_get(op, "params"), j, f) param_line(stdout, f, 0, 1, "");
+    json_array_foreach(json_object_get(op, "params"), j, f) if (param_line(stdout, f, 0, 1, "")) {
+      json_decref(ops);
+      return 70;
+    }
     printf("\nReturns `{success: true, %s}`.\n", gets_(op, "returns"));
   }
   printf("\n## Error codes\n\n| error_code | name | retry_recommended | HTTP | CLI exit | meaning |\n|---|---|---|---|---|---|\n");

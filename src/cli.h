@@ -16,6 +16,7 @@ typedef struct cli_options {
   const char *get;        /* call --get PATH */
   int pretty;             /* call --pretty */
   int json;               /* check --json */
+  leadstore_caller caller; /* from --role and --org (cli_caller) */
 } cli_options;
 
 typedef struct cli_command {
@@ -23,6 +24,14 @@ typedef struct cli_command {
   int (*run)(const cli_options *o, int argc, char **argv);
   const char *args, *help;
 } cli_command;
+
+/*
+ * The caller of --role ROLE and --org UUID: no --role is service_role, or
+ * authenticated with --org; --role is service_role, authenticated or anon,
+ * and --org goes with authenticated only.  0, or CLI_USAGE with a message on
+ * standard error.
+ */
+int cli_caller(const char *role, const char *org, leadstore_caller *out);
 
 int cli_init(const cli_options *o, int argc, char **argv);
 int cli_call(const cli_options *o, int argc, char **argv);

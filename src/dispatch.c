@@ -13,10 +13,36 @@
 
 #include "internal.h"
 
-/* True for a PostgreSQL URL or libpq keyword string. */
-static bool is_postgres_target(const char *t) {
-  return strncmp(t, "postgres://", 11) == 0 || strncmp(t, "postgresql://", 13) == 0 ||
-         strchr(t, '=') != NULL;
+/*
+ * The engine a target names, and in *rest the part of it that engine opens —
+ * the one place targets are told apart:
+ *   postgres://… postgresql://…      PostgreSQL (the URL as it is)
+ *   host=… dbname=… (libpq keywords)  PostgreSQL, when libpq parses the string
+ *                                     and it sets at least one known keyword
+ *   sqlite:PATH  file:PATH           SQLite, the prefix removed (for any path,
+ *                                     e.g. one with '=' that libpq would take)
+ *   anything else                     an SQLite file path
+ */
+static const ls__engine *engine_for(const char *target, const char **rest) {
+  static const struct {
+    const char *prefix;
+    bool strip;                /* the engine opens what follows the prefix */
+    const ls__engine *engine;
+  } schemes[] = {
+      {"postgres://", false, &ls__pg_engine},
+      {"postgresql://", false, &ls__pg_engine},
+      {"sqlite:", true, &ls__sqlite_engine},
+      {"file:", true, &ls__sqlite_engine},
+  };
+  *rest = target;
+  for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+    size_t n = strlen(schemes[i].prefix);
+    if (strncmp(target, schemes[i].prefix, n) == 0) {
+      if (schemes[i].strip) *rest = target + n;
+      return schemes[i].engine;
+    }
+  }
+  return ls__pg_target_is_conninfo(target) ? &ls__pg_engine : &ls__sqlite_engine;
 }
 
 int leadstore_open(const char *target, const leadstore_options *opts, leadstore **out,
@@ -27,6 +53,7 @@ int leadstore_open(const char *target, const leadstore_options *opts, leadstore 
   ls__error err = {0};
   int rc;
   leadstore *db = NULL;
+  const ls__engine *engine = target ? engine_for(target, &target) : NULL;
   if (!target || !*target) {
     rc = ls__fail(&err, LEADSTORE_EINVAL, "no database given");
     goto fail;
@@ -40,7 +67,7 @@ int leadstore_open(const char *target, const leadstore_options *opts, leadstore 
   if (opts) db->opts = *opts;
   db->busy_timeout_set = db->opts.busy_timeout_ms > 0;
   if (!db->busy_timeout_set) db->opts.busy_timeout_ms = 10000;
-  db->engine = is_postgres_target(target) ? &ls__pg_engine : &ls__sqlite_engine;
+  db->engine = engine;
   rc = db->engine->open(db, target, &err);
   if (rc) goto fail;
   *out = db;

@@ -233,6 +233,9 @@ typedef struct ls__engine {
 
 extern const ls__engine ls__sqlite_engine;
 extern const ls__engine ls__pg_engine;
+/* True when `target` is a libpq keyword string ("host=… dbname=…"): libpq
+ * parses it and it sets at least one known keyword (src/pg/engine.c). */
+bool ls__pg_target_is_conninfo(const char *target);
 
 struct leadstore {
   const ls__engine *engine;

@@ -1,13 +1,15 @@
 /*
  * main.c — the `leadstore` command: global options and the command table.
  *
- *   leadstore [--db TARGET] [--org UUID] [--durability full|normal] COMMAND …
+ *   leadstore [--db TARGET] [--org UUID] [--role ROLE] [--durability full|normal] COMMAND …
  *
  * The database is --db, else $LEADSTORE_DB, else $DATABASE_URL, else
- * ./leadstore.db (an SQLite file, created on first use).  The command acts
- * as service_role; --org UUID makes it an `authenticated` caller of that
- * organization.  Exit status: 0 on success, the error table's exit status
- * for a failed operation, 64 for a usage error.
+ * ./leadstore.db (an SQLite file, created on first use; sqlite:PATH for a
+ * path that would read as a libpq keyword string).  The command acts as
+ * service_role; --org UUID makes it an `authenticated` caller of that
+ * organization; --role names the role explicitly (cli_caller).  Exit status:
+ * 0 on success, the error table's exit status for a failed operation, 64 for
+ * a usage error (an unknown option or role, conflicting --role and --org).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +31,19 @@ static const cli_command commands[] = {
 static void usage(FILE *out) {
   fprintf(out,
           "leadstore %s — the system of record for lead-generation campaigns\n\n"
-          "usage: leadstore [--db TARGET] [--org UUID] [--durability full|normal] COMMAND ...\n\n"
+          "usage: leadstore [--db TARGET] [--org UUID] [--role ROLE] [--durability full|normal] COMMAND ...\n\n"
           "commands:\n",
           leadstore_version());
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(out, "  %-8s %-38s %s\n", commands[i].name, commands[i].args, commands[i].help);
   fprintf(out,
           "\noptions:\n"
-          "  --db TARGET         SQLite file, or PostgreSQL URL (postgresql://…) or keyword string\n"
+          "  --db TARGET         SQLite file (sqlite:PATH for any path), or PostgreSQL URL\n"
+          "                      (postgresql://…) or libpq keyword string (host=… dbname=…)\n"
           "                      (default $LEADSTORE_DB, else $DATABASE_URL, else ./leadstore.db)\n"
           "  --org UUID          act as an authenticated caller of this organization\n"
-          "  --role ROLE         service_role (default), authenticated (needs --org) or anon\n"
+          "  --role ROLE         service_role (default), authenticated (needs --org) or anon;\n"
+          "                      an unknown role, or --org with another role, is a usage error\n"
           "  --durability MODE   full (default: every success survives power loss) or normal\n"
           "  --version           print the version\n\n"
           "operations (leadstore help OP):\n");
@@ -86,7 +90,12 @@ int main(int argc, char **argv) {
       words[n++] = argv[i];
     }
   }
-  int rc = CLI_USAGE;
+  int rc = cli_caller(o.role, o.org, &o.caller);
+  if (rc) {
+    free(words);
+    return rc;
+  }
+  rc = CLI_USAGE;
   if (n == 0) {
     usage(stderr);
   } else if (!(n == 1 && !strcmp(words[0], "help"))) {

@@ -127,17 +127,34 @@ $$;
 
 /*--- The caller (SPEC §3.4) --------------------------------------------------------------*/
 
--- The caller's organization: NULL for service_role (and for a plain database
--- user with no claims), the claim `organization_id` (or
--- app_metadata.organization_id) for authenticated; anything else is refused.
+-- The caller's organization: NULL for service_role, the claim
+-- `organization_id` (or app_metadata.organization_id) for authenticated;
+-- anything else is refused (42501).  No claims at all (the setting absent or
+-- empty: a plain database user such as the owner in psql) acts as
+-- service_role; claims that are present but are not a JSON object, or name
+-- no role or an unknown one, are refused — never read as service_role.
 CREATE OR REPLACE FUNCTION ls_caller_org() RETURNS uuid
 LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
-  v_claims jsonb := nullif(current_setting('request.jwt.claims', true), '')::jsonb;
-  v_role text := coalesce(v_claims ->> 'role', CASE WHEN v_claims IS NULL THEN 'service_role' END);
-  v_org text := coalesce(v_claims ->> 'organization_id', v_claims -> 'app_metadata' ->> 'organization_id');
+  v_text text := current_setting('request.jwt.claims', true);
+  v_claims jsonb;
+  v_role text;
+  v_org text;
 BEGIN
+  IF coalesce(v_text, '') = '' THEN
+    RETURN NULL;
+  END IF;
+  BEGIN
+    v_claims := v_text::jsonb;
+  EXCEPTION WHEN invalid_text_representation THEN
+    RAISE EXCEPTION 'the request.jwt.claims setting is not JSON' USING ERRCODE = '42501';
+  END;
+  IF jsonb_typeof(v_claims) <> 'object' THEN
+    RAISE EXCEPTION 'the request.jwt.claims setting is not a JSON object' USING ERRCODE = '42501';
+  END IF;
+  v_role := v_claims ->> 'role';
+  v_org := coalesce(v_claims ->> 'organization_id', v_claims -> 'app_metadata' ->> 'organization_id');
   IF v_role = 'service_role' THEN
     RETURN NULL;
   ELSIF v_role = 'authenticated' AND v_org ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN

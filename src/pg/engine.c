@@ -489,6 +489,16 @@ static int pg_open(leadstore *db, const char *target, ls__error *err) {
   return rc;
 }
 
+bool ls__pg_target_is_conninfo(const char *target) {
+  char *why = NULL;
+  PQconninfoOption *opts = PQconninfoParse(target, &why);
+  PQfreemem(why);
+  bool any = false;
+  for (PQconninfoOption *o = opts; o && o->keyword; o++) any = any || (o->val && *o->val);
+  PQconninfoFree(opts);
+  return any;
+}
+
 const ls__engine ls__pg_engine = {
     .name = "postgresql",
     .open = pg_open,

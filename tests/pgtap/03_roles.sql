@@ -22,6 +22,17 @@ SELECT is(create_campaign_with_coverage_tx(p_campaign_data => '{"name": "Mine"}'
 SELECT is(create_campaign_with_coverage_tx(p_campaign_data => '{"name": "Theirs", "organization_id": "bbbbbbbb-0000-4000-8000-000000000002"}') ->> 'error_code',
           '22023', 'but not for another organization');
 SELECT throws_ok($$SELECT ls_run('get_campaign', '{}')$$, '42501', NULL, 'the internal dispatcher is out of reach');
+-- claims that are there but malformed are refused, never read as service_role
+SELECT set_config('request.jwt.claims', '{"role": "authenticated", "organization_id": ', true);
+SELECT is(get_campaign(:'b') ->> 'error_code', '42501', 'claims that are not JSON are refused');
+SELECT set_config('request.jwt.claims', '"service_role"', true);
+SELECT is(get_campaign(:'b') ->> 'error_code', '42501', 'claims that are not an object are refused');
+SELECT set_config('request.jwt.claims', 'null', true);
+SELECT is(get_campaign(:'b') ->> 'error_code', '42501', 'JSON null claims are refused');
+SELECT set_config('request.jwt.claims', '{"organization_id": "bbbbbbbb-0000-4000-8000-000000000002"}', true);
+SELECT is(get_campaign(:'b') ->> 'error_code', '42501', 'claims without a role are refused');
+SELECT set_config('request.jwt.claims', '{"role": "admin"}', true);
+SELECT is(get_campaign(:'b') ->> 'error_code', '42501', 'an unknown role is refused');
 RESET ROLE;
 SELECT ok(set_config('request.jwt.claims', '', true) = '', 'back to no claims (the owner)');
 SELECT is((SELECT actual_cost FROM gmaps_campaigns WHERE id = :'b'), 0::numeric, 'the other organization''s campaign is untouched');
