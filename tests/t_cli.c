@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -84,6 +85,37 @@ int main(int argc, char **argv) {
      "23505 exits 5");
   OK(sh(NULL, "%s --role anon call get_campaign '{\"p_campaign_id\":\"%s\"}' >/dev/null", cli, cid) == 6, "anon exits 6");
   OK(sh(NULL, "%s call nope '{}' >/dev/null", cli) == 7, "an unknown operation exits 7");
+  const char *org = "11111111-1111-4111-8111-111111111111";
+  OK(sh(&out, "%s --role admin call list_campaigns 2>&1", cli) == 64 && strstr(out, "unknown role admin") &&
+         strstr(out, "service_role, authenticated or anon"),
+     "an unknown --role is a usage error that lists the roles");
+  free(out);
+  OK(sh(NULL, "%s --role service_role --org %s call list_campaigns 2>/dev/null", cli, org) == 64,
+     "--role service_role with --org is a usage error");
+  OK(sh(NULL, "%s --role anon --org %s call list_campaigns 2>/dev/null", cli, org) == 64,
+     "--role anon with --org is a usage error");
+  OK(sh(&out, "%s --role authenticated --org %s call list_campaigns --get total", cli, org) == 0 && !strcmp(out, "0\n"),
+     "--role authenticated with --org is that organization");
+  free(out);
+  OK(sh(&out, "%s --org %s call get_campaign '{\"p_campaign_id\":\"%s\"}'", cli, org, cid) == 3,
+     "--org alone is authenticated too");
+  free(out);
+  OK(sh(&out, "%s --role service_role call get_campaign '{\"p_campaign_id\":\"%s\"}' --get campaign.name", cli, cid) == 0 &&
+         !strcmp(out, "Stdin\n"),
+     "--role service_role sees every organization");
+  free(out);
+
+  /* targets: a path with '=' is an SQLite file; sqlite: and file: force SQLite */
+  const char *odd[] = {"%s/a=b.db", "sqlite:%s/dbname=odd.db", "file:%s/file.db"};
+  const char *made[] = {"%s/a=b.db", "%s/dbname=odd.db", "%s/file.db"};
+  for (int i = 0; i < 3; i++) {
+    char *target = NULL, *file = NULL;
+    if (asprintf(&target, odd[i], ts_dir()) < 0 || asprintf(&file, made[i], ts_dir()) < 0) exit(2);
+    int rc = sh(&out, "%s --db '%s' init && %s --db '%s' call list_campaigns --get total", cli, target, cli, target);
+    OK(rc == 0 && strstr(out, "sqlite database ready") && strstr(out, "\n0\n") && access(file, F_OK) == 0,
+       "--db %s creates and uses the SQLite file %s (exit %d)", target, file, rc);
+    free(out), free(target), free(file);
+  }
   OK(sh(NULL, "%s --org 11111111-1111-4111-8111-111111111111 call get_campaign '{\"p_campaign_id\":\"%s\"}' >/dev/null", cli, cid) == 3,
      "--org confines the caller: another organization's campaign is not found");
   OK(sh(&out, "%s call track_api_cost_tx '{\"p_campaign_id\":\"%s\",\"p_service\":\"google_maps\",\"p_cost_data\":{\"cost_usd\":0.1}}' "

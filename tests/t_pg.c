@@ -1,12 +1,15 @@
 /*
  * t_pg.c — the PostgreSQL engine's own behaviour: migrate is safe to run
  * twice and from two processes at once; a lock timeout inside a function
- * comes back as 55P03 with retry_recommended; a connection the server
- * dropped fails one call as 08xxx (retry) and is reopened on the next.
+ * comes back as 55P03 and a statement timeout as 57014, both with
+ * retry_recommended, from the default timeouts, the options or the
+ * connection string; a connection the server dropped fails one call as
+ * 08xxx (retry) and is reopened on the next (with its timeouts).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libpq-fe.h>
@@ -56,15 +59,28 @@ static void migrations(void) {
   leadstore_close(db);
 }
 
-static void lock_timeout(void) {
-  leadstore *db = ts_open(url);
-  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx", "{\"p_campaign_data\":{\"name\":\"locked\"}}");
-  char cid[37];
-  snprintf(cid, sizeof cid, "%s", ts_str(r, "campaign_id"));
+/* Opens conninfo with opts, charges the locked campaign cid once; the error
+ * code ("" on success), retry flag in *retry, seconds waited in *waited. */
+static char *blocked_call(const char *conninfo, const leadstore_options *opts, const char *cid, bool *retry,
+                          double *waited) {
+  leadstore *db = NULL;
+  if (leadstore_open(conninfo, opts, &db, NULL)) return strdup("open failed");
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  json_t *r = ts_call(db, &ts_service, "track_api_cost_tx",
+                      "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":1}}", cid);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  *waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+  *retry = json_is_true(json_object_get(r, "retry_recommended"));
+  char *code = strdup(ts_code(r));
   json_decref(r);
   leadstore_close(db);
+  return code;
+}
 
-  /* another session holds the campaign row */
+/* The call waits on a row lock another session holds: the timeouts that
+ * apply, from the options, the connection string or the defaults. */
+static void timeouts(const char *cid) {
   PGconn *holder = PQconnectdb(url);
   char sql[160];
   snprintf(sql, sizeof sql, "SELECT id FROM gmaps_campaigns WHERE id = '%s' FOR UPDATE", cid);
@@ -73,13 +89,64 @@ static void lock_timeout(void) {
   OK(PQresultStatus(held) == PGRES_TUPLES_OK && PQntuples(held) == 1, "another session locks the campaign row");
   PQclear(held);
 
+  bool retry = false;
+  double waited = 0;
+  char *code = blocked_call(url, NULL, cid, &retry, &waited);
+  OK(!strcmp(code, "55P03") && retry && waited >= 9.5,
+     "by default a call waits 10 s for a lock, then fails as 55P03, retry recommended (%s after %.1f s)", code, waited);
+  free(code);
+
+  leadstore_options opts = {.busy_timeout_ms = 300};
+  code = blocked_call(url, &opts, cid, &retry, &waited);
+  OK(!strcmp(code, "55P03") && retry && waited >= 0.29,
+     "busy_timeout_ms is the lock timeout (%s after %.2f s)", code, waited);
+  free(code);
+
+  opts = (leadstore_options){.busy_timeout_ms = 5000, .statement_timeout_ms = 200};
+  code = blocked_call(url, &opts, cid, &retry, &waited);
+  OK(!strcmp(code, "57014") && retry, "statement_timeout_ms ends a call that runs too long: 57014, retry recommended (%s)",
+     code);
+  free(code);
+
+  char *impatient = NULL;
+  if (asprintf(&impatient, "%s options='-c statement_timeout=100'", url) < 0) exit(2);
+  code = blocked_call(impatient, NULL, cid, &retry, &waited);
+  OK(!strcmp(code, "57014"), "a default yields to the connection string's own statement_timeout (%s)", code);
+  free(code);
+  opts = (leadstore_options){.busy_timeout_ms = 200, .statement_timeout_ms = -1};
+  code = blocked_call(impatient, &opts, cid, &retry, &waited);
+  OK(!strcmp(code, "55P03"), "an option set overrides it (%s)", code);
+  free(code);
+  free(impatient);
+
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
+}
+
+static void lock_timeout(void) {
+  leadstore *db = ts_open(url);
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx", "{\"p_campaign_data\":{\"name\":\"locked\"}}");
+  char cid[37];
+  snprintf(cid, sizeof cid, "%s", ts_str(r, "campaign_id"));
+  json_decref(r);
+  leadstore_close(db);
+  timeouts(cid);
+
+  /* another session holds the campaign row */
+  PGconn *holder = PQconnectdb(url);
+  char sql[160];
+  snprintf(sql, sizeof sql, "SELECT id FROM gmaps_campaigns WHERE id = '%s' FOR UPDATE", cid);
+  PQclear(PQexec(holder, "BEGIN"));
+  PGresult *held = PQexec(holder, sql);
+  PQclear(held);
+
   char *impatient = NULL;
   if (asprintf(&impatient, "%s options='-c lock_timeout=200'", url) < 0) exit(2);
   db = ts_open(impatient);
   r = ts_call(db, &ts_service, "track_api_cost_tx",
               "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":1}}", cid);
   OK(!strcmp(ts_code(r), "55P03") && json_is_true(json_object_get(r, "retry_recommended")),
-     "a lock timeout inside the function is 55P03, retry recommended (%s)", ts_code(r));
+     "a lock timeout of the connection string is honoured: 55P03, retry recommended (%s)", ts_code(r));
   json_decref(r);
   PQclear(PQexec(holder, "ROLLBACK"));
   r = ts_call(db, &ts_service, "track_api_cost_tx",
@@ -88,7 +155,7 @@ static void lock_timeout(void) {
   json_decref(r);
   r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
   OK(json_number_value(json_object_get(json_object_get(r, "campaign"), "actual_cost")) == 1.0,
-     "and the cost was charged once");
+     "and the cost was charged once, whatever timed out before");
   json_decref(r);
   PQfinish(holder);
 

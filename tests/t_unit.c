@@ -3,7 +3,10 @@
  * UUIDs, timestamps, the email rule, the state machine, table-driven
  * validation and the error table.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "internal.h"
 #include "support.h"
@@ -174,8 +177,83 @@ static void injection(void) {
   free(path);
 }
 
+/* The string builder: grows without limit, fails as a whole when memory runs out. */
+static void strbuf(void) {
+  ls__sb sb = LS__SB_INIT;
+  OK(!strcmp(ls__sb_text(&sb), ""), "an empty builder reads as \"\"");
+  for (int i = 0; i < 5000; i++) ls__sb_printf(&sb, "%s%d", i ? "," : "", i);
+  ls__sb_append(&sb, "!", 1);
+  char *text = ls__sb_take(&sb);
+  size_t want = 0;
+  for (int i = 0; i < 5000; i++) want += (size_t)snprintf(NULL, 0, "%s%d", i ? "," : "", i);
+  OK(text && strlen(text) == want + 1 && !strncmp(text, "0,1,2,", 6) && !strcmp(text + want - 5, ",4999!"),
+     "5000 appends keep every byte (%zu)", text ? strlen(text) : 0);
+  OK(sb.buf == NULL && sb.len == 0, "take empties the builder");
+  leadstore_free(text);
+
+  /* the Nth allocation fails: the builder fails as a whole, never truncates */
+  bool whole = true;
+  long failed_at = 0;
+  for (long n = 1; n <= 12 && whole; n++) {
+    ls__faults f = {.kind = LEADSTORE_FAULT_ALLOC, .n = n};
+    ls__active_faults = &f;
+    ls__sb b = LS__SB_INIT;
+    for (int i = 0; i < 1000; i++) ls__sb_printf(&b, "%04d", i);
+    ls__active_faults = NULL;
+    char *t = ls__sb_take(&b);
+    if (f.n == 0) failed_at = n, whole = t == NULL; /* the fault fired */
+    else whole = t && strlen(t) == 4000;
+    leadstore_free(t);
+  }
+  OK(whole && failed_at > 1, "an allocation failure fails the text as a whole (through the %ldth)", failed_at);
+
+  char longer[600];
+  memset(longer, 'x', 507);
+  snprintf(longer + 507, sizeof longer - 507, "é and more");  /* é straddles the cut */
+  ls__error e;
+  ls__fail(&e, LEADSTORE_EINVAL, "%s", longer);
+  size_t len = strlen(e.msg);
+  OK(len < sizeof e.msg && !strcmp(e.msg + len - 3, "…"), "a message that does not fit ends in … (%zu bytes)", len);
+  json_t *str = json_string(e.msg);
+  OK(str != NULL, "and is still valid UTF-8");
+  json_decref(str);
+}
+
+/* Which engine a target opens. */
+static void targets(void) {
+  OK(ls__pg_target_is_conninfo("host=/tmp dbname=x"), "a libpq keyword string is PostgreSQL");
+  OK(ls__pg_target_is_conninfo("dbname=x"), "one keyword is enough");
+  OK(!ls__pg_target_is_conninfo("a=b.db"), "an unknown keyword is not");
+  OK(!ls__pg_target_is_conninfo("/tmp/dir=1/leads.db"), "nor a path with '='");
+  OK(!ls__pg_target_is_conninfo("leads.db"), "nor a plain path");
+  OK(!ls__pg_target_is_conninfo(""), "nor an empty string");
+  const char *dir = ts_dir();
+  char *paths[3] = {NULL, NULL, NULL};
+  if (asprintf(&paths[0], "%s/a=b.db", dir) < 0 || asprintf(&paths[1], "sqlite:%s/dbname=x.db", dir) < 0 ||
+      asprintf(&paths[2], "file:%s/plain.db", dir) < 0)
+    exit(2);
+  for (int i = 0; i < 3; i++) {
+    leadstore *db = NULL;
+    char *msg = NULL;
+    int rc = leadstore_open(paths[i], NULL, &db, &msg);
+    const char *file = strchr(paths[i], ':') && paths[i][0] != '/' ? strchr(paths[i], ':') + 1 : paths[i];
+    OK(rc == LEADSTORE_OK && !strcmp(leadstore_engine(db), "sqlite") && access(file, F_OK) == 0,
+       "%s opens the SQLite file %s (%s)", paths[i], file, msg ? msg : "ok");
+    json_t *r = db ? ts_call(db, &ts_service, "list_campaigns", "{}") : NULL;
+    OK(r && ts_success(r), "and works");
+    json_decref(r);
+    leadstore_free(msg);
+    leadstore_close(db);
+    free(paths[i]);
+  }
+  leadstore *db = NULL;
+  OK(leadstore_open("sqlite:", NULL, &db, NULL) == LEADSTORE_EINVAL && !db, "sqlite: with no path is refused");
+}
+
 int main(void) {
   ls__alloc_init();
+  strbuf();
+  targets();
   injection();
   money();
   ids_and_time();
