@@ -82,12 +82,28 @@ static char *fmt(const char *f, ...) {
   return s;
 }
 
+/* A text that grows as it is written (open_memstream); text_done() hands it over. */
+typedef struct text {
+  FILE *f;
+  char *buf;
+  size_t len;
+} text;
+static void text_start(text *t) {
+  if (!(t->f = open_memstream(&t->buf, &t->len))) exit(1);
+}
+static char *text_done(text *t) {
+  if (fclose(t->f) != 0) exit(1);
+  return t->buf;
+}
+
 static char *zips(int n, int salt) {
-  char *buf = malloc((size_t)n * 24 + 64);
-  size_t len = (size_t)sprintf(buf, "{\"p_campaign_data\":{\"name\":\"bench %d\"},\"p_coverage_data\":[", salt);
-  for (int i = 0; i < n; i++) len += (size_t)sprintf(buf + len, "%s{\"zip\":\"%05d\"}", i ? "," : "", 10000 + i);
-  strcpy(buf + len, "]}");
-  return buf;
+  text t;
+  text_start(&t);
+  FILE *m = t.f;
+  fprintf(m, "{\"p_campaign_data\":{\"name\":\"bench %d\"},\"p_coverage_data\":[", salt);
+  for (int i = 0; i < n; i++) fprintf(m, "%s{\"zip\":\"%05d\"}", i ? "," : "", 10000 + i);
+  fprintf(m, "]}");
+  return text_done(&t);
 }
 static char *create10(int i) { return zips(10, i); }
 static char *create100(int i) { return zips(100, i); }
@@ -109,15 +125,17 @@ static char *cost_keyed(int i) {
 }
 static int batch_base;
 static char *batch(int n, int i) {
-  char *buf = malloc((size_t)n * 200 + 128);
-  size_t len = (size_t)sprintf(buf, "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"10000\",\"p_businesses\":[", campaign);
+  text t;
+  text_start(&t);
+  FILE *m = t.f;
+  fprintf(m, "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"10000\",\"p_businesses\":[", campaign);
   for (int k = 0; k < n; k++)
-    len += (size_t)sprintf(buf + len,
-                           "%s{\"place_id\":\"b%d-%d-%d\",\"name\":\"Business %d\",\"address\":\"%d Main St\",\"city\":\"Austin\","
-                           "\"rating\":4.5,\"email\":\"info%d@example.com\",\"facebook_url\":\"https://facebook.com/b%d\"}",
-                           k ? "," : "", batch_base, i, k, k, k, k, k);
-  strcpy(buf + len, "]}");
-  return buf;
+    fprintf(m,
+            "%s{\"place_id\":\"b%d-%d-%d\",\"name\":\"Business %d\",\"address\":\"%d Main St\",\"city\":\"Austin\","
+            "\"rating\":4.5,\"email\":\"info%d@example.com\",\"facebook_url\":\"https://facebook.com/b%d\"}",
+            k ? "," : "", batch_base, i, k, k, k, k, k);
+  fprintf(m, "]}");
+  return text_done(&t);
 }
 static char *batch10(int i) { return batch(10, i); }
 static char *batch100(int i) { return batch(100, i); }

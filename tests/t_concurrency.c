@@ -220,15 +220,19 @@ static void suite(const char *engine) {
   leadstore *db = ts_open(path);
   char *costs = new_campaign(db, "costs"), *status = new_campaign(db, "status"), *race_c = new_campaign(db, "race"),
        *batch = new_campaign(db, "batches");
-  char buf[64 * RACED];
-  size_t n = (size_t)snprintf(buf, sizeof buf, "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90000\",\"p_businesses\":[", race_c);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  if (!m) exit(2);
+  fprintf(m, "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90000\",\"p_businesses\":[", race_c);
   for (int i = 0; i < RACED; i++)
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s{\"place_id\":\"r%d\",\"name\":\"R %d\",\"email\":\"gm%d@maps.example\"}",
-                          i ? "," : "", i, i, i);
-  snprintf(buf + n, sizeof buf - n, "]}");
+    fprintf(m, "%s{\"place_id\":\"r%d\",\"name\":\"R %d\",\"email\":\"gm%d@maps.example\"}", i ? "," : "", i, i, i);
+  fprintf(m, "]}");
+  if (fclose(m) != 0) exit(2);
   char *ignored = NULL;
   leadstore_call(db, &ts_service, "batch_upsert_businesses_tx", buf, &ignored);
   leadstore_free(ignored);
+  free(buf);
   leadstore_close(db); /* no connection crosses a fork */
 
   long long deadlocks_before = on_pg ? deadlocks() : 0;
