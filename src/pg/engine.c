@@ -427,14 +427,15 @@ static int run_migrations(ls__pg *p, json_t *report, ls__error *err) {
   /* one migrator at a time, across processes and machines: the next one
    * waits for as long as the first takes (no lock timeout on that wait) */
   if ((rc = set_timeouts(p, "0", "0", err)) ||
-      (rc = exec(p, "SELECT pg_advisory_lock(hashtextextended('leadstore migrate', 0))", "locking", err)) ||
-      (rc = set_timeouts(p, p->lock_timeout, "0", err)))
+      (rc = exec(p, "SELECT pg_advisory_lock(hashtextextended('leadstore migrate', 0))", "locking", err)))
     return rc;
-  rc = exec(p,
-            "SET client_min_messages = warning; "
-            "CREATE TABLE IF NOT EXISTS leadstore_migrations (name text PRIMARY KEY, checksum text NOT NULL, "
-            "applied_at timestamptz NOT NULL DEFAULT now())",
-            "creating leadstore_migrations", err);
+  rc = set_timeouts(p, p->lock_timeout, "0", err);
+  if (rc == LEADSTORE_OK)
+    rc = exec(p,
+              "SET client_min_messages = warning; "
+              "CREATE TABLE IF NOT EXISTS leadstore_migrations (name text PRIMARY KEY, checksum text NOT NULL, "
+              "applied_at timestamptz NOT NULL DEFAULT now())",
+              "creating leadstore_migrations", err);
   json_t *applied = json_object_get(report, "applied");
   for (size_t i = 0; rc == LEADSTORE_OK && i < sizeof ls__pg_migrations / sizeof ls__pg_migrations[0]; i++) {
     const char *name = ls__pg_migrations[i].name, *sql = ls__pg_migrations[i].sql;
