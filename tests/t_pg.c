@@ -159,7 +159,14 @@ static void lock_timeout(void) {
   json_decref(r);
   PQfinish(holder);
 
-  /* the server drops the connection */
+  /* the server drops the connection of a handle whose options override the
+   * connection string's statement_timeout */
+  leadstore_close(db);
+  free(impatient);
+  if (asprintf(&impatient, "%s options='-c statement_timeout=100'", url) < 0) exit(2);
+  leadstore_options opts = {.busy_timeout_ms = 200, .statement_timeout_ms = -1};
+  db = NULL;
+  if (leadstore_open(impatient, &opts, &db, NULL)) exit(2);
   r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
   json_decref(r);
   char *victim = sql1(url, "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
@@ -174,6 +181,16 @@ static void lock_timeout(void) {
   r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
   OK(ts_success(r), "and the one after reconnects and succeeds");
   json_decref(r);
+  holder = PQconnectdb(url);
+  snprintf(sql, sizeof sql, "SELECT id FROM gmaps_campaigns WHERE id = '%s' FOR UPDATE", cid);
+  PQclear(PQexec(holder, "BEGIN"));
+  PQclear(PQexec(holder, sql));
+  r = ts_call(db, &ts_service, "track_api_cost_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":1}}", cid);
+  OK(!strcmp(ts_code(r), "55P03"), "the reconnected session has the options' timeouts again (%s)", ts_code(r));
+  json_decref(r);
+  PQclear(PQexec(holder, "ROLLBACK"));
+  PQfinish(holder);
   free(victim), free(killed), free(impatient);
   leadstore_close(db);
 }
