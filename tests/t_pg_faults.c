@@ -5,7 +5,7 @@
  * service_role), and a write with p_request_id never commits without its
  * idempotency record (a dropped p_request_id would charge twice on replay).
  * And a function with many, long arguments (more than the engine once had
- * room for) is called with every one of them.
+ * room for: eight, in a 2 KiB statement) is called with every one of them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -117,12 +117,13 @@ static bool sql_ok(const char *sql) {
   return ok;
 }
 
-/* track_api_cost_tx redefined with twelve long-named arguments before its own. */
+/* track_api_cost_tx redefined with thirty long-named arguments before its own: the
+ * call statement is longer than the engine's old fixed buffer (2 KiB), which it overran. */
 static void many_arguments(const char *cid) {
   char *padding = NULL;
   size_t len = 0;
   FILE *m = open_memstream(&padding, &len);
-  for (int i = 0; i < 12; i++)
+  for (int i = 0; i < 30; i++)
     fprintf(m, "p_padding_%02d_with_a_name_longer_than_forty_eight_characters text DEFAULT NULL, ", i);
   fclose(m);
   char *sql = NULL;
@@ -135,17 +136,17 @@ static void many_arguments(const char *cid) {
                "p_service, 'p_cost_data', p_cost_data, 'p_request_id', p_request_id)); END $$; COMMIT",
                padding) < 0)
     exit(2);
-  OK(sql_ok(sql), "a function of sixteen arguments, twelve of them with long names, replaces track_api_cost_tx");
+  OK(sql_ok(sql), "a function of 34 arguments, 30 of them with long names, replaces track_api_cost_tx");
   free(sql), free(padding);
   leadstore *db = ts_open(url);
   const char *call = "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":2},"
-                     "\"p_request_id\":\"sixteen\"}";
+                     "\"p_request_id\":\"thirty-four\"}";
   json_t *r = ts_call(db, &ts_service, "track_api_cost_tx", call, cid);
   OK(ts_success(r), "the engine calls it with every argument (%s)", ts_success(r) ? "success" : ts_str(r, "error"));
   json_decref(r);
   r = ts_call(db, &ts_service, "track_api_cost_tx", call, cid);
   OK(ts_success(r) && json_is_true(json_object_get(r, "replayed")),
-     "p_request_id, its sixteenth argument, reached it: the retry is a replay");
+     "p_request_id, its 34th argument, reached it: the retry is a replay");
   json_decref(r);
   leadstore_close(db);
 }
