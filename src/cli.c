@@ -314,12 +314,10 @@ static int param_line(FILE *out, json_t *f, int depth, int markdown, const char 
   int rc = limits.failed || path.failed || sub_prefix.failed;
   const char *doc = json_string_value(json_object_get(f, "doc")), *lim = ls__sb_text(&limits);
   int required = json_is_true(json_object_get(f, "required"));
-  if (rc)
-    ;
-  else if (markdown)
+  if (!rc && markdown)
     fprintf(out, "| `%s` | %s | %s | %s | %s |\n", ls__sb_text(&path), gets_(f, "type"), required ? "yes" : "", lim,
             doc ? doc : "");
-  else
+  else if (!rc)
     fprintf(out, "  %*s%-26s %-10s %-9s %s%s%s\n", depth * 2, "", gets_(f, "name"), gets_(f, "type"),
             required ? "required" : "", lim, *lim && doc ? "; " : "", doc ? doc : "");
   size_t i;
