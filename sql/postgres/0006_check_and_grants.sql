@@ -72,7 +72,7 @@ AS $$
   UNION ALL
   -- 4. email_source: one of four, not_found exactly without an email, never below the best source
   SELECT 4, b.campaign_id, 'business ' || b.id || ' has email_source ' || b.email_source || CASE
-           WHEN b.email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found') THEN ', not one of the four'
+           WHEN b.email_source <> ALL (ls_values('email_source')) THEN ', not one of the four'
            WHEN (b.email IS NULL) <> (b.email_source = 'not_found') THEN ' with email ' || coalesce(b.email, 'NULL')
            ELSE ' below the best source that supplied a well-formed email (' || best.source || ')' END
     FROM gmaps_businesses b CROSS JOIN LATERAL (SELECT CASE
@@ -84,7 +84,7 @@ AS $$
                           (ls_email_clean(f.primary_email) IS NOT NULL
                            OR EXISTS (SELECT 1 FROM unnest(f.emails) e WHERE ls_email_clean(e) IS NOT NULL)))
            THEN 'facebook' ELSE 'not_found' END AS source) best
-   WHERE b.email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found')
+   WHERE b.email_source <> ALL (ls_values('email_source'))
       OR (b.email IS NULL) <> (b.email_source = 'not_found')
       OR ls_source_rank(b.email_source) < ls_source_rank(best.source)
   UNION ALL

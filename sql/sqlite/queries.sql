@@ -195,7 +195,7 @@ SELECT id, printf('%s is %d micro-USD, its cost rows sum to %d', name_, stored, 
 ) WHERE stored <> actual
 -- name: check_email_source
 SELECT campaign_id, 'business ' || id || ' has email_source ' || email_source || CASE
-         WHEN email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found') THEN ', not one of the four'
+         WHEN NOT ls_value_ok('email_source', email_source) THEN ', not one of the four'
          WHEN (email IS NULL) <> (email_source = 'not_found') THEN ' with email ' || coalesce(email, 'NULL')
          ELSE ' below the best source that supplied a well-formed email (' || best || ')' END
   FROM (
@@ -207,10 +207,9 @@ SELECT campaign_id, 'business ' || id || ' has email_source ' || email_source ||
                              (ls_email_ok(f.primary_email) OR EXISTS (SELECT 1 FROM json_each(f.emails) WHERE ls_email_ok(value))))
               THEN 'facebook' ELSE 'not_found' END AS best
     FROM gmaps_businesses b)
- WHERE email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found')
+ WHERE NOT ls_value_ok('email_source', email_source)
     OR (email IS NULL) <> (email_source = 'not_found')
-    OR (best = 'linkedin' AND email_source <> 'linkedin')
-    OR (best = 'facebook' AND email_source NOT IN ('linkedin', 'facebook'))
+    OR ls_source_rank(email_source) < ls_source_rank(best)
 -- name: check_status
 SELECT c.id, 'status ' || c.status || CASE
          WHEN h.new_status IS NULL OR h.new_status <> c.status THEN ' but the last history row says ' || coalesce(h.new_status, 'nothing')

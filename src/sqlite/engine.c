@@ -58,12 +58,13 @@ int ls__sq_error(ls__sq *s, int rc, ls__error *err) {
     return ls__fail(err, LEADSTORE_ESTMTTIMEOUT, "the statement was interrupted: %s", msg);
   case SQLITE_CONSTRAINT_UNIQUE:
   case SQLITE_CONSTRAINT_PRIMARYKEY:
-    return ls__fail(err, LEADSTORE_EDUPLICATE, "duplicate: %s", msg);
-  case SQLITE_CONSTRAINT_FOREIGNKEY:
-    return ls__fail(err, LEADSTORE_ENOTFOUND, "a referenced row does not exist: %s", msg);
+    return ls__fail(err, leadstore_status_from_sqlstate("23505"), "duplicate: %s", msg);
+  case SQLITE_CONSTRAINT_FOREIGNKEY: /* the constraints as the SQLSTATEs PostgreSQL raises (rules.c) */
+    return ls__fail(err, leadstore_status_from_sqlstate("23503"), "a referenced row does not exist: %s", msg);
   case SQLITE_CONSTRAINT_CHECK:
+    return ls__fail(err, leadstore_status_from_sqlstate("23514"), "a value is out of range: %s", msg);
   case SQLITE_CONSTRAINT_NOTNULL:
-    return ls__fail(err, LEADSTORE_EINVAL, "a value is out of range: %s", msg);
+    return ls__fail(err, leadstore_status_from_sqlstate("23502"), "a value is out of range: %s", msg);
   case SQLITE_NOMEM:
     return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   default:
@@ -325,8 +326,39 @@ done:
 static void email_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
   const char *v = (const char *)sqlite3_value_text(argv[0]);
-  char buf[400];
+  char buf[LS_EMAIL_MAX + 1];
   sqlite3_result_int(ctx, v && ls__email_wellformed(v, buf, sizeof buf));
+}
+
+/* ls_source_rank(text): the priority of an email source (rules.c), for the check. */
+static void source_rank_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  sqlite3_result_int(ctx, ls__email_source_rank((const char *)sqlite3_value_text(argv[0])));
+}
+
+/* ls_value_ok(list, text): whether text is a value of the named value list (ops.c), for the check. */
+static void value_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *set = (const char *)sqlite3_value_text(argv[0]), *v = (const char *)sqlite3_value_text(argv[1]);
+  int ok = 0;
+  for (const ls__value_set *vs = ls__value_sets; set && v && vs->name && !ok; vs++)
+    for (size_t i = 0; !strcmp(vs->name, set) && vs->values[i] && !ok; i++) ok = !strcmp(vs->values[i], v);
+  sqlite3_result_int(ctx, ok);
+}
+
+/* The SQL functions of the rules that the check's queries use. */
+static int create_functions(ls__sq *s) {
+  static const struct {
+    const char *name;
+    int args;
+    void (*fn)(sqlite3_context *, int, sqlite3_value **);
+  } fns[] = {{"ls_email_ok", 1, email_ok_fn}, {"ls_source_rank", 1, source_rank_fn}, {"ls_value_ok", 2, value_ok_fn}};
+  int rc = SQLITE_OK;
+  for (size_t i = 0; rc == SQLITE_OK && i < sizeof fns / sizeof fns[0]; i++)
+    rc = sqlite3_create_function_v2(s->conn, fns[i].name, fns[i].args,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, fns[i].fn, NULL,
+                                    NULL, NULL);
+  return rc;
 }
 
 static int exec(ls__sq *s, const char *sql, ls__error *err) {
@@ -404,9 +436,7 @@ static int sq_open(leadstore *db, const char *path, ls__error *err) {
       ls__fail(err, LEADSTORE_EINVAL, "%s is not a leadstore database: %s", path, sqlite3_errmsg(s->conn));
     goto fail;
   }
-  rc = sqlite3_create_function_v2(s->conn, "ls_email_ok", 1,
-                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                  email_ok_fn, NULL, NULL, NULL);
+  rc = create_functions(s);
   if (rc != SQLITE_OK) {
     rc = ls__sq_error(s, rc, err);
     goto fail;

@@ -81,11 +81,12 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
   ls__biz b;
   if ((rc = ls__sq_biz_load(s, c, business_id, &b, err))) return rc;
 
-  char email[330];
+  char email[LS_EMAIL_MAX + 1];
   size_t len = 0;
   const char *raw_email = ls__jtrim(data, "email", &len);
   snprintf(email, sizeof email, "%.*s", (int)len, raw_email);
-  bool matches = b.has_email && strcasecmp(b.email, email) == 0;
+  /* a stored email is never longer than LS_EMAIL_MAX, so a longer one never matches */
+  bool matches = b.has_email && len <= LS_EMAIL_MAX && strcasecmp(b.email, email) == 0;
   bool was_verified = b.verified;
   if (matches) {
     if ((rc = apply(s, c, SQ_business_set_verification, b.id, &v, err))) return rc;
