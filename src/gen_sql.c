@@ -6,9 +6,10 @@
  *   sql/postgres/0002_rules.sql       the rules of src/rules.c and the value
  *                                     lists of src/ops.c as SQL functions:
  *                                     ls_values, ls_status_transition_valid,
+ *                                     ls_status_initial/started/terminal,
  *                                     ls_email_clean, ls_source_rank,
- *                                     ls_is_safe_default, ls_error_code,
- *                                     ls_failure;
+ *                                     ls_verified_status, ls_is_safe_default,
+ *                                     ls_error_code, ls_failure;
  *   sql/postgres/0003_operations.sql  the operations table (ls_operations),
  *                                     the public function of every operation
  *                                     (older signatures of the same name are
@@ -60,6 +61,23 @@ static void rules_status(FILE *out) {
   fprintf(out, "), false)\n$$;\n");
 }
 
+/* The roles of statuses in the state machine. */
+static void rules_status_roles(FILE *out) {
+  fprintf(out, "\n-- A campaign starts in this status.\n"
+               "CREATE OR REPLACE FUNCTION ls_status_initial() RETURNS text\n"
+               "LANGUAGE sql IMMUTABLE PARALLEL SAFE\nAS $$ SELECT '%s'::text $$;\n",
+          ls__status_initial);
+  fprintf(out, "\n-- Entering this status sets started_at (the first time).\n"
+               "CREATE OR REPLACE FUNCTION ls_status_started(p_status text) RETURNS boolean\n"
+               "LANGUAGE sql IMMUTABLE PARALLEL SAFE\nAS $$ SELECT coalesce(p_status = '%s', false) $$;\n",
+          ls__status_started);
+  fprintf(out, "\n-- Entering one of these statuses sets completed_at.\n"
+               "CREATE OR REPLACE FUNCTION ls_status_terminal(p_status text) RETURNS boolean\n"
+               "LANGUAGE sql IMMUTABLE PARALLEL SAFE\nAS $$ SELECT coalesce(p_status IN (");
+  literals(out, ls__status_terminal);
+  fprintf(out, "), false) $$;\n");
+}
+
 static void rules_email(FILE *out) {
   fprintf(out, "\n-- The email rule of SPEC §5: the trimmed address when it has 3 to %d bytes\n"
                "-- (RFC 5321's limit of a path), exactly one '@' with text on both sides and\n"
@@ -86,6 +104,13 @@ static void rules_rank(FILE *out) {
                "LANGUAGE sql IMMUTABLE PARALLEL SAFE\nAS $$\n  SELECT CASE p_source");
   for (size_t i = 0; i < n; i++) fprintf(out, " WHEN '%s' THEN %zu", ls__email_sources[i], n - 1 - i);
   fprintf(out, " ELSE 0 END\n$$;\n");
+}
+
+static void rules_verified(FILE *out) {
+  fprintf(out, "\n-- The verifier status with which a verified email counts in total_verified_emails.\n"
+               "CREATE OR REPLACE FUNCTION ls_verified_status() RETURNS text\n"
+               "LANGUAGE sql IMMUTABLE PARALLEL SAFE\nAS $$ SELECT '%s'::text $$;\n",
+          ls__verified_status);
 }
 
 static void rules_safe(FILE *out) {
@@ -137,8 +162,10 @@ static int docs_rules(void) {
          "-- include/leadstore.h. Do not edit.\n");
   rules_values(stdout);
   rules_status(stdout);
+  rules_status_roles(stdout);
   rules_email(stdout);
   rules_rank(stdout);
+  rules_verified(stdout);
   rules_safe(stdout);
   rules_errors(stdout);
   return 0;

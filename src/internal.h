@@ -169,6 +169,13 @@ typedef struct ls__transition {
 } ls__transition;
 extern const ls__transition ls__status_transitions[]; /* {NULL, NULL}-terminated */
 
+/* A campaign starts in ls__status_initial; entering ls__status_started sets
+ * started_at (the first time); entering a status of ls__status_terminal
+ * (NULL-terminated) sets completed_at. */
+extern const char ls__status_initial[];
+extern const char ls__status_started[];
+extern const char *const ls__status_terminal[];
+
 /* The state machine of SPEC §4 (false for NULLs and unknown statuses). */
 bool ls__status_transition_valid(const char *from, const char *to);
 
@@ -187,6 +194,9 @@ bool ls__email_wellformed(const char *email, char *out, size_t outsz);
 #define LS_SAFE_MIN_SCORE 70
 extern const char ls__safe_status[];
 bool ls__is_safe_default(const char *status, const json_t *score);
+
+/* The verifier status with which a verified email counts in total_verified_emails. */
+extern const char ls__verified_status[];
 
 /* Priority of an email source: its place in ls__email_sources, listed from
  * the highest (linkedin 3 > facebook 2 > google_maps 1 > not_found 0);

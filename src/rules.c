@@ -20,10 +20,15 @@ const ls__transition ls__status_transitions[] = {
     {"running", "failed"}, {"paused", "running"}, {NULL, NULL},
 };
 
+const char ls__status_initial[] = "draft";
+const char ls__status_started[] = "running";
+const char *const ls__status_terminal[] = {"completed", "failed", NULL};
+
 /* C's isspace() in the "C" locale, spelled out so SQL can use the same set. */
 const char ls__email_space[] = " \t\n\v\f\r";
 
 const char ls__safe_status[] = "deliverable";
+const char ls__verified_status[] = "deliverable";
 
 const ls__state_alias ls__state_aliases[] = {
     {"23514", LEADSTORE_EINVAL},    /* check_violation: a value out of range */

@@ -29,6 +29,21 @@ AS $$
   SELECT coalesce((p_current, p_new) IN (('draft', 'running'), ('running', 'paused'), ('running', 'completed'), ('running', 'failed'), ('paused', 'running')), false)
 $$;
 
+-- A campaign starts in this status.
+CREATE OR REPLACE FUNCTION ls_status_initial() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT 'draft'::text $$;
+
+-- Entering this status sets started_at (the first time).
+CREATE OR REPLACE FUNCTION ls_status_started(p_status text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT coalesce(p_status = 'running', false) $$;
+
+-- Entering one of these statuses sets completed_at.
+CREATE OR REPLACE FUNCTION ls_status_terminal(p_status text) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT coalesce(p_status IN ('completed', 'failed'), false) $$;
+
 -- The email rule of SPEC §5: the trimmed address when it has 3 to 254 bytes
 -- (RFC 5321's limit of a path), exactly one '@' with text on both sides and
 -- no white space (the bytes of C's isspace); else NULL.
@@ -45,6 +60,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
   SELECT CASE p_source WHEN 'linkedin' THEN 3 WHEN 'facebook' THEN 2 WHEN 'google_maps' THEN 1 WHEN 'not_found' THEN 0 ELSE 0 END
 $$;
+
+-- The verifier status with which a verified email counts in total_verified_emails.
+CREATE OR REPLACE FUNCTION ls_verified_status() RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT 'deliverable'::text $$;
 
 -- is_safe when the verifier did not say (SPEC §7.8): deliverable and score ≥ 70.
 CREATE OR REPLACE FUNCTION ls_is_safe_default(p_status text, p_score jsonb) RETURNS boolean

@@ -50,7 +50,7 @@ AS $$
        (SELECT count(*) FROM gmaps_linkedin_enrichments l WHERE l.campaign_id = c.id AND l.linkedin_url IS NOT NULL)),
       ('total_verified_emails', c.total_verified_emails,
        (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
-           AND b.email_verified AND b.bouncer_status = 'deliverable')),
+           AND b.email_verified AND b.bouncer_status = ls_verified_status())),
       ('actual_zip_count', c.actual_zip_count,
        (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id))) AS v(counter, stored, actual)
   ) counts WHERE stored <> actual
@@ -92,7 +92,7 @@ AS $$
   SELECT 5, c.id, 'status ' || c.status || CASE
            WHEN h.new_status IS DISTINCT FROM c.status THEN ' but the last history row says ' || coalesce(h.new_status, 'nothing')
            WHEN (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
-                                                      WHERE r.campaign_id = c.id AND r.new_status = 'running')
+                                                      WHERE r.campaign_id = c.id AND ls_status_started(r.new_status))
              THEN ' with started_at ' || coalesce(ls_ts(c.started_at), 'NULL') || ' disagreeing with its history'
            ELSE ' with completed_at ' || coalesce(ls_ts(c.completed_at), 'NULL') END
     FROM gmaps_campaigns c
@@ -100,8 +100,8 @@ AS $$
                         WHERE m.campaign_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
    WHERE h.new_status IS DISTINCT FROM c.status
       OR (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
-                                               WHERE r.campaign_id = c.id AND r.new_status = 'running')
-      OR (c.completed_at IS NOT NULL) <> (c.status IN ('completed', 'failed'))
+                                               WHERE r.campaign_id = c.id AND ls_status_started(r.new_status))
+      OR (c.completed_at IS NOT NULL) <> ls_status_terminal(c.status)
   UNION ALL
   -- 6. no duplicate place or ZIP within a campaign
   SELECT 6, x.campaign_id, 'place_id ' || x.place_id || ' appears ' || count(*) || ' times' FROM gmaps_businesses x

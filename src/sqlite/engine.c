@@ -346,18 +346,48 @@ static void value_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_int(ctx, ok);
 }
 
-/* The SQL functions of the rules that the check's queries use. */
+/* ls_status_started(text), ls_status_terminal(text): the roles of statuses (rules.c). */
+static void status_started_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *v = (const char *)sqlite3_value_text(argv[0]);
+  sqlite3_result_int(ctx, v && !strcmp(v, ls__status_started));
+}
+
+static void status_terminal_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *v = (const char *)sqlite3_value_text(argv[0]);
+  int terminal = 0;
+  for (size_t i = 0; v && ls__status_terminal[i] && !terminal; i++) terminal = !strcmp(v, ls__status_terminal[i]);
+  sqlite3_result_int(ctx, terminal);
+}
+
+/* ls_status_initial(), ls_verified_status(): a constant of rules.c (its address is the user data). */
+static void constant_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc, (void)argv;
+  sqlite3_result_text(ctx, sqlite3_user_data(ctx), -1, SQLITE_STATIC);
+}
+
+/* The SQL functions of the rules (rules.c) that the statements of queries.sql use. */
 static int create_functions(ls__sq *s) {
   static const struct {
     const char *name;
     int args;
     void (*fn)(sqlite3_context *, int, sqlite3_value **);
-  } fns[] = {{"ls_email_ok", 1, email_ok_fn}, {"ls_source_rank", 1, source_rank_fn}, {"ls_value_ok", 2, value_ok_fn}};
+    const char *data;
+  } fns[] = {
+      {"ls_email_ok", 1, email_ok_fn, NULL},
+      {"ls_source_rank", 1, source_rank_fn, NULL},
+      {"ls_value_ok", 2, value_ok_fn, NULL},
+      {"ls_status_started", 1, status_started_fn, NULL},
+      {"ls_status_terminal", 1, status_terminal_fn, NULL},
+      {"ls_status_initial", 0, constant_fn, ls__status_initial},
+      {"ls_verified_status", 0, constant_fn, ls__verified_status},
+  };
   int rc = SQLITE_OK;
   for (size_t i = 0; rc == SQLITE_OK && i < sizeof fns / sizeof fns[0]; i++)
     rc = sqlite3_create_function_v2(s->conn, fns[i].name, fns[i].args,
-                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL, fns[i].fn, NULL,
-                                    NULL, NULL);
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, (void *)fns[i].data,
+                                    fns[i].fn, NULL, NULL, NULL);
   return rc;
 }
 

@@ -153,7 +153,7 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
     ls__sq_at_text(s, st, "@id", b.id);
     ls__sq_at_text(s, st, "@now", c->now);
     if ((rc = ls__sq_exec(s, st, err))) return rc;
-    b.verified = v.verified && v.status && strcmp(v.status, "deliverable") == 0;
+    b.verified = v.verified && v.status && strcmp(v.status, ls__verified_status) == 0;
   }
   if ((rc = ls__sq_counters_add(s, c, b.campaign_id, 0, (int64_t)b.has_email - had_email, 0, url != NULL,
                                 (int64_t)b.verified - was_verified, err)))

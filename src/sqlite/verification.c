@@ -90,7 +90,7 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
   bool was_verified = b.verified;
   if (matches) {
     if ((rc = apply(s, c, SQ_business_set_verification, b.id, &v, err))) return rc;
-    b.verified = v.verified && strcmp(v.status, "deliverable") == 0;
+    b.verified = v.verified && strcmp(v.status, ls__verified_status) == 0;
   }
 
   char vid[37];
