@@ -41,20 +41,6 @@ static const struct { const char *column, *op, *param, *field; } range_columns[]
     {"max_results", "create_campaign_with_coverage_tx", "p_coverage_data", "max_results"},
 };
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, n, m);
-  fclose(f);
-  fclose(m);
-  return buf;
-}
-
 /* Whether the quoted list "'a', 'b'" holds exactly the values of `values`, in any order. */
 static bool same_values(const char *list, size_t len, const char *const *values) {
   size_t count = 0, found = 0;
@@ -196,7 +182,7 @@ int main(int argc, char **argv) {
     free(cmd);
   }
   for (size_t i = 0; i < sizeof schemas / sizeof schemas[0]; i++) {
-    char *sql = slurp(schemas[i]);
+    char *sql = ts_read_file(schemas[i]);
     if (!OK(sql != NULL, "%s is readable", schemas[i])) continue;
     check_enums(schemas[i], sql);
     check_ranges(schemas[i], sql);

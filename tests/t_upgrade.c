@@ -22,21 +22,6 @@
 
 static char *url;
 
-/* The whole file, or NULL. */
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "r");
-  if (!f) return NULL;
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *m = open_memstream(&buf, &len);
-  char chunk[4096];
-  size_t n;
-  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, n, m);
-  fclose(f);
-  fclose(m);
-  return buf;
-}
-
 /* The checksum migrate records: SHA-256 of the text embedded by tools/sql2c.awk
  * (the file without its comment-only and blank lines). */
 static void checksum(const char *sql, char out[65]) {
@@ -96,7 +81,7 @@ static bool install_fixture(PGconn *c) {
   for (int i = 0; i < n; i++) {
     char path[512], sum[65];
     snprintf(path, sizeof path, "%s/%s", FIXTURE, files[i]->d_name);
-    char *sql = slurp(path);
+    char *sql = ts_read_file(path);
     if (ok && sql) {
       checksum(sql, sum);
       const char *values[2] = {files[i]->d_name, sum};
