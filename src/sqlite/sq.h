@@ -31,6 +31,9 @@ typedef struct ls__sq {
   int bind_failed;                /* a bind of the current statement failed */
 } ls__sq;
 
+/* Registers the rules' SQL functions (functions.c) on a new connection; an SQLite result code. */
+int ls__sq_create_functions(sqlite3 *conn);
+
 typedef int (*ls__sq_handler)(ls__sq *s, const ls__call *c, json_t *res, ls__error *err);
 
 /* Handlers, one per operation of ops.def: ls__sq_<name>, in the file of its family. */
