@@ -6,7 +6,8 @@
 #                   (also under AddressSanitizer + UndefinedBehaviorSanitizer)
 #   make asan       only the sanitizer build and its suite
 #   make bench      benchmarks of every operation
-#   make docs       regenerate docs/operations.md from the operations table
+#   make docs       regenerate docs/operations.md and the generated PostgreSQL
+#                   migrations (sql/postgres/0002_rules.sql, 0003_operations.sql)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 BUILD   ?= build
@@ -33,9 +34,9 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c)
-LIB_SRC := $(filter-out src/main.c src/cli.c,$(LIB_SRC))
+LIB_SRC := $(filter-out src/main.c src/cli.c src/gen_sql.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o
+CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o $(BUILD)/src/gen_sql.o
 GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h $(BUILD)/gen/pg_migrations.h
 PG_SQL  := $(sort $(wildcard sql/postgres/[0-9]*.sql))
 TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
@@ -112,6 +113,7 @@ $(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
 
 docs: all
 	@$(BUILD)/leadstore docs > docs/operations.md
+	@$(BUILD)/leadstore docs rules > sql/postgres/0002_rules.sql
 	@$(BUILD)/leadstore docs sql > sql/postgres/0003_operations.sql
 
 install: all

@@ -85,8 +85,10 @@ LEADSTORE_API const char *leadstore_status_message(int status);
 LEADSTORE_API int leadstore_status_http(int status);
 LEADSTORE_API int leadstore_status_exit(int status);
 LEADSTORE_API int leadstore_status_retry(int status);
-/* The status whose SQLSTATE is `sqlstate`; classes 08xxx map to ECONNECTION;
- * anything unknown maps to EINTERNAL. */
+/* The status whose SQLSTATE is `sqlstate`; a constraint violation maps as
+ * its meaning (23514 check and 23502 not-null → EINVAL, 23503 foreign key →
+ * ENOTFOUND, and 22001/22003/22007/22008 → EINVAL); classes 08xxx map to
+ * ECONNECTION; anything unknown maps to EINTERNAL. */
 LEADSTORE_API int leadstore_status_from_sqlstate(const char *sqlstate);
 
 /*--- Callers --------------------------------------------------------------*/

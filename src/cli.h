@@ -1,5 +1,6 @@
 /*
- * cli.h — shared by the files of the `leadstore` command (main.c, cli.c).
+ * cli.h — shared by the files of the `leadstore` command (main.c, cli.c,
+ * gen_sql.c).
  */
 #ifndef LS_CLI_H
 #define LS_CLI_H
@@ -39,5 +40,8 @@ int cli_check(const cli_options *o, int argc, char **argv);
 int cli_summary(const cli_options *o, int argc, char **argv);
 int cli_help(const cli_options *o, int argc, char **argv);
 int cli_docs(const cli_options *o, int argc, char **argv);
+/* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and
+ * 0003_operations.sql on standard output (gen_sql.c). */
+int cli_docs_sql(const char *which);
 
 #endif

@@ -35,6 +35,8 @@ int leadstore_status_from_sqlstate(const char *sqlstate) {
   if (!sqlstate) return LEADSTORE_EINTERNAL;
   for (int i = 0; i < LEADSTORE__STATUS_COUNT; i++)
     if (strcmp(rows[i].sqlstate, sqlstate) == 0) return i;
+  for (const ls__state_alias *a = ls__state_aliases; a->sqlstate; a++)
+    if (strcmp(a->sqlstate, sqlstate) == 0) return a->status;
   if (strncmp(sqlstate, "08", 2) == 0) return LEADSTORE_ECONNECTION;
   return LEADSTORE_EINTERNAL;
 }

@@ -142,6 +142,14 @@ extern const char *const ls__verification_statuses[];
 extern const char *const ls__enrichment_types[];
 extern const char *const ls__profile_types[];
 
+/* Every value list by name ("campaign_status" …), for the generated SQL
+ * function ls_values(name) and the test that the schemas' CHECKs agree. */
+typedef struct ls__value_set {
+  const char *name;
+  const char *const *values;
+} ls__value_set;
+extern const ls__value_set ls__value_sets[]; /* {NULL, NULL}-terminated */
+
 /* The data model's tables (for leadstore_test_count_rows and check). */
 extern const char *const ls__tables[];
 
@@ -156,19 +164,58 @@ extern const char *const ls__tables[];
  */
 int ls__validate(const ls__op *op, json_t *params, ls__error *err);
 
-/* The state machine of SPEC §4. */
+/*--- Rules (rules.c): data shared by every engine ---------------------------
+ * Each rule below is a C table; `leadstore docs rules` generates the
+ * PostgreSQL functions of sql/postgres/0002_rules.sql from these tables, so
+ * the two engines cannot disagree on them. */
+
+/* One allowed status change of the state machine (SPEC §4). */
+typedef struct ls__transition {
+  const char *from, *to;
+} ls__transition;
+extern const ls__transition ls__status_transitions[]; /* {NULL, NULL}-terminated */
+
+/* A campaign starts in ls__status_initial; entering ls__status_started sets
+ * started_at (the first time); entering a status of ls__status_terminal
+ * (NULL-terminated) sets completed_at. */
+extern const char ls__status_initial[];
+extern const char ls__status_started[];
+extern const char *const ls__status_terminal[];
+
+/* The state machine of SPEC §4 (false for NULLs and unknown statuses). */
 bool ls__status_transition_valid(const char *from, const char *to);
 
-/* An email that may replace another (SPEC §5): after trimming, one '@' with
- * text on both sides and no white space.  Writes the trimmed form into out. */
+/* The email rule (SPEC §5): after trimming the bytes of ls__email_space,
+ * 3 to LS_EMAIL_MAX bytes (RFC 5321's limit of a path, 254 octets), exactly
+ * one '@' with text on both sides, and none of ls__email_space inside. */
+#define LS_EMAIL_MAX 254
+extern const char ls__email_space[];
+
+/* Whether `email` is well-formed by the email rule; writes the trimmed form
+ * into out (outsz ≥ LS_EMAIL_MAX + 1 holds any well-formed address). */
 bool ls__email_wellformed(const char *email, char *out, size_t outsz);
 
 /* A verification's is_safe when the verifier did not say (SPEC §7.8):
- * status deliverable and score ≥ 70.  `score` may be NULL (no score). */
+ * status ls__safe_status and score ≥ LS_SAFE_MIN_SCORE.  `score` may be NULL. */
+#define LS_SAFE_MIN_SCORE 70
+extern const char ls__safe_status[];
 bool ls__is_safe_default(const char *status, const json_t *score);
 
-/* Priority of an email source: linkedin 3 > facebook 2 > google_maps 1 > not_found 0. */
+/* The verifier status with which a verified email counts in total_verified_emails. */
+extern const char ls__verified_status[];
+
+/* Priority of an email source: its place in ls__email_sources, listed from
+ * the highest (linkedin 3 > facebook 2 > google_maps 1 > not_found 0);
+ * 0 for anything else. */
 int ls__email_source_rank(const char *source);
+
+/* SQLSTATEs a database raises that are not in the error map, and the status
+ * each means (a check constraint is EINVAL, a foreign key ENOTFOUND). */
+typedef struct ls__state_alias {
+  const char *sqlstate;
+  int status;
+} ls__state_alias;
+extern const ls__state_alias ls__state_aliases[]; /* {NULL, 0}-terminated */
 
 /*--- JSON helpers ---------------------------------------------------------*/
 

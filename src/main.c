@@ -25,7 +25,7 @@ static const cli_command commands[] = {
     {"check", cli_check, "[--json]", "prove every invariant of the data; non-zero exit on any violation"},
     {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it"},
     {"help", cli_help, "[OP]", "this help, or one operation's parameters"},
-    {"docs", cli_docs, "[sql]", "the operations reference in Markdown, or as PostgreSQL's table"},
+    {"docs", cli_docs, "[sql|rules]", "the operations reference in Markdown, or PostgreSQL's generated migrations"},
 };
 
 static void usage(FILE *out) {

@@ -19,6 +19,7 @@
 const char *const ls__campaign_statuses[] = {"draft", "running", "paused", "completed", "failed", NULL};
 const char *const ls__coverage_profiles[] = {"aggressive", "balanced", "budget", "custom", NULL};
 const char *const ls__cost_services[] = {"google_maps", "facebook", "linkedin", "bouncer", NULL};
+/* from the highest priority to the lowest: the order is the rank (rules.c) */
 const char *const ls__email_sources[] = {"linkedin", "facebook", "google_maps", "not_found", NULL};
 const char *const ls__enrichment_statuses[] = {"pending", "enriched", "no_facebook", "failed", NULL};
 const char *const ls__verification_sources[] = {"google_maps", "facebook", "linkedin", NULL};
@@ -26,6 +27,19 @@ const char *const ls__verification_statuses[] = {"deliverable", "undeliverable",
                                                  "accept_all", "error", NULL};
 const char *const ls__enrichment_types[] = {"facebook", "linkedin", "verification", NULL};
 const char *const ls__profile_types[] = {"company", "personal", "unknown", NULL};
+
+const ls__value_set ls__value_sets[] = {
+    {"campaign_status", ls__campaign_statuses},
+    {"coverage_profile", ls__coverage_profiles},
+    {"cost_service", ls__cost_services},
+    {"email_source", ls__email_sources},
+    {"enrichment_status", ls__enrichment_statuses},
+    {"verification_source", ls__verification_sources},
+    {"verification_status", ls__verification_statuses},
+    {"enrichment_type", ls__enrichment_types},
+    {"profile_type", ls__profile_types},
+    {NULL, NULL},
+};
 
 const char *const ls__tables[] = {
     "gmaps_campaigns",           "gmaps_campaign_coverage",    "gmaps_businesses",

@@ -574,6 +574,20 @@ static void free_steps(step *steps, int n) {
   for (int i = 0; i < n; i++) free(steps[i].params), free(steps[i].expect);
 }
 
+char *ts_read_file(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return NULL;
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&buf, &len);
+  char chunk[4096];
+  size_t n;
+  while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, n, m);
+  fclose(f);
+  fclose(m);
+  return buf;
+}
+
 void ts_pg_reset(const char *url) {
   PGconn *conn = PQconnectdb(url);
   PGresult *res = PQexec(conn,

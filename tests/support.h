@@ -45,6 +45,9 @@ char *ts_copy(const char *src);
 /* Whether table `table` of the database at target (a file or a PostgreSQL URL) has a row with this id. */
 bool ts_row_exists(const char *target, const char *table, const char *id);
 
+/* The whole text of a file (malloc'd), or NULL when it cannot be read. */
+char *ts_read_file(const char *path);
+
 /* A dump of every table's rows (ordered), for "the database is unchanged" proofs. */
 char *ts_dump(const char *path);
 

@@ -72,6 +72,14 @@ static void rules(void) {
   OK(!ls__email_wellformed("@acme.com", out, sizeof out), "nothing before @");
   OK(!ls__email_wellformed("info@", out, sizeof out), "nothing after @");
   OK(!ls__email_wellformed("in fo@acme.com", out, sizeof out), "a space inside");
+  OK(!ls__email_wellformed("in\vfo@acme.com", out, sizeof out), "a vertical tab inside");
+  char longer[LS_EMAIL_MAX + 3], clean[LS_EMAIL_MAX + 1];
+  for (size_t n = LS_EMAIL_MAX - 1; n <= LS_EMAIL_MAX + 1; n++) { /* 253, 254, 255 bytes */
+    memset(longer, 'x', n - 12);
+    memcpy(longer + n - 12, "@example.com", 13);
+    OK(ls__email_wellformed(longer, clean, sizeof clean) == (n <= LS_EMAIL_MAX), "an email of %zu bytes is %s", n,
+       n <= LS_EMAIL_MAX ? "well-formed" : "too long");
+  }
   OK(ls__email_source_rank("linkedin") > ls__email_source_rank("facebook") &&
          ls__email_source_rank("facebook") > ls__email_source_rank("google_maps") &&
          ls__email_source_rank("google_maps") > ls__email_source_rank("not_found"),
@@ -143,6 +151,9 @@ static void errors(void) {
      "deadlocks are retried");
   OK(!leadstore_status_retry(LEADSTORE_ERULE), "rule refusals are not");
   OK(leadstore_status_from_sqlstate("99999") == LEADSTORE_EINTERNAL, "unknown SQLSTATE is internal");
+  OK(leadstore_status_from_sqlstate("23514") == LEADSTORE_EINVAL &&
+         leadstore_status_from_sqlstate("23503") == LEADSTORE_ENOTFOUND,
+     "a check violation is EINVAL, a foreign key violation ENOTFOUND (the aliases of rules.c)");
   int distinct = 1;
   for (int a = 0; a < LEADSTORE__STATUS_COUNT; a++)
     for (int b = a + 1; b < LEADSTORE__STATUS_COUNT; b++)

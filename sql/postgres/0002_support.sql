@@ -1,9 +1,10 @@
 -- leadstore:repeatable
 -- 0002_support.sql — what every operation function shares: the caller from
 -- the JWT claims, table-driven validation (from ls_operations, generated from
--- the C operations table by 0003), the failure object, idempotent replay, and
--- the rules of SPEC §4–§5.  ls_run() is the dispatcher every public function
--- goes through, the counterpart of the C library's leadstore_call().
+-- the C operations table by 0003) and idempotent replay; the rules of SPEC
+-- §4–§5 and the failure object are generated from the C tables (0002_rules).
+-- ls_run() is the dispatcher every public function goes through, the
+-- counterpart of the C library's leadstore_call().
 --
 -- Internal functions (ls_*) are not executable by clients (see 0006): the
 -- public SECURITY DEFINER functions call them as their owner.
@@ -43,36 +44,8 @@ $$;
 
 /*--- Rules (SPEC §4, §5, §7.8) --------------------------------------------------------*/
 
--- The state machine of SPEC §4; false for anything else, NULLs included.
-CREATE OR REPLACE FUNCTION ls_status_transition_valid(p_current text, p_new text) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-  SELECT coalesce((p_current, p_new) IN (('draft', 'running'), ('running', 'paused'), ('running', 'completed'),
-                                         ('running', 'failed'), ('paused', 'running')), false)
-$$;
-
--- The trimmed email when well-formed (one '@' with text on both sides, no
--- white space), else NULL.
-CREATE OR REPLACE FUNCTION ls_email_clean(p_email text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-  SELECT CASE WHEN e ~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN e END
-    FROM (SELECT btrim(p_email, E' \t\n\r\f\013') AS e) t
-$$;
-
--- linkedin 3 > facebook 2 > google_maps 1 > not_found 0.
-CREATE OR REPLACE FUNCTION ls_source_rank(p_source text) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-  SELECT CASE p_source WHEN 'linkedin' THEN 3 WHEN 'facebook' THEN 2 WHEN 'google_maps' THEN 1 ELSE 0 END
-$$;
-
--- is_safe when the verifier did not say: deliverable and score ≥ 70.
-CREATE OR REPLACE FUNCTION ls_is_safe_default(p_status text, p_score jsonb) RETURNS boolean
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-  SELECT coalesce(p_status = 'deliverable' AND jsonb_typeof(p_score) = 'number' AND p_score::numeric >= 70, false)
-$$;
+-- The state machine, the email rule, the source ranks and the is_safe default are
+-- generated from the C tables into 0002_rules.sql.
 
 -- A flag: true/"yes" → true, false/"no" → false, absent/null/"unknown" → NULL.
 CREATE OR REPLACE FUNCTION ls_flag(p_value jsonb) RETURNS boolean
@@ -111,19 +84,8 @@ AS $$ SELECT round((p_obj ->> p_key)::numeric, 6) $$;
 
 /*--- Failures -------------------------------------------------------------------------*/
 
--- The failure object of SPEC §3.1.  Constraint errors map as the embedded
--- engine maps them: a value out of range is 22023, a missing referenced row P0002.
-CREATE OR REPLACE FUNCTION ls_failure(p_state text, p_message text) RETURNS jsonb
-LANGUAGE sql IMMUTABLE
-AS $$
-  SELECT jsonb_build_object('success', false, 'error', p_message, 'error_code', code,
-                            'retry_recommended', code IN ('40001', '40P01', '55P03', '57014') OR code LIKE '08%')
-    FROM (SELECT CASE WHEN p_state IN ('23514', '23502', '22003', '22001', '22007', '22008') THEN '22023'
-                      WHEN p_state = '23503' THEN 'P0002'
-                      WHEN p_state IN ('22023', '22P02', 'P0002', 'P0001', '23505', '42501', '42883',
-                                       '40001', '40P01', '55P03', '57014') OR p_state LIKE '08%' THEN p_state
-                      ELSE 'XX000' END AS code) c
-$$;
+-- The failure object of SPEC §3.1 (ls_failure) and the error map are generated into
+-- 0002_rules.sql.
 
 /*--- The caller (SPEC §3.4) --------------------------------------------------------------*/
 
@@ -349,34 +311,8 @@ BEGIN
     END IF;
   END IF;
 
-  -- one branch per operation: each is planned on its first use only
-  IF p_op = 'create_campaign_with_coverage_tx' THEN
-    v_result := ls_op_create_campaign_with_coverage_tx(p_params, v_org);
-  ELSIF p_op = 'update_campaign_status_tx' THEN
-    v_result := ls_op_update_campaign_status_tx(p_params, v_org);
-  ELSIF p_op = 'is_valid_status_transition' THEN
-    v_result := ls_op_is_valid_status_transition(p_params, v_org);
-  ELSIF p_op = 'update_coverage_status_tx' THEN
-    v_result := ls_op_update_coverage_status_tx(p_params, v_org);
-  ELSIF p_op = 'batch_upsert_businesses_tx' THEN
-    v_result := ls_op_batch_upsert_businesses_tx(p_params, v_org);
-  ELSIF p_op = 'save_facebook_enrichment_tx' THEN
-    v_result := ls_op_save_facebook_enrichment_tx(p_params, v_org);
-  ELSIF p_op = 'save_linkedin_enrichment_tx' THEN
-    v_result := ls_op_save_linkedin_enrichment_tx(p_params, v_org);
-  ELSIF p_op = 'update_email_verification_tx' THEN
-    v_result := ls_op_update_email_verification_tx(p_params, v_org);
-  ELSIF p_op = 'track_api_cost_tx' THEN
-    v_result := ls_op_track_api_cost_tx(p_params, v_org);
-  ELSIF p_op = 'update_campaign_statistics_tx' THEN
-    v_result := ls_op_update_campaign_statistics_tx(p_params, v_org);
-  ELSIF p_op = 'get_campaign' THEN
-    v_result := ls_op_get_campaign(p_params, v_org);
-  ELSIF p_op = 'list_campaigns' THEN
-    v_result := ls_op_list_campaigns(p_params, v_org);
-  ELSIF p_op = 'get_businesses_for_enrichment' THEN
-    v_result := ls_op_get_businesses_for_enrichment(p_params, v_org);
-  END IF;
+  -- the operation's body (ls_dispatch is generated into 0003_operations.sql)
+  v_result := ls_dispatch(p_op, p_params, v_org);
   v_result := '{"success": true}'::jsonb || v_result;
 
   IF v_rid IS NOT NULL THEN

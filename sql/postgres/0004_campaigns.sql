@@ -69,13 +69,13 @@ BEGIN
                                organization_id, created_by, created_at, updated_at)
   VALUES (v_data ->> 'name', v_data ->> 'description', v_keywords, v_data ->> 'location',
           coalesce(v_data ->> 'coverage_profile', 'balanced'), coalesce(ls_list(v_data, 'custom_zip_codes'), '{}'),
-          'draft', coalesce((v_data ->> 'target_zip_count')::numeric::integer, v_n), v_n,
+          ls_status_initial(), coalesce((v_data ->> 'target_zip_count')::numeric::integer, v_n), v_n,
           (v_data ->> 'coverage_percentage')::double precision, coalesce(ls_amount(v_data, 'estimated_cost'), 0),
           v_org, coalesce(v_data ->> 'created_by', 'system'), now(), now())
   RETURNING id INTO v_id;
 
   INSERT INTO gmaps_campaign_status_history (campaign_id, seq, old_status, new_status, metadata, changed_at)
-  VALUES (v_id, 1, NULL, 'draft', NULL, now());
+  VALUES (v_id, 1, NULL, ls_status_initial(), NULL, now());
 
   -- one coverage row per element, in input order; keywords default to the campaign's
   INSERT INTO gmaps_campaign_coverage (campaign_id, zip_code, keywords, max_results, estimated_cost,
@@ -86,7 +86,7 @@ BEGIN
     FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(x, ord)
    ORDER BY e.ord;
 
-  RETURN jsonb_build_object('campaign_id', v_id, 'coverage_count', v_n, 'status', 'draft');
+  RETURN jsonb_build_object('campaign_id', v_id, 'coverage_count', v_n, 'status', ls_status_initial());
 END
 $$;
 
@@ -107,8 +107,8 @@ BEGIN
 
   UPDATE gmaps_campaigns
      SET status = v_to,
-         started_at = CASE WHEN v_to = 'running' AND started_at IS NULL THEN now() ELSE started_at END,
-         completed_at = CASE WHEN v_to IN ('completed', 'failed') THEN now() ELSE completed_at END,
+         started_at = CASE WHEN ls_status_started(v_to) AND started_at IS NULL THEN now() ELSE started_at END,
+         completed_at = CASE WHEN ls_status_terminal(v_to) THEN now() ELSE completed_at END,
          updated_at = now()
    WHERE id = c.id
   RETURNING started_at, completed_at INTO v_started, v_completed;
@@ -229,7 +229,7 @@ BEGIN
            WHERE l.campaign_id = c.id AND l.linkedin_url IS NOT NULL) AS linkedin,
          (SELECT count(*) FROM gmaps_businesses b
            WHERE b.campaign_id = c.id AND b.email_source <> 'not_found' AND b.email_verified
-             AND b.bouncer_status = 'deliverable') AS verified,
+             AND b.bouncer_status = ls_verified_status()) AS verified,
          (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id) AS zips,
          (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id AND v.scraped) AS zips_scraped
     INTO n;

@@ -87,7 +87,7 @@ $$;
 -- Whether a business counts in total_verified_emails: its current email verified deliverable.
 CREATE OR REPLACE FUNCTION ls_leads_verified(b gmaps_businesses) RETURNS boolean
 LANGUAGE sql IMMUTABLE
-AS $$ SELECT coalesce(b.email IS NOT NULL AND b.email_verified AND b.bouncer_status = 'deliverable', false) $$;
+AS $$ SELECT coalesce(b.email IS NOT NULL AND b.email_verified AND b.bouncer_status = ls_verified_status(), false) $$;
 
 -- Offers a (cleaned, well-formed or NULL) email from p_source to the locked business
 -- p_id under SPEC §5 (ls__sq_offer_email of the embedded engine); true when the email
@@ -264,7 +264,7 @@ BEGIN
            o.raw_data AS old_raw_data, o.name AS old_name,
            ef.email AS new_email,
            CASE WHEN o.id IS NULL THEN ef.email IS NOT NULL
-                ELSE o.email_source IN ('google_maps', 'not_found') AND ef.email IS NOT NULL
+                ELSE ls_source_rank(o.email_source) <= ls_source_rank('google_maps') AND ef.email IS NOT NULL
                      AND (ef.mixed OR o.email IS NULL OR lower(o.email COLLATE "C") <> ef.lk) END AS takes_email
       FROM folded f
       LEFT JOIN ef ON ef.place_id = f.place_id

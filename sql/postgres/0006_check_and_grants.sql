@@ -50,7 +50,7 @@ AS $$
        (SELECT count(*) FROM gmaps_linkedin_enrichments l WHERE l.campaign_id = c.id AND l.linkedin_url IS NOT NULL)),
       ('total_verified_emails', c.total_verified_emails,
        (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
-           AND b.email_verified AND b.bouncer_status = 'deliverable')),
+           AND b.email_verified AND b.bouncer_status = ls_verified_status())),
       ('actual_zip_count', c.actual_zip_count,
        (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id))) AS v(counter, stored, actual)
   ) counts WHERE stored <> actual
@@ -72,7 +72,7 @@ AS $$
   UNION ALL
   -- 4. email_source: one of four, not_found exactly without an email, never below the best source
   SELECT 4, b.campaign_id, 'business ' || b.id || ' has email_source ' || b.email_source || CASE
-           WHEN b.email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found') THEN ', not one of the four'
+           WHEN b.email_source <> ALL (ls_values('email_source')) THEN ', not one of the four'
            WHEN (b.email IS NULL) <> (b.email_source = 'not_found') THEN ' with email ' || coalesce(b.email, 'NULL')
            ELSE ' below the best source that supplied a well-formed email (' || best.source || ')' END
     FROM gmaps_businesses b CROSS JOIN LATERAL (SELECT CASE
@@ -84,7 +84,7 @@ AS $$
                           (ls_email_clean(f.primary_email) IS NOT NULL
                            OR EXISTS (SELECT 1 FROM unnest(f.emails) e WHERE ls_email_clean(e) IS NOT NULL)))
            THEN 'facebook' ELSE 'not_found' END AS source) best
-   WHERE b.email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found')
+   WHERE b.email_source <> ALL (ls_values('email_source'))
       OR (b.email IS NULL) <> (b.email_source = 'not_found')
       OR ls_source_rank(b.email_source) < ls_source_rank(best.source)
   UNION ALL
@@ -92,7 +92,7 @@ AS $$
   SELECT 5, c.id, 'status ' || c.status || CASE
            WHEN h.new_status IS DISTINCT FROM c.status THEN ' but the last history row says ' || coalesce(h.new_status, 'nothing')
            WHEN (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
-                                                      WHERE r.campaign_id = c.id AND r.new_status = 'running')
+                                                      WHERE r.campaign_id = c.id AND ls_status_started(r.new_status))
              THEN ' with started_at ' || coalesce(ls_ts(c.started_at), 'NULL') || ' disagreeing with its history'
            ELSE ' with completed_at ' || coalesce(ls_ts(c.completed_at), 'NULL') END
     FROM gmaps_campaigns c
@@ -100,8 +100,8 @@ AS $$
                         WHERE m.campaign_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
    WHERE h.new_status IS DISTINCT FROM c.status
       OR (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
-                                               WHERE r.campaign_id = c.id AND r.new_status = 'running')
-      OR (c.completed_at IS NOT NULL) <> (c.status IN ('completed', 'failed'))
+                                               WHERE r.campaign_id = c.id AND ls_status_started(r.new_status))
+      OR (c.completed_at IS NOT NULL) <> ls_status_terminal(c.status)
   UNION ALL
   -- 6. no duplicate place or ZIP within a campaign
   SELECT 6, x.campaign_id, 'place_id ' || x.place_id || ' appears ' || count(*) || ' times' FROM gmaps_businesses x

@@ -34,7 +34,7 @@ SELECT * FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id =
 INSERT INTO gmaps_campaigns (id, name, description, keywords, location, coverage_profile,
   custom_zip_codes, status, target_zip_count, actual_zip_count, coverage_percentage,
   estimated_cost, organization_id, created_by, created_at, updated_at)
-VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'draft', ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ls_status_initial(), ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
 -- name: coverage_insert
 INSERT INTO gmaps_campaign_coverage (id, campaign_id, zip_code, keywords, max_results,
   estimated_cost, created_at, updated_at)
@@ -44,8 +44,8 @@ SELECT status FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization
 -- name: campaign_status_set
 UPDATE gmaps_campaigns
    SET status = ?2,
-       started_at = CASE WHEN ?2 = 'running' AND started_at IS NULL THEN ?3 ELSE started_at END,
-       completed_at = CASE WHEN ?2 IN ('completed', 'failed') THEN ?3 ELSE completed_at END,
+       started_at = CASE WHEN ls_status_started(?2) AND started_at IS NULL THEN ?3 ELSE started_at END,
+       completed_at = CASE WHEN ls_status_terminal(?2) THEN ?3 ELSE completed_at END,
        updated_at = ?3
  WHERE id = ?1
 RETURNING started_at, completed_at
@@ -106,7 +106,7 @@ SELECT (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1),
        (SELECT count(*) FROM gmaps_facebook_enrichments WHERE campaign_id = ?1 AND success = 1),
        (SELECT count(*) FROM gmaps_linkedin_enrichments WHERE campaign_id = ?1 AND linkedin_url IS NOT NULL),
        (SELECT count(*) FROM gmaps_businesses
-         WHERE campaign_id = ?1 AND email_source <> 'not_found' AND email_verified = 1 AND bouncer_status = 'deliverable'),
+         WHERE campaign_id = ?1 AND email_source <> 'not_found' AND email_verified = 1 AND bouncer_status = ls_verified_status()),
        (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1),
        (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1 AND scraped = 1)
 -- name: campaign_counters_set
@@ -166,7 +166,7 @@ SELECT id, printf('%s is %d, recount %d', name_, stored, actual) FROM (
   UNION ALL
   SELECT c.id, 'total_verified_emails', c.total_verified_emails,
          (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
-             AND b.email_verified = 1 AND b.bouncer_status = 'deliverable') FROM gmaps_campaigns c
+             AND b.email_verified = 1 AND b.bouncer_status = ls_verified_status()) FROM gmaps_campaigns c
   UNION ALL
   SELECT c.id, 'actual_zip_count', c.actual_zip_count,
          (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id) FROM gmaps_campaigns c
@@ -195,7 +195,7 @@ SELECT id, printf('%s is %d micro-USD, its cost rows sum to %d', name_, stored, 
 ) WHERE stored <> actual
 -- name: check_email_source
 SELECT campaign_id, 'business ' || id || ' has email_source ' || email_source || CASE
-         WHEN email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found') THEN ', not one of the four'
+         WHEN NOT ls_value_ok('email_source', email_source) THEN ', not one of the four'
          WHEN (email IS NULL) <> (email_source = 'not_found') THEN ' with email ' || coalesce(email, 'NULL')
          ELSE ' below the best source that supplied a well-formed email (' || best || ')' END
   FROM (
@@ -207,15 +207,14 @@ SELECT campaign_id, 'business ' || id || ' has email_source ' || email_source ||
                              (ls_email_ok(f.primary_email) OR EXISTS (SELECT 1 FROM json_each(f.emails) WHERE ls_email_ok(value))))
               THEN 'facebook' ELSE 'not_found' END AS best
     FROM gmaps_businesses b)
- WHERE email_source NOT IN ('linkedin', 'facebook', 'google_maps', 'not_found')
+ WHERE NOT ls_value_ok('email_source', email_source)
     OR (email IS NULL) <> (email_source = 'not_found')
-    OR (best = 'linkedin' AND email_source <> 'linkedin')
-    OR (best = 'facebook' AND email_source NOT IN ('linkedin', 'facebook'))
+    OR ls_source_rank(email_source) < ls_source_rank(best)
 -- name: check_status
 SELECT c.id, 'status ' || c.status || CASE
          WHEN h.new_status IS NULL OR h.new_status <> c.status THEN ' but the last history row says ' || coalesce(h.new_status, 'nothing')
          WHEN (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
-                                                    WHERE r.campaign_id = c.id AND r.new_status = 'running')
+                                                    WHERE r.campaign_id = c.id AND ls_status_started(r.new_status))
            THEN ' with started_at ' || coalesce(c.started_at, 'NULL') || ' disagreeing with its history'
          ELSE ' with completed_at ' || coalesce(c.completed_at, 'NULL') END
   FROM gmaps_campaigns c
@@ -223,8 +222,8 @@ SELECT c.id, 'status ' || c.status || CASE
     ON h.campaign_id = c.id AND h.seq = (SELECT max(seq) FROM gmaps_campaign_status_history m WHERE m.campaign_id = c.id)
  WHERE h.new_status IS NULL OR h.new_status <> c.status
     OR (c.started_at IS NOT NULL) <> EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
-                                             WHERE r.campaign_id = c.id AND r.new_status = 'running')
-    OR (c.completed_at IS NOT NULL) <> (c.status IN ('completed', 'failed'))
+                                             WHERE r.campaign_id = c.id AND ls_status_started(r.new_status))
+    OR (c.completed_at IS NOT NULL) <> ls_status_terminal(c.status)
 -- name: check_unique
 SELECT campaign_id, 'place_id ' || place_id || ' appears ' || count(*) || ' times' FROM gmaps_businesses
  GROUP BY campaign_id, place_id HAVING count(*) > 1
@@ -243,12 +242,12 @@ SELECT (SELECT count(*) FROM gmaps_campaigns), (SELECT count(*) FROM gmaps_campa
 
 -- name: business_for_call
 SELECT b.id, b.campaign_id, b.email, b.email_source,
-       (b.email IS NOT NULL AND b.email_verified = 1 AND b.bouncer_status = 'deliverable')
+       (b.email IS NOT NULL AND b.email_verified = 1 AND b.bouncer_status = ls_verified_status())
   FROM gmaps_businesses b JOIN gmaps_campaigns c ON c.id = b.campaign_id
  WHERE b.id = ?1 AND (?2 IS NULL OR c.organization_id = ?2)
 -- name: business_by_place
 SELECT id, campaign_id, email, email_source,
-       (email IS NOT NULL AND email_verified = 1 AND bouncer_status = 'deliverable')
+       (email IS NOT NULL AND email_verified = 1 AND bouncer_status = ls_verified_status())
   FROM gmaps_businesses WHERE campaign_id = @campaign_id AND place_id = :place_id
 -- name: business_insert
 INSERT INTO gmaps_businesses (id, campaign_id, zip_code, place_id, name, address, city, state, postal_code,

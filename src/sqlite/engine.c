@@ -58,12 +58,13 @@ int ls__sq_error(ls__sq *s, int rc, ls__error *err) {
     return ls__fail(err, LEADSTORE_ESTMTTIMEOUT, "the statement was interrupted: %s", msg);
   case SQLITE_CONSTRAINT_UNIQUE:
   case SQLITE_CONSTRAINT_PRIMARYKEY:
-    return ls__fail(err, LEADSTORE_EDUPLICATE, "duplicate: %s", msg);
-  case SQLITE_CONSTRAINT_FOREIGNKEY:
-    return ls__fail(err, LEADSTORE_ENOTFOUND, "a referenced row does not exist: %s", msg);
+    return ls__fail(err, leadstore_status_from_sqlstate("23505"), "duplicate: %s", msg);
+  case SQLITE_CONSTRAINT_FOREIGNKEY: /* the constraints as the SQLSTATEs PostgreSQL raises (rules.c) */
+    return ls__fail(err, leadstore_status_from_sqlstate("23503"), "a referenced row does not exist: %s", msg);
   case SQLITE_CONSTRAINT_CHECK:
+    return ls__fail(err, leadstore_status_from_sqlstate("23514"), "a value is out of range: %s", msg);
   case SQLITE_CONSTRAINT_NOTNULL:
-    return ls__fail(err, LEADSTORE_EINVAL, "a value is out of range: %s", msg);
+    return ls__fail(err, leadstore_status_from_sqlstate("23502"), "a value is out of range: %s", msg);
   case SQLITE_NOMEM:
     return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   default:
@@ -321,14 +322,6 @@ done:
 
 /*--- Opening and closing ---------------------------------------------------------------*/
 
-/* ls_email_ok(text): the email rule of SPEC §5 as an SQL function, for the check. */
-static void email_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
-  (void)argc;
-  const char *v = (const char *)sqlite3_value_text(argv[0]);
-  char buf[400];
-  sqlite3_result_int(ctx, v && ls__email_wellformed(v, buf, sizeof buf));
-}
-
 static int exec(ls__sq *s, const char *sql, ls__error *err) {
   int rc = sqlite3_exec(s->conn, sql, NULL, NULL, NULL);
   return rc == SQLITE_OK ? LEADSTORE_OK : ls__sq_error(s, sqlite3_extended_errcode(s->conn), err);
@@ -404,9 +397,7 @@ static int sq_open(leadstore *db, const char *path, ls__error *err) {
       ls__fail(err, LEADSTORE_EINVAL, "%s is not a leadstore database: %s", path, sqlite3_errmsg(s->conn));
     goto fail;
   }
-  rc = sqlite3_create_function_v2(s->conn, "ls_email_ok", 1,
-                                  SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-                                  email_ok_fn, NULL, NULL, NULL);
+  rc = ls__sq_create_functions(s->conn);
   if (rc != SQLITE_OK) {
     rc = ls__sq_error(s, rc, err);
     goto fail;

@@ -17,7 +17,7 @@
 
 /* The address an enrichment offers: primary, else the first well-formed of `list_key`. */
 static const char *offered_email(const json_t *data, const char *list_key) {
-  char buf[330];
+  char buf[LS_EMAIL_MAX + 1];
   const char *primary = ls__jstr(data, "primary_email");
   if (ls__email_wellformed(primary, buf, sizeof buf)) return primary;
   size_t i;
@@ -144,7 +144,7 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
 
   const char *email = offered_email(data, "emails_found");
   if ((rc = ls__sq_offer_email(s, c, &b, email, "linkedin", &changed, err))) return rc;
-  char clean[330];
+  char clean[LS_EMAIL_MAX + 1];
   bool ours = email && ls__email_wellformed(email, clean, sizeof clean) && strcmp(b.source, "linkedin") == 0 &&
               strcasecmp(b.email, clean) == 0;
   if (ours && verif) {
@@ -153,7 +153,7 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
     ls__sq_at_text(s, st, "@id", b.id);
     ls__sq_at_text(s, st, "@now", c->now);
     if ((rc = ls__sq_exec(s, st, err))) return rc;
-    b.verified = v.verified && v.status && strcmp(v.status, "deliverable") == 0;
+    b.verified = v.verified && v.status && strcmp(v.status, ls__verified_status) == 0;
   }
   if ((rc = ls__sq_counters_add(s, c, b.campaign_id, 0, (int64_t)b.has_email - had_email, 0, url != NULL,
                                 (int64_t)b.verified - was_verified, err)))

@@ -31,22 +31,15 @@ typedef struct ls__sq {
   int bind_failed;                /* a bind of the current statement failed */
 } ls__sq;
 
+/* Registers the rules' SQL functions (functions.c) on a new connection; an SQLite result code. */
+int ls__sq_create_functions(sqlite3 *conn);
+
 typedef int (*ls__sq_handler)(ls__sq *s, const ls__call *c, json_t *res, ls__error *err);
 
-/* Handlers, one per operation (by file). */
-int ls__sq_create_campaign_with_coverage_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_update_campaign_status_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_is_valid_status_transition(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_get_campaign(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_list_campaigns(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_update_coverage_status_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_track_api_cost_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_update_campaign_statistics_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_batch_upsert_businesses_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_save_facebook_enrichment_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_save_linkedin_enrichment_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_update_email_verification_tx(ls__sq *, const ls__call *, json_t *, ls__error *);
-int ls__sq_get_businesses_for_enrichment(ls__sq *, const ls__call *, json_t *, ls__error *);
+/* Handlers, one per operation of ops.def: ls__sq_<name>, in the file of its family. */
+#define LS_OP(name, kind, summary, returns) int ls__sq_##name(ls__sq *, const ls__call *, json_t *, ls__error *);
+#include "ops.def"
+#undef LS_OP
 
 /* The invariants of SPEC §8. */
 int ls__sq_check(leadstore *db, json_t *report, ls__error *err);
@@ -101,7 +94,7 @@ void ls__sq_verif_status(ls__verif *v, const json_t *obj, const char *key);
 typedef struct ls__biz {
   char id[37], campaign_id[37];
   bool has_email;
-  char email[330];
+  char email[LS_EMAIL_MAX + 1];
   char source[16];
   bool verified;         /* current email verified deliverable (counts in total_verified_emails) */
 } ls__biz;

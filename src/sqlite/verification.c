@@ -83,11 +83,13 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
 
   size_t len = 0;
   const char *email = ls__jtrim(data, "email", &len); /* required and not blank: validated */
-  bool matches = b.has_email && strlen(b.email) == len && strncasecmp(b.email, email, len) == 0;
+  /* a stored email is never longer than LS_EMAIL_MAX, so a longer one never matches */
+  bool matches = b.has_email && len <= LS_EMAIL_MAX && strlen(b.email) == len &&
+                 strncasecmp(b.email, email, len) == 0;
   bool was_verified = b.verified;
   if (matches) {
     if ((rc = apply(s, c, SQ_business_set_verification, b.id, &v, err))) return rc;
-    b.verified = v.verified && strcmp(v.status, "deliverable") == 0;
+    b.verified = v.verified && strcmp(v.status, ls__verified_status) == 0;
   }
 
   char vid[37];

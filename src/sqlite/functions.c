@@ -1,0 +1,78 @@
+/*
+ * functions.c — the rules of rules.c (and the value lists of ops.c) as SQL
+ * functions of the embedded engine's connection, so the statements of
+ * queries.sql apply the same C tables as the handlers; PostgreSQL has the
+ * same functions, generated from the same tables (sql/postgres/0002_rules.sql).
+ */
+#include <string.h>
+
+#include "sq.h"
+
+/* ls_email_ok(text): the email rule of SPEC §5 as an SQL function, for the check. */
+static void email_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *v = (const char *)sqlite3_value_text(argv[0]);
+  char buf[LS_EMAIL_MAX + 1];
+  sqlite3_result_int(ctx, v && ls__email_wellformed(v, buf, sizeof buf));
+}
+
+/* ls_source_rank(text): the priority of an email source (rules.c), for the check. */
+static void source_rank_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  sqlite3_result_int(ctx, ls__email_source_rank((const char *)sqlite3_value_text(argv[0])));
+}
+
+/* ls_value_ok(list, text): whether text is a value of the named value list (ops.c), for the check. */
+static void value_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *set = (const char *)sqlite3_value_text(argv[0]), *v = (const char *)sqlite3_value_text(argv[1]);
+  int ok = 0;
+  for (const ls__value_set *vs = ls__value_sets; set && v && vs->name && !ok; vs++)
+    for (size_t i = 0; !strcmp(vs->name, set) && vs->values[i] && !ok; i++) ok = !strcmp(vs->values[i], v);
+  sqlite3_result_int(ctx, ok);
+}
+
+/* ls_status_started(text), ls_status_terminal(text): the roles of statuses (rules.c). */
+static void status_started_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *v = (const char *)sqlite3_value_text(argv[0]);
+  sqlite3_result_int(ctx, v && !strcmp(v, ls__status_started));
+}
+
+static void status_terminal_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *v = (const char *)sqlite3_value_text(argv[0]);
+  int terminal = 0;
+  for (size_t i = 0; v && ls__status_terminal[i] && !terminal; i++) terminal = !strcmp(v, ls__status_terminal[i]);
+  sqlite3_result_int(ctx, terminal);
+}
+
+/* ls_status_initial(), ls_verified_status(): a constant of rules.c (its address is the user data). */
+static void constant_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc, (void)argv;
+  sqlite3_result_text(ctx, sqlite3_user_data(ctx), -1, SQLITE_STATIC);
+}
+
+/* The SQL functions of the rules (rules.c) that the statements of queries.sql use. */
+int ls__sq_create_functions(sqlite3 *conn) {
+  static const struct {
+    const char *name;
+    int args;
+    void (*fn)(sqlite3_context *, int, sqlite3_value **);
+    const char *data;
+  } fns[] = {
+      {"ls_email_ok", 1, email_ok_fn, NULL},
+      {"ls_source_rank", 1, source_rank_fn, NULL},
+      {"ls_value_ok", 2, value_ok_fn, NULL},
+      {"ls_status_started", 1, status_started_fn, NULL},
+      {"ls_status_terminal", 1, status_terminal_fn, NULL},
+      {"ls_status_initial", 0, constant_fn, ls__status_initial},
+      {"ls_verified_status", 0, constant_fn, ls__verified_status},
+  };
+  int rc = SQLITE_OK;
+  for (size_t i = 0; rc == SQLITE_OK && i < sizeof fns / sizeof fns[0]; i++)
+    rc = sqlite3_create_function_v2(conn, fns[i].name, fns[i].args,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, (void *)fns[i].data,
+                                    fns[i].fn, NULL, NULL, NULL);
+  return rc;
+}

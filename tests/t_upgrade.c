@@ -1,0 +1,203 @@
+/*
+ * t_upgrade.c — `leadstore migrate` brings a database of the previous
+ * release up to date: a database is created by the migrations of release
+ * 0.1.0 (tests/fixtures/pg-0.1.0/, recorded in leadstore_migrations as that
+ * release's migrate recorded them) and holds some data; the old release
+ * also left an older signature of a public function beside the current one
+ * (list_campaigns before it took p_offset), so calls are ambiguous. Then the
+ * current migrate runs: the old signature is gone with its grants, the data
+ * is intact and `check` clean, calls work, a second migrate has nothing to
+ * do, and the conformance cases pass on the upgraded schema.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <openssl/evp.h>
+
+#include "support.h"
+
+#define FIXTURE "tests/fixtures/pg-0.1.0"
+
+static char *url;
+
+/* The checksum migrate records: SHA-256 of the text embedded by tools/sql2c.awk
+ * (the file without its comment-only and blank lines). */
+static void checksum(const char *sql, char out[65]) {
+  char *kept = NULL;
+  size_t len = 0;
+  FILE *m = open_memstream(&kept, &len);
+  for (const char *line = sql; *line;) {
+    const char *end = strchr(line, '\n');
+    size_t n = end ? (size_t)(end - line) : strlen(line);
+    size_t lead = strspn(line, " \t");
+    bool skip = lead >= n || (n - lead >= 2 && !strncmp(line + lead, "--", 2));
+    if (!skip) fprintf(m, "%.*s\n", (int)n, line);
+    line += n + (end ? 1 : 0);
+  }
+  fclose(m);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int mdlen = 0;
+  EVP_Digest(kept, len, md, &mdlen, EVP_sha256(), NULL);
+  for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+  free(kept);
+}
+
+/* Runs SQL; true when it succeeded. */
+static bool exec_ok(PGconn *c, const char *sql) {
+  PGresult *r = PQexec(c, sql);
+  ExecStatusType st = PQresultStatus(r);
+  bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+  if (!ok) tap_diag("%s", PQerrorMessage(c));
+  PQclear(r);
+  return ok;
+}
+
+/* The first value of a query ("" when none or on error; the SQLSTATE in *state). */
+static char *value(PGconn *c, const char *sql, char state[6]) {
+  PGresult *r = PQexec(c, sql);
+  const char *s = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+  if (state) snprintf(state, 6, "%s", s ? s : "");
+  char *v = strdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+  PQclear(r);
+  return v;
+}
+
+static int by_name(const struct dirent **a, const struct dirent **b) { return strcmp((*a)->d_name, (*b)->d_name); }
+static int sql_file(const struct dirent *e) {
+  size_t n = strlen(e->d_name);
+  return n > 4 && !strcmp(e->d_name + n - 4, ".sql");
+}
+
+/* Creates the previous release's schema: each fixture migration in its own
+ * transaction, recorded with its checksum, then that release's grants. */
+static bool install_fixture(PGconn *c) {
+  struct dirent **files = NULL;
+  int n = scandir(FIXTURE, &files, sql_file, by_name);
+  bool ok = n >= 5 && exec_ok(c, "SET client_min_messages = warning; "
+                                  "CREATE TABLE leadstore_migrations (name text PRIMARY KEY, checksum text NOT NULL, "
+                                  "applied_at timestamptz NOT NULL DEFAULT now())");
+  for (int i = 0; i < n; i++) {
+    char path[512], sum[65];
+    snprintf(path, sizeof path, "%s/%s", FIXTURE, files[i]->d_name);
+    char *sql = ts_read_file(path);
+    if (ok && sql) {
+      checksum(sql, sum);
+      const char *values[2] = {files[i]->d_name, sum};
+      ok = exec_ok(c, "BEGIN") && exec_ok(c, sql);
+      PGresult *r = PQexecParams(c, "INSERT INTO leadstore_migrations (name, checksum) VALUES ($1, $2)", 2, NULL,
+                                 values, NULL, NULL, 0);
+      ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+      PQclear(r);
+      ok = ok && exec_ok(c, "COMMIT");
+    }
+    ok = ok && sql;
+    free(sql);
+    free(files[i]);
+  }
+  free(files);
+  return ok && exec_ok(c, "SELECT ls_apply_grants()");
+}
+
+/* What an older release left: list_campaigns without p_offset, granted to the clients. */
+static bool old_signature(PGconn *c) {
+  return exec_ok(c, "CREATE FUNCTION public.list_campaigns(p_status text DEFAULT NULL, p_limit integer DEFAULT NULL) "
+                    "RETURNS jsonb LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp "
+                    "AS $$ BEGIN RETURN ls_run('list_campaigns', jsonb_build_object('p_status', p_status, "
+                    "'p_limit', p_limit)); END $$; "
+                    "GRANT EXECUTE ON FUNCTION public.list_campaigns(text, integer) TO authenticated, service_role");
+}
+
+/* Some data written through the old release's functions. */
+static char *old_data(void) {
+  leadstore *db = ts_open(url);
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx",
+                      "{\"p_campaign_data\":{\"name\":\"Before the upgrade\",\"keywords\":[\"pizza\"]},"
+                      "\"p_coverage_data\":[{\"zip\":\"90001\"},{\"zip\":\"90002\"}]}");
+  char *cid = strdup(ts_success(r) ? ts_str(r, "campaign_id") : "");
+  json_decref(r);
+  r = ts_call(db, &ts_service, "batch_upsert_businesses_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_businesses\":[{\"place_id\":\"a\",\"name\":\"A\","
+              "\"email\":\"a@a.example\"},{\"place_id\":\"b\",\"name\":\"B\",\"facebook_url\":\"https://fb.example/b\"}]}",
+              cid);
+  bool ok = ts_success(r);
+  json_decref(r);
+  r = ts_call(db, &ts_service, "track_api_cost_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_service\":\"google_maps\",\"p_cost_data\":{\"cost_usd\":0.25}}", cid);
+  ok = ok && ts_success(r);
+  json_decref(r);
+  OK(*cid && ok, "the previous release's functions store a campaign, businesses and a cost");
+  OK(ts_check(db) == 0, "check is clean before the upgrade");
+  leadstore_close(db);
+  return cid;
+}
+
+int main(int argc, char **argv) {
+  (void)argc;
+  if (!(url = ts_pg_database(argv[0]))) return 2;
+  PGconn *c = PQconnectdb(url);
+  if (!OK(PQstatus(c) == CONNECTION_OK && install_fixture(c), "the database is created by release 0.1.0's migrations"))
+    return tap_done();
+  char *cid = old_data();
+  OK(old_signature(c), "an older signature of list_campaigns sits beside the current one");
+  char state[6];
+  char *v = value(c, "SELECT public.list_campaigns(p_status => 'draft')", state);
+  OK(!strcmp(state, "42725"), "so a call of list_campaigns is ambiguous (%s)", state);
+  free(v);
+
+  leadstore *db = ts_open(url);
+  char *report = NULL;
+  int rc = leadstore_migrate(db, &report);
+  OK(rc == LEADSTORE_OK, "the current migrate upgrades it: %s", report ? report : "?");
+  OK(report && strstr(report, "0002_rules.sql") && strstr(report, "0003_operations.sql"),
+     "it applied the new and the changed migrations");
+  leadstore_free(report);
+  leadstore_close(db);
+
+  v = value(c, "SELECT count(*) FROM pg_proc WHERE proname = 'list_campaigns' AND pronamespace = 'public'::regnamespace",
+            NULL);
+  OK(!strcmp(v, "1"), "one list_campaigns is left (%s)", v);
+  free(v);
+  v = value(c, "SELECT pg_get_function_identity_arguments('public.list_campaigns'::regproc)", NULL);
+  OK(!strcmp(v, "p_status text, p_limit integer, p_offset integer"), "the current one: %s", v);
+  free(v);
+  v = value(c, "SELECT has_function_privilege('authenticated', 'public.list_campaigns(text, integer, integer)', "
+               "'EXECUTE')::text || ',' || has_function_privilege('anon', 'public.list_campaigns(text, integer, "
+               "integer)', 'EXECUTE')::text",
+            NULL);
+  OK(!strcmp(v, "true,false"), "with the grants of the current release (authenticated, not anon: %s)", v);
+  free(v);
+  v = value(c, "SELECT public.list_campaigns(p_status => 'draft') ->> 'total'", state);
+  OK(!strcmp(v, "1"), "a call of list_campaigns is no longer ambiguous (%s %s)", v, state);
+  free(v);
+
+  db = ts_open(url);
+  json_t *r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  json_t *camp = json_object_get(r, "campaign");
+  OK(ts_success(r) && json_integer_value(json_object_get(camp, "total_businesses_found")) == 2 &&
+         json_number_value(json_object_get(camp, "actual_cost")) == 0.25,
+     "the data written before the upgrade reads back");
+  json_decref(r);
+  r = ts_call(db, &ts_service, "update_campaign_status_tx", "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"running\"}",
+              cid);
+  OK(ts_success(r), "a write after the upgrade succeeds");
+  json_decref(r);
+  r = ts_call(db, &ts_service, "list_campaigns", "{\"p_status\":\"running\",\"p_limit\":5,\"p_offset\":0}");
+  OK(ts_success(r) && json_integer_value(json_object_get(r, "total")) == 1, "list_campaigns with every parameter");
+  json_decref(r);
+  OK(ts_check(db) == 0, "check is clean after the upgrade");
+  report = NULL;
+  rc = leadstore_migrate(db, &report);
+  OK(rc == LEADSTORE_OK && report && strstr(report, "\"applied\":[]"), "a second migrate has nothing to do: %s",
+     report ? report : "?");
+  leadstore_free(report);
+  leadstore_close(db);
+  PQfinish(c);
+  free(cid);
+
+  const char *dir = getenv("LEADSTORE_CASES");
+  ts_run_cases(dir ? dir : "tests/cases", TS_PG, url); /* every case, on the upgraded schema */
+  free(url);
+  return tap_done();
+}
