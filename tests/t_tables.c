@@ -90,13 +90,11 @@ static void check_ranges(const char *file, const char *sql) {
   for (size_t i = 0; i < sizeof range_columns / sizeof range_columns[0]; i++) {
     const ls__field *f = ls__param_fields(ls__op_find(range_columns[i].op), range_columns[i].param);
     while (f && f->name && strcmp(f->name, range_columns[i].field)) f++;
-    char forms[3][128];
-    snprintf(forms[0], sizeof forms[0], "CHECK (length(%s) BETWEEN %.0f AND %.0f)", range_columns[i].column,
-             f ? f->min : -1, f ? f->max : -1);
-    snprintf(forms[1], sizeof forms[1], "CHECK (char_length(%s) BETWEEN %.0f AND %.0f)", range_columns[i].column,
-             f ? f->min : -1, f ? f->max : -1);
-    snprintf(forms[2], sizeof forms[2], "CHECK (%s BETWEEN %.0f AND %.0f)", range_columns[i].column, f ? f->min : -1,
-             f ? f->max : -1);
+    char forms[3][256];
+    long long lo = f ? (long long)f->min : -1, hi = f ? (long long)f->max : -1; /* whole numbers */
+    snprintf(forms[0], sizeof forms[0], "CHECK (length(%s) BETWEEN %lld AND %lld)", range_columns[i].column, lo, hi);
+    snprintf(forms[1], sizeof forms[1], "CHECK (char_length(%s) BETWEEN %lld AND %lld)", range_columns[i].column, lo, hi);
+    snprintf(forms[2], sizeof forms[2], "CHECK (%s BETWEEN %lld AND %lld)", range_columns[i].column, lo, hi);
     bool found = f && f->name && (strstr(sql, forms[0]) || strstr(sql, forms[1]) || strstr(sql, forms[2]));
     OK(found, "%s: the CHECK of %s has the limits of %s.%s", file, range_columns[i].column, range_columns[i].param,
        range_columns[i].field);
