@@ -4,8 +4,9 @@
  * network round trip — one prepared statement that sets the caller's JWT
  * claims for its own transaction and calls the function of the same name:
  *
- *   WITH c AS (SELECT set_config('request.jwt.claims', $1, true))
- *   SELECT public.<op>(p_a => $2::<type>, …)::text FROM c
+ *   WITH c AS (SELECT set_config('request.jwt.claims', $1, true),
+ *                     set_config('leadstore.now', $2, true), set_config('leadstore.id_base', $3, true))
+ *   SELECT public.<op>(p_a => $4::<type>, …)::text FROM c
  *
  * The functions' argument names and types are read from the catalog once per
  * connection, and each statement is prepared once per connection on first
@@ -26,7 +27,10 @@
 
 #include "pg_migrations.h"
 
-enum { MAX_ARGS = 8 };
+enum {
+  MAX_ARGS = 8,
+  FIXED_PARAMS = 3 /* $1 claims, $2 leadstore.now, $3 leadstore.id_base; then the arguments */
+};
 
 typedef struct pg_fn {
   bool known;                  /* the catalog has the function */
@@ -116,10 +120,12 @@ static int prepare(ls__pg *p, const ls__op *op, ls__error *err) {
     return ls__fail(err, LEADSTORE_EINTERNAL, "the database has no function %s: run `leadstore migrate`", op->name);
   char sql[2048];
   size_t n = (size_t)snprintf(sql, sizeof sql,
-                              "WITH c AS (SELECT set_config('request.jwt.claims', $1, true)) "
+                              "WITH c AS (SELECT set_config('request.jwt.claims', $1, true), "
+                              "set_config('leadstore.now', $2, true), set_config('leadstore.id_base', $3, true)) "
                               "SELECT public.%s(", op->name);
   for (int i = 0; i < f->nargs; i++)
-    n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s => $%d::%s", i ? ", " : "", f->arg[i], i + 2, f->type[i]);
+    n += (size_t)snprintf(sql + n, sizeof sql - n, "%s%s => $%d::%s", i ? ", " : "", f->arg[i], i + FIXED_PARAMS + 1,
+                          f->type[i]);
   snprintf(sql + n, sizeof sql - n, ")::text FROM c");
   PGresult *res = PQprepare(p->conn, op->name, sql, 0, NULL);
   int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? LEADSTORE_OK : pg_error(p, res, "preparing the call", err);
@@ -154,6 +160,24 @@ static char *claims_of(const ls__call *c) {
   return text;
 }
 
+/*
+ * The injected clock and id generator of the open options, for the call's
+ * transaction (`leadstore.now`, `leadstore.id_base`, read by ls_now() and
+ * ls_new_id() of 0002): the call's timestamp when clock_us is set, one
+ * new_uuid() per call when it is set (the functions count on from it); ""
+ * (the server's clock, random ids) otherwise.  Fails the call on OOM.
+ */
+static int injected(leadstore *db, const ls__call *c, char *out[2], ls__error *err) {
+  char id[37] = "";
+  if (db->opts.new_uuid) ls__uuid_new(db, id);
+  out[0] = ls__strdup(db->opts.clock_us ? c->now : "");
+  out[1] = ls__strdup(id);
+  if (out[0] && out[1]) return LEADSTORE_OK;
+  ls__free(out[0]);
+  ls__free(out[1]);
+  return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+}
+
 /*--- Calls --------------------------------------------------------------------------*/
 
 static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *err) {
@@ -162,11 +186,17 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   int rc;
   if ((rc = ensure_connection(p, err)) || (rc = read_catalog(p, err)) || (rc = prepare(p, c->op, err))) return rc;
   pg_fn *f = &p->fn[c->op->id];
-  char *values[MAX_ARGS + 1] = {0};
+  char *values[FIXED_PARAMS + MAX_ARGS] = {0};
   values[0] = claims_of(c);
-  for (int i = 0; i < f->nargs; i++) values[i + 1] = param_text(json_object_get(c->params, f->arg[i]), f->type[i]);
-  PGresult *res = PQexecPrepared(p->conn, c->op->name, f->nargs + 1, (const char *const *)values, NULL, NULL, 0);
-  for (int i = 0; i <= f->nargs; i++) ls__free(values[i]);
+  if ((rc = injected(db, c, values + 1, err))) {
+    ls__free(values[0]);
+    return rc;
+  }
+  for (int i = 0; i < f->nargs; i++)
+    values[i + FIXED_PARAMS] = param_text(json_object_get(c->params, f->arg[i]), f->type[i]);
+  PGresult *res = PQexecPrepared(p->conn, c->op->name, f->nargs + FIXED_PARAMS, (const char *const *)values, NULL,
+                                 NULL, 0);
+  for (int i = 0; i < f->nargs + FIXED_PARAMS; i++) ls__free(values[i]);
   if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
     rc = pg_error(p, res, c->op->name, err);
     PQclear(res);
@@ -177,7 +207,7 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   if (!r) {
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "%s answered no JSON object: %s", c->op->name, jerr.text);
   } else if (json_is_true(json_object_get(r, "success"))) {
-    *result = ls__strdup(PQgetvalue(res, 0, 0));
+    *result = ls__result_text(r); /* the one spelling of both engines */
     rc = *result ? LEADSTORE_OK : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   } else {
     const char *msg = json_string_value(json_object_get(r, "error"));
