@@ -153,8 +153,14 @@ int ls__validate(const ls__op *op, json_t *params, ls__error *err);
 /* The state machine of SPEC §4. */
 bool ls__status_transition_valid(const char *from, const char *to);
 
+/* The longest well-formed email, in characters after trimming (the operations
+ * table caps email fields at the same length), and a buffer that holds one. */
+#define LS_EMAIL_MAX 320
+#define LS_EMAIL_BUF (4 * LS_EMAIL_MAX + 1)
+
 /* An email that may replace another (SPEC §5): after trimming, one '@' with
- * text on both sides and no white space.  Writes the trimmed form into out. */
+ * text on both sides, no white space, at most LS_EMAIL_MAX characters.
+ * Writes the trimmed form into out (false when it does not fit outsz). */
 bool ls__email_wellformed(const char *email, char *out, size_t outsz);
 
 /* A verification's is_safe when the verifier did not say (SPEC §7.8):

@@ -26,12 +26,13 @@ bool ls__email_wellformed(const char *email, char *out, size_t outsz) {
   size_t n = strlen(email);
   while (n > 0 && isspace((unsigned char)email[n - 1])) n--;
   if (n < 3 || n >= outsz) return false;
-  size_t at = 0, ats = 0;
+  size_t at = 0, ats = 0, chars = 0;
   for (size_t i = 0; i < n; i++) {
     if (isspace((unsigned char)email[i])) return false;
     if (email[i] == '@') at = i, ats++;
+    chars += ((unsigned char)email[i] & 0xC0) != 0x80; /* UTF-8: count lead bytes only */
   }
-  if (ats != 1 || at == 0 || at == n - 1) return false;
+  if (ats != 1 || at == 0 || at == n - 1 || chars > LS_EMAIL_MAX) return false;
   memcpy(out, email, n);
   out[n] = '\0';
   return true;

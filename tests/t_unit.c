@@ -69,6 +69,18 @@ static void rules(void) {
   OK(!ls__email_wellformed("@acme.com", out, sizeof out), "nothing before @");
   OK(!ls__email_wellformed("info@", out, sizeof out), "nothing after @");
   OK(!ls__email_wellformed("in fo@acme.com", out, sizeof out), "a space inside");
+  { /* at most LS_EMAIL_MAX characters, counted as characters, not bytes */
+    char big[2 * LS_EMAIL_BUF], got[LS_EMAIL_BUF];
+    memset(big, 'a', LS_EMAIL_MAX - 2);
+    memcpy(big + LS_EMAIL_MAX - 2, "@b", 3);
+    OK(ls__email_wellformed(big, got, sizeof got), "an email of %d characters", LS_EMAIL_MAX);
+    memcpy(big + LS_EMAIL_MAX - 1, "@b", 3);
+    OK(!ls__email_wellformed(big, got, sizeof got), "an email of %d characters is too long", LS_EMAIL_MAX + 1);
+    size_t n = 0;
+    for (int i = 0; i < LS_EMAIL_MAX - 2; i++) n += (size_t)sprintf(big + n, "\xc3\xa9"); /* é */
+    memcpy(big + n, "@b", 3);
+    OK(ls__email_wellformed(big, got, sizeof got), "%d two-byte characters are %d characters", LS_EMAIL_MAX, LS_EMAIL_MAX);
+  }
   OK(ls__email_source_rank("linkedin") > ls__email_source_rank("facebook") &&
          ls__email_source_rank("facebook") > ls__email_source_rank("google_maps") &&
          ls__email_source_rank("google_maps") > ls__email_source_rank("not_found"),

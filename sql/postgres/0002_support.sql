@@ -102,11 +102,11 @@ AS $$
 $$;
 
 -- The trimmed email when well-formed (one '@' with text on both sides, no
--- white space), else NULL.
+-- white space, at most 320 characters: LS_EMAIL_MAX of the C library), else NULL.
 CREATE OR REPLACE FUNCTION ls_email_clean(p_email text) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-  SELECT CASE WHEN e ~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN e END
+  SELECT CASE WHEN e ~ '^[^@[:space:]]+@[^@[:space:]]+$' AND char_length(e) <= 320 THEN e END
     FROM (SELECT btrim(p_email, E' \t\n\r\f\013') AS e) t
 $$;
 

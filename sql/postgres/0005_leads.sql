@@ -270,13 +270,15 @@ BEGIN
       LEFT JOIN ef ON ef.place_id = f.place_id
       LEFT JOIN old o ON o.place_id = f.place_id
   ), up AS (
+    -- a new place takes the next id, a known one keeps its own (so ids are drawn
+    -- for new places only, in input order, as the embedded engine draws them)
     INSERT INTO gmaps_businesses AS b (
-      campaign_id, zip_code, place_id, name, address, city, state, postal_code, country, latitude, longitude, phone,
+      id, campaign_id, zip_code, place_id, name, address, city, state, postal_code, country, latitude, longitude, phone,
       website, email, email_source, email_verified, bouncer_status, bouncer_score, bouncer_reason, is_safe,
       is_disposable, is_role_based, is_free_email, bouncer_verified_at, category, categories, description, rating,
       reviews_count, price_level, hours, facebook_url, instagram_url, twitter_url, linkedin_url, needs_enrichment,
       enrichment_status, raw_data)
-    SELECT v_campaign, coalesce(x.old_zip_code, v_zip), x.place_id, coalesce(x.name, x.old_name),
+    SELECT coalesce(x.old_id, ls_new_id()), v_campaign, coalesce(x.old_zip_code, v_zip), x.place_id, coalesce(x.name, x.old_name),
            coalesce(x.address, x.old_address), coalesce(x.city, x.old_city), coalesce(x.state, x.old_state),
            coalesce(x.postal_code, x.old_postal_code), coalesce(x.country, x.old_country),
            coalesce(x.latitude, x.old_latitude), coalesce(x.longitude, x.old_longitude), coalesce(x.phone, x.old_phone),

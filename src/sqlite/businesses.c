@@ -28,7 +28,7 @@ static json_t *raw_data_of(const ls__field *fields, const json_t *e) {
 
 static int insert_business(ls__sq *s, const ls__call *c, const ls__field *fields, const json_t *e,
                            const char *id, deltas *d, ls__error *err) {
-  char email[330];
+  char email[LS_EMAIL_BUF];
   bool has_email = ls__email_wellformed(ls__jstr(e, "email"), email, sizeof email);
   json_t *raw = raw_data_of(fields, e);
   sqlite3_stmt *st = ls__sq_stmt(s, SQ_business_insert, err);

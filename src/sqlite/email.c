@@ -35,7 +35,7 @@ int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__b
 int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *email, const char *source,
                        bool *changed, ls__error *err) {
   *changed = false;
-  char clean[330];
+  char clean[LS_EMAIL_BUF];
   if (!ls__email_wellformed(email, clean, sizeof clean)) return LEADSTORE_OK;
   if (ls__email_source_rank(source) < ls__email_source_rank(b->source)) return LEADSTORE_OK;
   bool same = b->has_email && strcasecmp(b->email, clean) == 0;

@@ -325,7 +325,7 @@ done:
 static void email_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
   const char *v = (const char *)sqlite3_value_text(argv[0]);
-  char buf[400];
+  char buf[LS_EMAIL_BUF];
   sqlite3_result_int(ctx, v && ls__email_wellformed(v, buf, sizeof buf));
 }
 

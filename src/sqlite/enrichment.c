@@ -17,7 +17,7 @@
 
 /* The address an enrichment offers: primary, else the first well-formed of `list_key`. */
 static const char *offered_email(const json_t *data, const char *list_key) {
-  char buf[330];
+  char buf[LS_EMAIL_BUF];
   const char *primary = ls__jstr(data, "primary_email");
   if (ls__email_wellformed(primary, buf, sizeof buf)) return primary;
   size_t i;
@@ -144,7 +144,7 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
 
   const char *email = offered_email(data, "emails_found");
   if ((rc = ls__sq_offer_email(s, c, &b, email, "linkedin", &changed, err))) return rc;
-  char clean[330];
+  char clean[LS_EMAIL_BUF];
   bool ours = email && ls__email_wellformed(email, clean, sizeof clean) && strcmp(b.source, "linkedin") == 0 &&
               strcasecmp(b.email, clean) == 0;
   if (ours && verif) {

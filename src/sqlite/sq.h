@@ -101,7 +101,7 @@ void ls__sq_verif_status(ls__verif *v, const json_t *obj, const char *key);
 typedef struct ls__biz {
   char id[37], campaign_id[37];
   bool has_email;
-  char email[330];
+  char email[LS_EMAIL_BUF];
   char source[16];
   bool verified;         /* current email verified deliverable (counts in total_verified_emails) */
 } ls__biz;

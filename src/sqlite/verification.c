@@ -81,7 +81,7 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
   ls__biz b;
   if ((rc = ls__sq_biz_load(s, c, business_id, &b, err))) return rc;
 
-  char email[330];
+  char email[LS_EMAIL_BUF];
   size_t len = 0;
   const char *raw_email = ls__jtrim(data, "email", &len);
   snprintf(email, sizeof email, "%.*s", (int)len, raw_email);
