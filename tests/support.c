@@ -955,6 +955,38 @@ static json_t *gen_call(ts_world *w, const leadstore_caller *who, const char *op
   return r;
 }
 
+/* The same JSON text with every number spelled differently but equal in
+ * value (7 → 7.0, 0.5 → 0.50): a replay must not tell them apart. */
+static char *respelled(const char *json) {
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  bool in_string = false;
+  for (const char *c = json; *c; c++) {
+    fputc(*c, f);
+    if (in_string) {
+      if (*c == '\\' && c[1]) fputc(*++c, f);
+      else if (*c == '"') in_string = false;
+      continue;
+    }
+    if (*c == '"') {
+      in_string = true;
+      continue;
+    }
+    bool starts = (*c >= '0' && *c <= '9') || (*c == '-' && c[1] >= '0' && c[1] <= '9');
+    if (!starts) continue;
+    bool frac = false, expo = false;
+    while ((c[1] >= '0' && c[1] <= '9') || c[1] == '.' || c[1] == 'e' || c[1] == 'E' || c[1] == '+' || c[1] == '-') {
+      frac |= c[1] == '.';
+      expo |= c[1] == 'e' || c[1] == 'E';
+      fputc(*++c, f);
+    }
+    if (!expo) fputs(frac ? "0" : ".0", f);
+  }
+  fclose(f);
+  return out;
+}
+
 /* A business seen so far, or an id that does not exist. */
 static const char *gen_business(ts_world *w) {
   return w->nbusiness && ts_rnd(w, 12) ? w->business[ts_rnd(w, (unsigned)w->nbusiness)] : no_such_id;
@@ -1087,8 +1119,8 @@ json_t *ts_world_step(ts_world *w) {
   }
   case 14:
   case 15:
-    if (w->last_op) { /* the same call again: replayed, or refused when it had failed differently */
-      char *op = strdup(w->last_op), *params = strdup(w->last_params);
+    if (w->last_op) { /* the same call again (its numbers respelled, now and then): replayed, or run when it had failed */
+      char *op = strdup(w->last_op), *params = kind == 15 ? respelled(w->last_params) : strdup(w->last_params);
       json_t *r = w->call(w->ctx, w->last_who, op, params);
       gen_learn(w, op, params, r);
       free(op);
