@@ -184,6 +184,9 @@ int ls__jflag(const json_t *obj, const char *key);
 /* A text parameter with surrounding white space removed: *len chars from the
  * returned pointer; NULL when absent, null or blank ("" never overwrites). */
 const char *ls__jtrim(const json_t *obj, const char *key, size_t *len);
+/* The same for a C string (NULL stays NULL).  White space: ' ', \t \n \v \f \r —
+ * what PostgreSQL's functions trim too. */
+const char *ls__trim(const char *v, size_t *len);
 /* The keys of obj that `fields` does not name, as a new object; NULL when none. */
 json_t *ls__unknown_keys(const ls__field *fields, const json_t *obj);
 

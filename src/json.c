@@ -49,12 +49,20 @@ int ls__jflag(const json_t *obj, const char *key) {
   return -1;
 }
 
+/* The white space trimmed from text: the C locale's isspace(), PostgreSQL's E' \t\n\r\f\013'. */
+static bool trimmed_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 const char *ls__jtrim(const json_t *obj, const char *key, size_t *len) {
-  const char *v = ls__jstr(obj, key);
+  return ls__trim(ls__jstr(obj, key), len);
+}
+
+const char *ls__trim(const char *v, size_t *len) {
   if (!v) return NULL;
-  while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+  while (trimmed_space(*v)) v++;
   size_t n = strlen(v);
-  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\n' || v[n - 1] == '\r')) n--;
+  while (n > 0 && trimmed_space(v[n - 1])) n--;
   if (n == 0) return NULL;
   if (len) *len = n;
   return v;

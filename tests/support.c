@@ -888,6 +888,21 @@ static char *gen_text(int n, char fill) {
   return t;
 }
 
+/* A text value for a scraped or enrichment field: plain, padded, blank,
+ * with the white space JSON can carry, non-ASCII, or at its length limits
+ * (counted in characters). */
+static char *gen_field(ts_world *w) {
+  static const char *const fixed[] = {"Main St 1", "  Main St 1  ", "", "   ", "\\fMain\\u000b", "\\tMain\\r\\n",
+                                      "Caf\\u00e9 \\u2603", "\\u00a0Main\\u00a0", "Ma\\\"in"};
+  unsigned k = ts_rnd(w, 12);
+  if (k < 9) return strdup(fixed[k]);
+  /* 255 or 256 characters, some of them two bytes long */
+  int n = 255 + (int)ts_rnd(w, 2);
+  char *t = malloc((size_t)n * 6 + 1), *o = t;
+  for (int i = 0; i < n; i++) o += sprintf(o, "%s", k == 9 ? "n" : "\\u00e9");
+  return t;
+}
+
 /* The caller of a call on campaign c: mostly service_role, else a member of its organization or of another. */
 static const leadstore_caller *gen_who(ts_world *w, int c) {
   unsigned k = ts_rnd(w, 8);
@@ -1007,11 +1022,15 @@ static json_t *gen_batch(ts_world *w, int c) {
     if (ts_rnd(w, 4) == 0) fprintf(f, ",\"rating\":%s,\"latitude\":%s,\"reviews_count\":%u", ts_rnd(w, 2) ? "4.5" : "5.0",
                                    ts_rnd(w, 2) ? "-90" : "30.2672", ts_rnd(w, 1000));
     if (ts_rnd(w, 6) == 0) fprintf(f, ",\"phone\":\"  +1 512 555 01%02u \",\"totalScore\":4.0", place);
-    if (ts_rnd(w, 30) == 0) {
-      char *name = gen_text(255 + (int)ts_rnd(w, 2), 'n');
-      fprintf(f, ",\"city\":\"%s\"", name);
-      free(name);
+    if (ts_rnd(w, 3) == 0) {
+      static const char *const keys[] = {"city", "address", "name", "website", "category", "price_level", "description"};
+      char *text = gen_field(w);
+      fprintf(f, ",\"%s\":\"%s\"", keys[ts_rnd(w, 7)], text);
+      free(text);
     }
+    if (ts_rnd(w, 8) == 0)
+      fprintf(f, ",\"hours\":{\"mon\":\"9-5\",\"n\":1.50},\"categories\":[\"cafe\",\"Caf\\u00e9\"],\"longitude\":-180,"
+                 "\"reviews_count\":1000000000");
     fprintf(f, "}");
     free(em);
   }
@@ -1066,11 +1085,16 @@ json_t *ts_world_step(ts_world *w) {
   case 6: {
     char *em = gen_email(w);
     bool listed = ts_rnd(w, 3) == 0; /* the email in emails_found rather than primary_email */
-    json_t *r = gen_call(w, who, "save_linkedin_enrichment_tx", "{\"p_business_id\":\"%s\",\"p_enrichment_data\":{%s,%s%s%s%s}}",
+    char *field = gen_field(w);
+    json_t *r = gen_call(w, who, "save_linkedin_enrichment_tx", "{\"p_business_id\":\"%s\",\"p_enrichment_data\":{%s,%s%s%s%s%s,\"company_name\":\"%s\"}}",
                          gen_business(w),
                          ts_rnd(w, 2) ? "\"linkedin_url\":\"https://linkedin.com/in/x\"" : "\"profile_type\":\"unknown\"", listed ? "\"emails_found\":[\"" : "\"primary_email\":\"", em, listed ? "\"]" : "\"",
-                         ts_rnd(w, 2) ? ",\"bouncer_status\":\"deliverable\",\"bouncer_verified\":\"yes\",\"bouncer_score\":91.0" : "");
+                         ts_rnd(w, 2) ? ",\"bouncer_status\":\"deliverable\",\"bouncer_verified\":\"yes\",\"bouncer_score\":91.0" : "",
+                         ts_rnd(w, 3) ? "" : ",\"bouncer_verified_at\":\"2025-06-01T12:00:00.5+02:00\",\"email_quality_tier\":2,"
+                                             "\"bouncer_is_safe\":\"unknown\",\"connections\":0,\"emails_generated\":[]",
+                         field);
     free(em);
+    free(field);
     return r;
   }
   case 7: {
@@ -1084,7 +1108,9 @@ json_t *ts_world_step(ts_world *w) {
                          "{\"p_source\":\"%s\",\"p_target_id\":\"%s\",\"p_verification_data\":{\"email\":\"%s\",\"status\":\"%s\","
                          "\"score\":%s%s}}",
                          src == 0 ? "google_maps" : src == 1 ? "facebook" : "linkedin", target, em, gen_vstatuses[ts_rnd(w, 6)],
-                         scores[ts_rnd(w, 7)], ts_rnd(w, 2) ? "" : ",\"is_disposable\":\"no\",\"is_free_email\":\"unknown\"");
+                         scores[ts_rnd(w, 7)],
+                         ts_rnd(w, 2) ? "" : ts_rnd(w, 2) ? ",\"is_disposable\":\"no\",\"is_free_email\":\"unknown\""
+                                                          : ",\"is_safe\":\"yes\",\"reason\":\" accepted \",\"raw_response\":{\"s\":1.0}");
     free(em);
     return r;
   }
@@ -1108,11 +1134,14 @@ json_t *ts_world_step(ts_world *w) {
   case 13: {
     static const char *const zips[] = {"90000", "90001", "SW1A 1AA", "1234567890", "12345678901", "90000"};
     static const char *const maxes[] = {"1", "1000", "1001", "200", "0"};
-    char *name = gen_text(ts_rnd(w, 4) ? 8 : 255 + (int)ts_rnd(w, 2), 'c');
+    char *name = ts_rnd(w, 2) ? gen_text(ts_rnd(w, 4) ? 8 : 255 + (int)ts_rnd(w, 2), 'c') : gen_field(w);
     json_t *r = gen_call(w, who, "create_campaign_with_coverage_tx",
-                         "{\"p_campaign_data\":{\"name\":\"%s\",\"keywords\":[\"coffee\"],\"estimated_cost\":%s%s},"
+                         "{\"p_campaign_data\":{\"name\":\"%s\",\"keywords\":[\"coffee\"],\"estimated_cost\":%s%s%s},"
                          "\"p_coverage_data\":[{\"zip\":\"%s\",\"max_results\":%s},{\"zip_code\":\"%s\",\"estimated_cost\":0.5}]}",
-                         name, gen_amounts[ts_rnd(w, 12)], c == 2 ? ",\"organization_id\":\"22222222-2222-4222-8222-222222222222\"" : "",
+                         name, gen_amounts[ts_rnd(w, 12)],
+                         ts_rnd(w, 2) ? "" : ts_rnd(w, 2) ? ",\"coverage_percentage\":100.0,\"target_zip_count\":7,\"location\":\" Austin \""
+                                                          : ",\"coverage_percentage\":33.3,\"description\":\"\\fd\",\"coverage_profile\":\"custom\"",
+                         c == 2 ? ",\"organization_id\":\"22222222-2222-4222-8222-222222222222\"" : "",
                          zips[ts_rnd(w, 6)], maxes[ts_rnd(w, 5)], zips[ts_rnd(w, 6)]);
     free(name);
     return r;
