@@ -796,20 +796,39 @@ static json_t *sqlite_rows(const char *path, const char *table) {
   return rows;
 }
 
+/* One connection for every table read of a program, closed at exit. */
+static PGconn *rows_conn;
+static char *rows_url;
+
+static void rows_close(void) {
+  PQfinish(rows_conn);
+  free(rows_url);
+}
+
+static PGconn *rows_connection(const char *url) {
+  if (rows_conn && !strcmp(rows_url, url) && PQstatus(rows_conn) == CONNECTION_OK) return rows_conn;
+  if (!rows_url) atexit(rows_close);
+  PQfinish(rows_conn);
+  free(rows_url);
+  rows_url = strdup(url);
+  rows_conn = PQconnectdb(url);
+  return rows_conn;
+}
+
 static json_t *pg_rows(const char *url, const char *table) {
-  PGconn *conn = PQconnectdb(url);
+  PGconn *conn = rows_connection(url);
   /* money (numeric) as micro-dollars and timestamps as the API prints them,
    * built from the catalog; everything else as to_jsonb spells it */
   const char *values[1] = {table};
   PGresult *res = PQexecParams(conn,
                                "SELECT format('SELECT (to_jsonb(t) || jsonb_build_object(%s))::text FROM %I t', "
-                               "  coalesce(string_agg(CASE WHEN data_type = 'numeric' "
-                               "    THEN format('%L, (t.%I * 1000000)::bigint', column_name, column_name) "
+                               "  coalesce(string_agg(CASE WHEN atttypid = 'numeric'::regtype "
+                               "    THEN format('%L, (t.%I * 1000000)::bigint', attname, attname) "
                                "    ELSE format('%L, to_char(t.%I AT TIME ZONE ''UTC'', "
-                               "                ''YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'')', column_name, column_name) END, ', '), ''), $1::text) "
-                               "  FROM information_schema.columns "
-                               " WHERE table_schema = 'public' AND table_name = $1::text "
-                               "   AND data_type IN ('numeric', 'timestamp with time zone')",
+                               "                ''YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'')', attname, attname) END, ', '), ''), $1::text) "
+                               "  FROM pg_attribute "
+                               " WHERE attrelid = ('public.' || quote_ident($1::text))::regclass AND attnum > 0 "
+                               "   AND NOT attisdropped AND atttypid IN ('numeric'::regtype, 'timestamptz'::regtype)",
                                1, NULL, values, NULL, NULL, 0);
   json_t *rows = NULL;
   if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
@@ -825,7 +844,6 @@ static json_t *pg_rows(const char *url, const char *table) {
     tap_diag("%s: %s", table, PQerrorMessage(conn));
   }
   PQclear(res);
-  PQfinish(conn);
   return rows;
 }
 
@@ -862,11 +880,12 @@ unsigned ts_rnd(ts_world *w, unsigned n) {
 /* An email: well-formed, blank, malformed, with spaces, or at the length limits. */
 static char *gen_email(ts_world *w) {
   static const char *const fixed[] = {"info@shop.example", "sales@shop.example", "  owner@shop.example ", "",
-                                      "not-an-email", "INFO@shop.example", "a@b@c.example"};
+                                      "not-an-email", "INFO@shop.example", "a@b@c.example", "\\u00c9lan@shop.example",
+                                      "\\u00e9lan@shop.example", "\\fowner0@shop.example\\u000b"};
   static const int lengths[] = {3, 254, 320, 321, 329, 330, 399, 400};
-  unsigned k = ts_rnd(w, 16);
-  if (k < 7) return strdup(fixed[k]);
-  if (k < 13) {
+  unsigned k = ts_rnd(w, 19);
+  if (k < 10) return strdup(fixed[k]);
+  if (k < 16) {
     char *e = NULL;
     if (asprintf(&e, "%s%u@shop.example", k % 2 ? "owner" : "Owner", ts_rnd(w, 3)) < 0) exit(2);
     return e;
@@ -1135,6 +1154,20 @@ json_t *ts_world_step(ts_world *w) {
     static const char *const zips[] = {"90000", "90001", "SW1A 1AA", "1234567890", "12345678901", "90000"};
     static const char *const maxes[] = {"1", "1000", "1001", "200", "0"};
     char *name = ts_rnd(w, 2) ? gen_text(ts_rnd(w, 4) ? 8 : 255 + (int)ts_rnd(w, 2), 'c') : gen_field(w);
+    if (ts_rnd(w, 20) == 0) { /* a coverage list one past its limit of 5000 (the limit itself: campaigns.case) */
+      int n = 5001;
+      char *buf = NULL;
+      size_t len = 0;
+      FILE *f = open_memstream(&buf, &len);
+      fprintf(f, "{\"p_campaign_data\":{\"name\":\"%s\"},\"p_coverage_data\":[", name);
+      for (int i = 0; i < n; i++) fprintf(f, "%s{\"zip\":\"%05d\"}", i ? "," : "", i);
+      fprintf(f, "]}");
+      fclose(f);
+      json_t *r = gen_call(w, who, "create_campaign_with_coverage_tx", "%s", buf);
+      free(buf);
+      free(name);
+      return r;
+    }
     json_t *r = gen_call(w, who, "create_campaign_with_coverage_tx",
                          "{\"p_campaign_data\":{\"name\":\"%s\",\"keywords\":[\"coffee\"],\"estimated_cost\":%s%s%s},"
                          "\"p_coverage_data\":[{\"zip\":\"%s\",\"max_results\":%s},{\"zip_code\":\"%s\",\"estimated_cost\":0.5}]}",

@@ -17,7 +17,7 @@
  * truncated).
  *   LEADSTORE_DIFF_SEQUENCES=N   how many sequences (default 2000; 500 in the
  *                                sanitizer build)
- *   LEADSTORE_DIFF_STEPS=N       the longest sequence (default 12 steps)
+ *   LEADSTORE_DIFF_STEPS=N       the longest sequence (default 8 steps)
  *   LEADSTORE_DIFF_SEED=S        the first seed (default 1); a block of seeds
  *                                S.. is replayed exactly by giving its first seed
  */
@@ -34,12 +34,12 @@ enum { DEFAULT_SEQUENCES = 500 };
 #else
 enum { DEFAULT_SEQUENCES = 2000 };
 #endif
-enum { BLOCK = 100 };
+enum { BLOCK = 200 };
 
-/* Sequences of 3 to 12 steps after their three campaigns: short, so that
- * thousands fit in the suite. */
-static int max_steps = 12;
-static int steps_of(unsigned long long seed) { return 3 + (int)(seed % 4) * (max_steps - 3) / 3; }
+/* Sequences of 2 to 8 steps after their three campaigns: short, so that
+ * thousands fit in the suite (long mode: LEADSTORE_DIFF_STEPS). */
+static int max_steps = 8;
+static int steps_of(unsigned long long seed) { return 2 + (int)(seed % 4) * (max_steps - 2) / 3; }
 
 /*--- The injected clock and ids -------------------------------------------------------------*/
 
@@ -217,7 +217,7 @@ int main(int argc, char **argv) {
   env = getenv("LEADSTORE_DIFF_SEED");
   unsigned long long first = env && *env ? strtoull(env, NULL, 10) : 1;
   env = getenv("LEADSTORE_DIFF_STEPS");
-  if (env && atoi(env) > 3) max_steps = atoi(env);
+  if (env && atoi(env) > 2) max_steps = atoi(env);
   char *url = ts_pg_database(argv[0]);
   if (!url) return 2;
   tap_diag("%ld sequences of up to %d steps from seed %llu (LEADSTORE_DIFF_SEQUENCES, LEADSTORE_DIFF_STEPS, "
