@@ -94,7 +94,7 @@ static char *failure_text(const ls__error *err) {
                         err->msg[0] ? err->msg : leadstore_status_message(err->code), "error_code",
                         leadstore_status_sqlstate(err->code), "retry_recommended",
                         leadstore_status_retry(err->code));
-  char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+  char *text = o ? ls__result_text(o) : NULL;
   json_decref(o);
   return text;
 }

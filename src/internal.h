@@ -189,6 +189,9 @@ bool ls__status_transition_valid(const char *from, const char *to);
  * 3 to LS_EMAIL_MAX bytes (RFC 5321's limit of a path, 254 octets), exactly
  * one '@' with text on both sides, and none of ls__email_space inside. */
 #define LS_EMAIL_MAX 254
+/* The longest text an email parameter accepts (SMTP's 64 + 1 + 255): a longer
+ * one is refused (22023); one over LS_EMAIL_MAX is accepted and is no email. */
+#define LS_EMAIL_FIELD_MAX 320
 extern const char ls__email_space[];
 
 /* Whether `email` is well-formed by the email rule; writes the trimmed form
@@ -231,9 +234,22 @@ int ls__jflag(const json_t *obj, const char *key);
 /* A text parameter with surrounding white space removed: *len chars from the
  * returned pointer; NULL when absent, null or blank ("" never overwrites). */
 const char *ls__jtrim(const json_t *obj, const char *key, size_t *len);
+/* The same for a C string (NULL stays NULL).  White space: ' ', \t \n \v \f \r —
+ * what PostgreSQL's functions trim too. */
+const char *ls__trim(const char *v, size_t *len);
 /* The keys of obj that `fields` does not name, as a new object; NULL when none. */
 json_t *ls__unknown_keys(const ls__field *fields, const json_t *obj);
 
+/*
+ * The canonical text of a result object, the one spelling both engines
+ * answer (so answers compare byte for byte): compact; in every object the key
+ * "success" first, then the other keys in byte order; an integral number
+ * without fraction (1, not 1.0 or 1.000000), any other number in its shortest
+ * form of at most 15 significant digits (0.1, 7.5, 91.25) — exact for money,
+ * which has at most 14; strings, booleans and null as JSON spells them.  NULL
+ * on OOM.
+ */
+char *ls__result_text(const json_t *result);
 /* Compact, key-sorted serialisation (for hashing and storage).  NULL on OOM. */
 char *ls__json_dump(const json_t *v);
 /* SHA-256 hex of the canonical form of `params` without p_request_id. */
@@ -269,7 +285,8 @@ typedef struct ls__engine {
   int (*open)(leadstore *db, const char *target, ls__error *err);
   void (*close)(leadstore *db);
   /* Runs the validated call atomically; on success *result is the result
-   * text (ls__malloc'd, success object); on failure nothing was written. */
+   * text (ls__malloc'd, success object, spelled by ls__result_text); on
+   * failure nothing was written. */
   int (*call)(leadstore *db, const ls__call *call, char **result, ls__error *err);
   /* The invariants of SPEC §8: fills `report` (see leadstore_check). */
   int (*check)(leadstore *db, json_t *report, ls__error *err);

@@ -6,6 +6,7 @@
  * trust the validator for types, so they never fail.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -48,12 +49,20 @@ int ls__jflag(const json_t *obj, const char *key) {
   return -1;
 }
 
+/* The white space trimmed from text: the C locale's isspace(), PostgreSQL's E' \t\n\r\f\013'. */
+static bool trimmed_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
 const char *ls__jtrim(const json_t *obj, const char *key, size_t *len) {
-  const char *v = ls__jstr(obj, key);
+  return ls__trim(ls__jstr(obj, key), len);
+}
+
+const char *ls__trim(const char *v, size_t *len) {
   if (!v) return NULL;
-  while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r') v++;
+  while (trimmed_space(*v)) v++;
   size_t n = strlen(v);
-  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\n' || v[n - 1] == '\r')) n--;
+  while (n > 0 && trimmed_space(v[n - 1])) n--;
   if (n == 0) return NULL;
   if (len) *len = n;
   return v;
@@ -72,6 +81,65 @@ json_t *ls__unknown_keys(const ls__field *fields, const json_t *obj) {
     json_object_set(out, key, v);
   }
   return out;
+}
+
+/*--- The canonical result text ---------------------------------------------*/
+
+/* A copy of v in canonical form (see ls__result_text); NULL on OOM. */
+static json_t *canonical(const json_t *v);
+
+/* Orders keys: "success" first, then byte order. */
+static int key_order(const void *a, const void *b) {
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  bool xs = strcmp(x, "success") == 0, ys = strcmp(y, "success") == 0;
+  if (xs != ys) return xs ? -1 : 1;
+  return strcmp(x, y);
+}
+
+static json_t *canonical_object(const json_t *v) {
+  size_t n = json_object_size(v), i = 0;
+  const char **keys = n ? ls__malloc(n * sizeof *keys) : NULL;
+  json_t *out = json_object();
+  if ((n && !keys) || !out) goto fail;
+  const char *key;
+  json_t *child;
+  json_object_foreach((json_t *)v, key, child) keys[i++] = key;
+  qsort(keys, n, sizeof *keys, key_order);
+  for (i = 0; i < n; i++)
+    if (json_object_set_new(out, keys[i], canonical(json_object_get(v, keys[i]))) != 0) goto fail;
+  ls__free(keys);
+  return out;
+fail:
+  ls__free(keys);
+  json_decref(out);
+  return NULL;
+}
+
+static json_t *canonical(const json_t *v) {
+  if (json_is_object(v)) return canonical_object(v);
+  if (json_is_array(v)) {
+    json_t *out = json_array();
+    for (size_t i = 0; out && i < json_array_size(v); i++)
+      if (json_array_append_new(out, canonical(json_array_get(v, i))) != 0) {
+        json_decref(out);
+        out = NULL;
+      }
+    return out;
+  }
+  /* an integral number is spelled as an integer (1, not 1.0), exactly up to 2^53 */
+  if (json_is_real(v)) {
+    double d = json_real_value(v);
+    if (d == trunc(d) && fabs(d) <= 9007199254740992.0) return json_integer((json_int_t)d);
+  }
+  return json_copy((json_t *)v);
+}
+
+char *ls__result_text(const json_t *result) {
+  json_t *c = canonical(result);
+  /* the keys were inserted in canonical order, which jansson keeps */
+  char *text = c ? json_dumps(c, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+  json_decref(c);
+  return text;
 }
 
 char *ls__json_dump(const json_t *v) {

@@ -132,7 +132,7 @@ static const ls__field business_fields[] = {
     {"latitude", LS_T_NUMBER, 0, -90, 90, NULL, NULL, NULL, NULL},
     {"longitude", LS_T_NUMBER, 0, -180, 180, NULL, NULL, NULL, NULL},
     TEXT("phone", 0, 64, NULL), TEXT("website", 0, 0, NULL),
-    TEXT("email", 0, 320, "kept when well-formed; priority google_maps"),
+    TEXT("email", 0, LS_EMAIL_FIELD_MAX, "kept when well-formed; priority google_maps"),
     TEXT("category", 0, 255, NULL), LIST("categories", NULL), TEXT("description", 0, 0, NULL),
     {"rating", LS_T_NUMBER, 0, 0, 5, NULL, NULL, NULL, NULL},
     {"reviews_count", LS_T_INT, 0, 0, 1000000000, NULL, NULL, NULL, NULL},
@@ -156,7 +156,7 @@ static const ls__field batch_upsert_businesses_tx_params[] = {
 static const ls__field facebook_fields[] = {
     TEXT("facebook_url", 0, 0, NULL), TEXT("page_name", 0, 255, NULL),
     LIST("emails", "every email found on the page"),
-    TEXT("primary_email", 0, 320, "the email to promote (default: the first well-formed of emails)"),
+    TEXT("primary_email", 0, LS_EMAIL_FIELD_MAX, "the email to promote (default: the first well-formed of emails)"),
     LIST("email_sources", "where each email was found"), LIST("phone_numbers", NULL),
     {"success", LS_T_BOOL, 0, 0, 0, NULL, NULL, NULL, "default false"},
     TEXT("error_message", 0, 0, NULL),
@@ -177,7 +177,7 @@ static const ls__field linkedin_fields[] = {
     TEXT("location", 0, 0, NULL),
     {"connections", LS_T_INT, 0, 0, 1000000000, NULL, NULL, NULL, NULL},
     LIST("emails_found", NULL), LIST("emails_generated", "pattern-generated candidates"),
-    TEXT("primary_email", 0, 320, "the email to promote (default: the first well-formed of emails_found)"),
+    TEXT("primary_email", 0, LS_EMAIL_FIELD_MAX, "the email to promote (default: the first well-formed of emails_found)"),
     TEXT("email_source", 0, 64, "e.g. linkedin_direct, generated"),
     LIST("phone_numbers", NULL), TEXT("phone_number", 0, 64, NULL),
     {"email_extraction_attempted", LS_T_BOOL, 0, 0, 0, NULL, NULL, NULL, NULL},
@@ -203,7 +203,7 @@ static const ls__field save_linkedin_enrichment_tx_params[] = {
 /*--- Verification ------------------------------------------------------------------*/
 
 static const ls__field verification_fields[] = {
-    {"email", LS_T_TEXT, REQ | LS_F_NONBLANK, 1, 320, NULL, NULL, NULL, "the verified address"},
+    {"email", LS_T_TEXT, REQ | LS_F_NONBLANK, 1, LS_EMAIL_FIELD_MAX, NULL, NULL, NULL, "the verified address"},
     {"status", LS_T_ENUM, REQ, 0, 0, ls__verification_statuses, NULL, NULL, NULL},
     {"score", LS_T_NUMBER, 0, 0, 100, NULL, NULL, NULL, "0–100"},
     TEXT("reason", 0, 0, NULL),

@@ -32,6 +32,7 @@
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
+#include "internal.h" /* ls__result_text, ls__op_find: the library's own canonical form and table */
 #include "support.h"
 
 /*--- TAP ---------------------------------------------------------------------*/
@@ -747,4 +748,491 @@ void ts_run_cases(const char *dir, ts_mode mode, const char *cli) {
     free(list[i]);
   }
   free(list);
+}
+
+/*--- Canonical table contents -----------------------------------------------------------*/
+
+/* Sorts rows by their "id". */
+static int by_id(const void *a, const void *b) {
+  const char *x = json_string_value(json_object_get(*(json_t *const *)a, "id"));
+  const char *y = json_string_value(json_object_get(*(json_t *const *)b, "id"));
+  return strcmp(x ? x : "", y ? y : "");
+}
+
+/* The rows (objects) of `rows` sorted by id, each in the library's canonical text, as one array. */
+static json_t *canonical_rows(json_t *rows) {
+  size_t n = json_array_size(rows);
+  json_t **v = calloc(n ? n : 1, sizeof *v);
+  for (size_t i = 0; i < n; i++) {
+    v[i] = json_array_get(rows, i);
+    json_object_del(v[i], "params_hash");
+  }
+  qsort(v, n, sizeof *v, by_id);
+  json_t *out = json_array();
+  for (size_t i = 0; i < n; i++) {
+    char *text = ls__result_text(v[i]);
+    json_array_append_new(out, json_loads(text, 0, NULL));
+    ls__free(text);
+  }
+  free(v);
+  return out;
+}
+
+static json_t *sqlite_rows(const char *path, const char *table) {
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *st = NULL;
+  char sql[128];
+  snprintf(sql, sizeof sql, "SELECT * FROM %s", table); /* table: from ls__tables */
+  if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2(conn, sql, -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_close(conn);
+    return NULL;
+  }
+  json_t *rows = json_array();
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    json_t *row = json_object();
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+      const char *decl = sqlite3_column_decltype(st, i);
+      const char *text = (const char *)sqlite3_column_text(st, i);
+      json_t *v;
+      if (sqlite3_column_type(st, i) == SQLITE_NULL) v = json_null();
+      else if (decl && !strcmp(decl, "BOOL_INT")) v = json_boolean(sqlite3_column_int(st, i));
+      else if (decl && !strcmp(decl, "JSON_TEXT")) v = json_loads(text, JSON_DECODE_ANY, NULL);
+      else if (sqlite3_column_type(st, i) == SQLITE_INTEGER) v = json_integer(sqlite3_column_int64(st, i));
+      else if (sqlite3_column_type(st, i) == SQLITE_FLOAT) v = json_real(sqlite3_column_double(st, i));
+      else v = json_string(text);
+      json_object_set_new(row, sqlite3_column_name(st, i), v ? v : json_string("(unreadable JSON)"));
+    }
+    json_array_append_new(rows, row);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(conn);
+  return rows;
+}
+
+/* One connection for every table read of a program, closed at exit. */
+static PGconn *rows_conn;
+static char *rows_url;
+
+static void rows_close(void) {
+  PQfinish(rows_conn);
+  free(rows_url);
+}
+
+static PGconn *rows_connection(const char *url) {
+  if (rows_conn && !strcmp(rows_url, url) && PQstatus(rows_conn) == CONNECTION_OK) return rows_conn;
+  if (!rows_url) atexit(rows_close);
+  PQfinish(rows_conn);
+  free(rows_url);
+  rows_url = strdup(url);
+  rows_conn = PQconnectdb(url);
+  return rows_conn;
+}
+
+static json_t *pg_rows(const char *url, const char *table) {
+  PGconn *conn = rows_connection(url);
+  /* money (numeric) as micro-dollars and timestamps as the API prints them,
+   * built from the catalog; everything else as to_jsonb spells it */
+  const char *values[1] = {table};
+  PGresult *res = PQexecParams(conn,
+                               "SELECT format('SELECT (to_jsonb(t) || jsonb_build_object(%s))::text FROM %I t', "
+                               "  coalesce(string_agg(CASE WHEN atttypid = 'numeric'::regtype "
+                               "    THEN format('%L, (t.%I * 1000000)::bigint', attname, attname) "
+                               "    ELSE format('%L, to_char(t.%I AT TIME ZONE ''UTC'', "
+                               "                ''YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'')', attname, attname) END, ', '), ''), $1::text) "
+                               "  FROM pg_attribute "
+                               " WHERE attrelid = ('public.' || quote_ident($1::text))::regclass AND attnum > 0 "
+                               "   AND NOT attisdropped AND atttypid IN ('numeric'::regtype, 'timestamptz'::regtype)",
+                               1, NULL, values, NULL, NULL, 0);
+  json_t *rows = NULL;
+  if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1) {
+    PGresult *r2 = PQexec(conn, PQgetvalue(res, 0, 0));
+    if (PQresultStatus(r2) == PGRES_TUPLES_OK) {
+      rows = json_array();
+      for (int i = 0; i < PQntuples(r2); i++) json_array_append_new(rows, json_loads(PQgetvalue(r2, i, 0), 0, NULL));
+    } else {
+      tap_diag("%s: %s", table, PQerrorMessage(conn));
+    }
+    PQclear(r2);
+  } else {
+    tap_diag("%s: %s", table, PQerrorMessage(conn));
+  }
+  PQclear(res);
+  return rows;
+}
+
+json_t *ts_table_rows(const char *target, const char *table) {
+  bool pg = !strncmp(target, "postgres", 8) || strchr(target, '=');
+  json_t *rows = pg ? pg_rows(target, table) : sqlite_rows(target, table);
+  json_t *out = rows ? canonical_rows(rows) : NULL;
+  json_decref(rows);
+  return out;
+}
+
+/*--- Random sequences ---------------------------------------------------------------------*/
+
+static const leadstore_caller member_a = {LEADSTORE_ROLE_AUTHENTICATED, "11111111-1111-4111-8111-111111111111"};
+static const leadstore_caller member_b = {LEADSTORE_ROLE_AUTHENTICATED, "22222222-2222-4222-8222-222222222222"};
+static const leadstore_caller member_c = {LEADSTORE_ROLE_AUTHENTICATED, "33333333-3333-4333-8333-333333333333"};
+static const char *const no_such_id = "00000000-0000-4000-8000-000000000000";
+
+static const char *const gen_statuses[] = {"draft", "running", "paused", "completed", "failed"};
+static const char *const gen_services[] = {"google_maps", "facebook", "linkedin", "bouncer"};
+static const char *const gen_vstatuses[] = {"deliverable", "undeliverable", "risky", "unknown", "accept_all", "error"};
+static const char *const gen_enrichment_types[] = {"facebook", "linkedin", "verification"};
+/* money at and around its limits, and sums that floats get wrong */
+static const char *const gen_amounts[] = {"0", "0.1", "0.2", "0.000001", "0.0000005", "1.5", "7", "12.345678",
+                                          "99999999.999999", "100000000", "-0.01", "1e-7"};
+
+int ts_steps_of(unsigned long long seed) { return 10 + (int)(seed % 5) * 15; }
+
+unsigned ts_rnd(ts_world *w, unsigned n) {
+  w->rng = w->rng * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (unsigned)((w->rng >> 33) % n);
+}
+
+/* An email: well-formed, blank, malformed, with spaces, or at the length limits. */
+static char *gen_email(ts_world *w) {
+  static const char *const fixed[] = {"info@shop.example", "sales@shop.example", "  owner@shop.example ", "",
+                                      "not-an-email", "INFO@shop.example", "a@b@c.example", "\\u00c9lan@shop.example",
+                                      "\\u00e9lan@shop.example", "\\fowner0@shop.example\\u000b"};
+  static const int lengths[] = {3, 253, 254, 255, 320, 321, 330, 400};
+  unsigned k = ts_rnd(w, 19);
+  if (k < 10) return strdup(fixed[k]);
+  if (k < 16) {
+    char *e = NULL;
+    if (asprintf(&e, "%s%u@shop.example", k % 2 ? "owner" : "Owner", ts_rnd(w, 3)) < 0) exit(2);
+    return e;
+  }
+  int n = lengths[ts_rnd(w, 8)];
+  char *e = malloc((size_t)n + 1);
+  memset(e, 'a', (size_t)n);
+  e[n] = '\0';
+  if (n >= 3) memcpy(e + n - (n > 12 ? 12 : 2), n > 12 ? "@shop.example" : "@b", n > 12 ? 12 : 2);
+  e[n] = '\0';
+  return e;
+}
+
+/* A text of n characters (names at their limits). */
+static char *gen_text(int n, char fill) {
+  char *t = malloc((size_t)n + 1);
+  memset(t, fill, (size_t)n);
+  t[n] = '\0';
+  return t;
+}
+
+/* A text value for a scraped or enrichment field: plain, padded, blank,
+ * with the white space JSON can carry, non-ASCII, or at its length limits
+ * (counted in characters). */
+static char *gen_field(ts_world *w) {
+  static const char *const fixed[] = {"Main St 1", "  Main St 1  ", "", "   ", "\\fMain\\u000b", "\\tMain\\r\\n",
+                                      "Caf\\u00e9 \\u2603", "\\u00a0Main\\u00a0", "Ma\\\"in"};
+  unsigned k = ts_rnd(w, 12);
+  if (k < 9) return strdup(fixed[k]);
+  /* 255 or 256 characters, some of them two bytes long */
+  int n = 255 + (int)ts_rnd(w, 2);
+  char *t = malloc((size_t)n * 6 + 1), *o = t;
+  for (int i = 0; i < n; i++) o += sprintf(o, "%s", k == 9 ? "n" : "\\u00e9");
+  return t;
+}
+
+/* The caller of a call on campaign c: mostly service_role, else a member of its organization or of another. */
+static const leadstore_caller *gen_who(ts_world *w, int c) {
+  unsigned k = ts_rnd(w, 8);
+  if (k < 5) return &ts_service;
+  if (k < 7) return c == 1 ? &member_a : c == 2 ? &member_b : &ts_service;
+  return c == 1 ? &member_b : c == 2 ? &member_c : &member_a;
+}
+
+/* Remembers what a result tells: ids to reuse, costs that were charged. */
+static void gen_learn(ts_world *w, const char *op, const char *params, json_t *r) {
+  if (!ts_success(r)) return;
+  bool replayed = json_is_true(json_object_get(r, "replayed"));
+  if (!strcmp(op, "batch_upsert_businesses_tx")) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(r, "results"), i, e) {
+      const char *id = json_string_value(json_object_get(e, "business_id"));
+      if (id && json_is_true(json_object_get(e, "created")) && !replayed && w->nbusiness < TS_KEPT)
+        snprintf(w->business[w->nbusiness++], 37, "%s", id);
+    }
+  } else if (!strcmp(op, "save_facebook_enrichment_tx") && w->nfb < TS_KEPT && !replayed) {
+    snprintf(w->fb[w->nfb++], 37, "%s", ts_str(r, "enrichment_id"));
+  } else if (!strcmp(op, "save_linkedin_enrichment_tx") && w->nli < TS_KEPT && !replayed) {
+    snprintf(w->li[w->nli++], 37, "%s", ts_str(r, "enrichment_id"));
+  } else if (!strcmp(op, "track_api_cost_tx") && !replayed) {
+    json_t *p = json_loads(params, 0, NULL);
+    const char *cid = json_string_value(json_object_get(p, "p_campaign_id"));
+    double usd = json_number_value(json_object_get(json_object_get(p, "p_cost_data"), "cost_usd"));
+    for (int c = 0; cid && c < w->ncampaigns; c++)
+      if (!strcmp(cid, w->campaign[c])) w->cost_micros[c] += ls__money_from_number(usd);
+    json_decref(p);
+  }
+}
+
+/* Calls op with printf-formatted parameters; a write sometimes carries a request id. */
+static json_t *gen_call(ts_world *w, const leadstore_caller *who, const char *op, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static json_t *gen_call(ts_world *w, const leadstore_caller *who, const char *op, const char *fmt, ...) {
+  char *body = NULL, *params = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&body, fmt, ap) < 0) exit(2);
+  va_end(ap);
+  const ls__op *o = ls__op_find(op);
+  bool keyed = o && o->kind == LS_OP_WRITE && ts_rnd(w, 4) == 0 && body[0] == '{';
+  if (keyed) {
+    if (asprintf(&params, "{\"p_request_id\":\"r%llu-%u\"%s%s", w->seed, ts_rnd(w, 6), body[1] == '}' ? "" : ",",
+                 body + 1) < 0)
+      exit(2);
+    free(body);
+  } else {
+    params = body;
+  }
+  json_t *r = w->call(w->ctx, who, op, params);
+  gen_learn(w, op, params, r);
+  if (keyed) {
+    free(w->last_op);
+    free(w->last_params);
+    w->last_op = strdup(op);
+    w->last_params = params;
+    w->last_who = who;
+  } else {
+    free(params);
+  }
+  return r;
+}
+
+/* The same JSON text with every number spelled differently but equal in
+ * value (7 → 7.0, 0.5 → 0.50): a replay must not tell them apart. */
+static char *respelled(const char *json) {
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  bool in_string = false;
+  for (const char *c = json; *c; c++) {
+    fputc(*c, f);
+    if (in_string) {
+      if (*c == '\\' && c[1]) fputc(*++c, f);
+      else if (*c == '"') in_string = false;
+      continue;
+    }
+    if (*c == '"') {
+      in_string = true;
+      continue;
+    }
+    bool starts = (*c >= '0' && *c <= '9') || (*c == '-' && c[1] >= '0' && c[1] <= '9');
+    if (!starts) continue;
+    bool frac = false, expo = false;
+    while ((c[1] >= '0' && c[1] <= '9') || c[1] == '.' || c[1] == 'e' || c[1] == 'E' || c[1] == '+' || c[1] == '-') {
+      frac |= c[1] == '.';
+      expo |= c[1] == 'e' || c[1] == 'E';
+      fputc(*++c, f);
+    }
+    if (!expo) fputs(frac ? "0" : ".0", f);
+  }
+  fclose(f);
+  return out;
+}
+
+/* A business seen so far, or an id that does not exist. */
+static const char *gen_business(ts_world *w) {
+  return w->nbusiness && ts_rnd(w, 12) ? w->business[ts_rnd(w, (unsigned)w->nbusiness)] : no_such_id;
+}
+
+static json_t *gen_batch(ts_world *w, int c) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  fprintf(f, "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"9000%u\",\"p_businesses\":[", w->campaign[c], ts_rnd(w, 4));
+  unsigned count = ts_rnd(w, 7);
+  for (unsigned i = 0; i < count; i++) {
+    unsigned place = ts_rnd(w, TS_PLACES);
+    char *em = gen_email(w);
+    fprintf(f, "%s{\"place_id\":\"p%u\",\"name\":\"Shop %u\"", i ? "," : "", place, place);
+    if (ts_rnd(w, 4)) fprintf(f, ",\"email\":\"%s\"", em);
+    if (ts_rnd(w, 3) == 0) fprintf(f, ",\"facebook_url\":\"https://facebook.com/p%u\"", place);
+    if (ts_rnd(w, 4) == 0) fprintf(f, ",\"rating\":%s,\"latitude\":%s,\"reviews_count\":%u", ts_rnd(w, 2) ? "4.5" : "5.0",
+                                   ts_rnd(w, 2) ? "-90" : "30.2672", ts_rnd(w, 1000));
+    if (ts_rnd(w, 6) == 0) fprintf(f, ",\"phone\":\"  +1 512 555 01%02u \",\"totalScore\":4.0", place);
+    if (ts_rnd(w, 3) == 0) {
+      static const char *const keys[] = {"city", "address", "name", "website", "category", "price_level", "description"};
+      char *text = gen_field(w);
+      fprintf(f, ",\"%s\":\"%s\"", keys[ts_rnd(w, 7)], text);
+      free(text);
+    }
+    if (ts_rnd(w, 8) == 0)
+      fprintf(f, ",\"hours\":{\"mon\":\"9-5\",\"n\":1.50},\"categories\":[\"cafe\",\"Caf\\u00e9\"],\"longitude\":-180,"
+                 "\"reviews_count\":1000000000");
+    fprintf(f, "}");
+    free(em);
+  }
+  fprintf(f, "]}");
+  fclose(f);
+  if (ts_rnd(w, 20) == 0 && len > 3) buf[len - 3] = ' '; /* now and then, malformed JSON */
+  json_t *r = gen_call(w, gen_who(w, c), "batch_upsert_businesses_tx", "%s", buf);
+  free(buf);
+  return r;
+}
+
+json_t *ts_world_step(ts_world *w) {
+  int c = (int)ts_rnd(w, (unsigned)w->ncampaigns);
+  const char *cid = w->campaign[c];
+  const leadstore_caller *who = gen_who(w, c);
+  unsigned kind = ts_rnd(w, 17);
+  if (kind >= 5 && kind <= 7 && w->nbusiness == 0) kind = 3; /* nothing to enrich yet: scrape first */
+  switch (kind) {
+  case 0: {
+    static const char *const toward[] = {"running", "running", "running", "paused", "completed", "failed", "draft"};
+    unsigned k = ts_rnd(w, 8);
+    return gen_call(w, who, "update_campaign_status_tx", "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"%s\"%s}", cid,
+                    k < 7 ? toward[k] : gen_statuses[ts_rnd(w, 5)], ts_rnd(w, 3) ? "" : ",\"p_metadata\":{\"by\":\"test\",\"n\":1.0}");
+  }
+  case 1:
+    return gen_call(w, who, "update_coverage_status_tx",
+                    "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"9000%u\",\"p_results\":{\"businesses_found\":%u,"
+                    "\"emails_found\":%u,\"actual_cost\":%s}}",
+                    cid, ts_rnd(w, 6), ts_rnd(w, 50), ts_rnd(w, 3), gen_amounts[ts_rnd(w, 12)]);
+  case 2: {
+    const char *amount = ts_rnd(w, 3) ? "0.021" : gen_amounts[ts_rnd(w, 12)];
+    return gen_call(w, who, "track_api_cost_tx",
+                    "{\"p_campaign_id\":\"%s\",\"p_service\":\"%s\",\"p_cost_data\":{\"cost_usd\":%s,\"items_processed\":%u%s}}",
+                    cid, gen_services[ts_rnd(w, 4)], amount, ts_rnd(w, 3), ts_rnd(w, 2) ? "" : ",\"metadata\":{\"q\":2.50}");
+  }
+  case 3:
+  case 4:
+    return gen_batch(w, c);
+  case 5: {
+    char *em = gen_email(w);
+    char *em2 = gen_email(w);
+    bool named = ts_rnd(w, 4) == 0; /* p_campaign_id given: the business's campaign, or not */
+    json_t *r = gen_call(w, who, "save_facebook_enrichment_tx",
+                         "{\"p_business_id\":\"%s\"%s%s%s,\"p_enrichment_data\":{\"success\":%s,\"primary_email\":\"%s\","
+                         "\"emails\":[\"%s\",\"x@fb.example\"]}}",
+                         gen_business(w), named ? ",\"p_campaign_id\":\"" : "", named ? cid : "", named ? "\"" : "",
+                         ts_rnd(w, 2) ? "true" : "false", em, em2);
+    free(em);
+    free(em2);
+    return r;
+  }
+  case 6: {
+    char *em = gen_email(w);
+    bool listed = ts_rnd(w, 3) == 0; /* the email in emails_found rather than primary_email */
+    char *field = gen_field(w);
+    json_t *r = gen_call(w, who, "save_linkedin_enrichment_tx", "{\"p_business_id\":\"%s\",\"p_enrichment_data\":{%s,%s%s%s%s%s,\"company_name\":\"%s\"}}",
+                         gen_business(w),
+                         ts_rnd(w, 2) ? "\"linkedin_url\":\"https://linkedin.com/in/x\"" : "\"profile_type\":\"unknown\"", listed ? "\"emails_found\":[\"" : "\"primary_email\":\"", em, listed ? "\"]" : "\"",
+                         ts_rnd(w, 2) ? ",\"bouncer_status\":\"deliverable\",\"bouncer_verified\":\"yes\",\"bouncer_score\":91.0" : "",
+                         ts_rnd(w, 3) ? "" : ",\"bouncer_verified_at\":\"2025-06-01T12:00:00.5+02:00\",\"email_quality_tier\":2,"
+                                             "\"bouncer_is_safe\":\"unknown\",\"connections\":0,\"emails_generated\":[]",
+                         field);
+    free(em);
+    free(field);
+    return r;
+  }
+  case 7: {
+    unsigned src = ts_rnd(w, 3);
+    const char *target = src == 0 ? gen_business(w)
+                         : src == 1 ? (w->nfb ? w->fb[ts_rnd(w, (unsigned)w->nfb)] : no_such_id)
+                                    : (w->nli ? w->li[ts_rnd(w, (unsigned)w->nli)] : no_such_id);
+    static const char *const scores[] = {"0", "69.5", "70", "91", "100", "100.5", "-1"};
+    char *em = gen_email(w);
+    json_t *r = gen_call(w, who, "update_email_verification_tx",
+                         "{\"p_source\":\"%s\",\"p_target_id\":\"%s\",\"p_verification_data\":{\"email\":\"%s\",\"status\":\"%s\","
+                         "\"score\":%s%s}}",
+                         src == 0 ? "google_maps" : src == 1 ? "facebook" : "linkedin", target, em, gen_vstatuses[ts_rnd(w, 6)],
+                         scores[ts_rnd(w, 7)],
+                         ts_rnd(w, 2) ? "" : ts_rnd(w, 2) ? ",\"is_disposable\":\"no\",\"is_free_email\":\"unknown\""
+                                                          : ",\"is_safe\":\"yes\",\"reason\":\" accepted \",\"raw_response\":{\"s\":1.0}");
+    free(em);
+    return r;
+  }
+  case 8:
+    return gen_call(w, who, "update_campaign_statistics_tx", "{\"p_campaign_id\":\"%s\"}", cid);
+  case 9:
+    return gen_call(w, who, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  case 10: {
+    static const char *const limits[] = {"", ",\"p_limit\":1", ",\"p_limit\":1000", ",\"p_limit\":1001", ",\"p_limit\":0",
+                                         ",\"p_offset\":1", ",\"p_limit\":2,\"p_offset\":1"};
+    unsigned s = ts_rnd(w, 6);
+    return gen_call(w, who, "list_campaigns", "{%s%s%s%s}", s < 5 ? "\"p_status\":\"" : "\"p_status\":null",
+                    s < 5 ? gen_statuses[s] : "", s < 5 ? "\"" : "", limits[ts_rnd(w, 7)]);
+  }
+  case 11:
+    return gen_call(w, who, "get_businesses_for_enrichment", "{\"p_campaign_id\":\"%s\",\"p_enrichment_type\":\"%s\",\"p_limit\":%u,\"p_offset\":%u}",
+                    cid, gen_enrichment_types[ts_rnd(w, 3)], 1 + ts_rnd(w, 30), ts_rnd(w, 3));
+  case 12:
+    return gen_call(w, who, "is_valid_status_transition", "{\"p_current\":\"%s\",\"p_new\":\"%s\"}", gen_statuses[ts_rnd(w, 5)],
+                    ts_rnd(w, 8) ? gen_statuses[ts_rnd(w, 5)] : "archived");
+  case 13: {
+    static const char *const zips[] = {"90000", "90001", "SW1A 1AA", "1234567890", "12345678901", "90000"};
+    static const char *const maxes[] = {"1", "1000", "1001", "200", "0"};
+    char *name = ts_rnd(w, 2) ? gen_text(ts_rnd(w, 4) ? 8 : 255 + (int)ts_rnd(w, 2), 'c') : gen_field(w);
+    if (ts_rnd(w, 20) == 0) { /* a coverage list one past its limit of 5000 (the limit itself: campaigns.case) */
+      int n = 5001;
+      char *buf = NULL;
+      size_t len = 0;
+      FILE *f = open_memstream(&buf, &len);
+      fprintf(f, "{\"p_campaign_data\":{\"name\":\"%s\"},\"p_coverage_data\":[", name);
+      for (int i = 0; i < n; i++) fprintf(f, "%s{\"zip\":\"%05d\"}", i ? "," : "", i);
+      fprintf(f, "]}");
+      fclose(f);
+      json_t *r = gen_call(w, who, "create_campaign_with_coverage_tx", "%s", buf);
+      free(buf);
+      free(name);
+      return r;
+    }
+    json_t *r = gen_call(w, who, "create_campaign_with_coverage_tx",
+                         "{\"p_campaign_data\":{\"name\":\"%s\",\"keywords\":[\"coffee\"],\"estimated_cost\":%s%s%s},"
+                         "\"p_coverage_data\":[{\"zip\":\"%s\",\"max_results\":%s},{\"zip_code\":\"%s\",\"estimated_cost\":0.5}]}",
+                         name, gen_amounts[ts_rnd(w, 12)],
+                         ts_rnd(w, 2) ? "" : ts_rnd(w, 2) ? ",\"coverage_percentage\":100.0,\"target_zip_count\":7,\"location\":\" Austin \""
+                                                          : ",\"coverage_percentage\":33.3,\"description\":\"\\fd\",\"coverage_profile\":\"custom\"",
+                         c == 2 ? ",\"organization_id\":\"22222222-2222-4222-8222-222222222222\"" : "",
+                         zips[ts_rnd(w, 6)], maxes[ts_rnd(w, 5)], zips[ts_rnd(w, 6)]);
+    free(name);
+    return r;
+  }
+  case 14:
+  case 15:
+    if (w->last_op) { /* the same call again (its numbers respelled, now and then): replayed, or run when it had failed */
+      char *op = strdup(w->last_op), *params = kind == 15 ? respelled(w->last_params) : strdup(w->last_params);
+      json_t *r = w->call(w->ctx, w->last_who, op, params);
+      gen_learn(w, op, params, r);
+      free(op);
+      free(params);
+      return r;
+    }
+    return gen_batch(w, c);
+  default: /* another organization's caller must never reach these campaigns */
+    return gen_call(w, &member_c, "track_api_cost_tx",
+                    "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":5}}", w->campaign[c == 2 ? 0 : c]);
+  }
+}
+
+bool ts_world_start(ts_world *w, unsigned long long seed, ts_call_fn call, void *ctx) {
+  memset(w, 0, sizeof *w);
+  w->rng = w->seed = seed;
+  w->call = call;
+  w->ctx = ctx;
+  for (int c = 0; c < TS_CAMPAIGNS; c++) {
+    char params[256];
+    snprintf(params, sizeof params,
+             "{\"p_campaign_data\":{\"name\":\"Property %d\"%s},\"p_coverage_data\":[{\"zip\":\"90000\"},"
+             "{\"zip\":\"90001\"},{\"zip\":\"90002\"},{\"zip\":\"90003\"}]}",
+             c, c == 2 ? ",\"organization_id\":\"22222222-2222-4222-8222-222222222222\"" : "");
+    json_t *r = w->call(w->ctx, c == 1 ? &member_a : &ts_service, "create_campaign_with_coverage_tx", params);
+    bool ok = ts_success(r);
+    if (!ok) tap_diag("creating campaign %d failed: %s", c, ts_str(r, "error"));
+    if (ok) snprintf(w->campaign[w->ncampaigns++], 37, "%s", ts_str(r, "campaign_id"));
+    json_decref(r);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+void ts_world_free(ts_world *w) {
+  free(w->last_op);
+  free(w->last_params);
+  w->last_op = w->last_params = NULL;
 }

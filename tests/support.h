@@ -84,4 +84,57 @@ char *ts_pg_database(const char *argv0);
 /* The path of a sibling of this test binary's build dir: "<build>/<name>". */
 char *ts_build_path(const char *argv0, const char *name);
 
+/*--- Canonical table contents (t_differential) ----------------------------------*/
+
+/*
+ * The rows of `table` in the database at `target` (an SQLite file or a
+ * PostgreSQL URL) as a JSON array, one object per row, ordered by id, spelled
+ * the same on both engines: money as integer micro-dollars, booleans as
+ * true/false, lists and JSON columns as JSON, timestamps as the API prints
+ * them; every object in the canonical text of the library's results.
+ * gmaps_rpc_requests.params_hash is left out: each engine hashes its own
+ * canonical text of the parameters.  NULL when the table cannot be read.
+ */
+json_t *ts_table_rows(const char *target, const char *table);
+
+/*--- Random sequences (t_property, t_differential) -----------------------------*/
+
+enum { TS_CAMPAIGNS = 3, TS_PLACES = 24, TS_KEPT = 64 };
+
+/* Performs one call for the generator: the parsed result (never NULL). */
+typedef json_t *(*ts_call_fn)(void *ctx, const leadstore_caller *who, const char *op, const char *params);
+
+/*
+ * A seeded random sequence of calls of every operation: three campaigns (one
+ * without organization, two of two organizations), callers that are
+ * service_role, members of the campaign's organization and of another one,
+ * request ids and exact replays, refused calls (bad input, wrong status,
+ * another organization) and values at every limit of the operations table.
+ * The generator reads only its own seed and the results it is given, so two
+ * engines that answer alike are driven through the same calls.
+ */
+typedef struct ts_world {
+  ts_call_fn call;
+  void *ctx;
+  unsigned long long seed, rng;
+  char campaign[TS_CAMPAIGNS][37];
+  int ncampaigns;
+  long long cost_micros[TS_CAMPAIGNS]; /* successful (not replayed) cost calls, summed */
+  char business[TS_KEPT][37];          /* ids seen in results */
+  char fb[TS_KEPT][37], li[TS_KEPT][37];
+  int nbusiness, nfb, nli;
+  char *last_op, *last_params;         /* the last call with a request id, for exact replays */
+  const leadstore_caller *last_who;
+} ts_world;
+
+/* Number of steps of the sequence of `seed` (10 to 70). */
+int ts_steps_of(unsigned long long seed);
+/* Seeds the world and creates its campaigns; false when that failed. */
+bool ts_world_start(ts_world *w, unsigned long long seed, ts_call_fn call, void *ctx);
+/* One random operation; the parsed result. */
+json_t *ts_world_step(ts_world *w);
+/* A random number below n from the world's generator. */
+unsigned ts_rnd(ts_world *w, unsigned n);
+void ts_world_free(ts_world *w);
+
 #endif

@@ -9,6 +9,56 @@
 -- Internal functions (ls_*) are not executable by clients (see 0006): the
 -- public SECURITY DEFINER functions call them as their owner.
 
+/*--- The call's clock and ids -----------------------------------------------------------*/
+
+-- The call's clock: the timestamp the C library passes in the custom setting
+-- `leadstore.now` (its open option clock_us, an injected clock for
+-- deterministic tests), set for the call's transaction in the same statement
+-- as the claims; else the transaction's now().  Every timestamp a function
+-- writes comes from here.  PostgREST never sets leadstore.* and its clients
+-- cannot; a session that runs SQL of its own can, as it can set the claims.
+CREATE OR REPLACE FUNCTION ls_now() RETURNS timestamptz
+LANGUAGE sql STABLE
+AS $$ SELECT coalesce(nullif(current_setting('leadstore.now', true), '')::timestamptz, now()) $$;
+
+-- A new row id: gen_random_uuid(), unless the library passed `leadstore.id_base`
+-- (its open option new_uuid, called once per call): then the call's ids are
+-- that UUID plus 0, 1, 2 … in its last 48 bits, in the order the rows are
+-- made (the counter is `leadstore.id_next`, local to the transaction).
+CREATE OR REPLACE FUNCTION ls_new_id() RETURNS uuid
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  v_base text := nullif(current_setting('leadstore.id_base', true), '');
+  v_n bigint;
+  v_tail bigint;
+BEGIN
+  IF v_base IS NULL THEN
+    RETURN gen_random_uuid();
+  END IF;
+  v_n := coalesce(nullif(current_setting('leadstore.id_next', true), '')::bigint, 0);
+  PERFORM set_config('leadstore.id_next', (v_n + 1)::text, true);
+  v_base := replace(v_base::uuid::text, '-', '');
+  v_tail := (('x' || right(v_base, 12))::bit(48)::bigint + v_n) % 281474976710656;
+  RETURN (left(v_base, 20) || lpad(to_hex(v_tail), 12, '0'))::uuid;
+END
+$$;
+
+-- Every table's ids and creation timestamps come from the two functions above.
+DO $defaults$
+DECLARE
+  t record;
+BEGIN
+  FOR t IN SELECT c.table_name, c.column_name FROM information_schema.columns c
+            WHERE c.table_schema = 'public' AND c.table_name LIKE 'gmaps\_%'
+              AND (c.column_name = 'id' OR c.column_default = 'now()')
+  LOOP
+    EXECUTE format('ALTER TABLE %I ALTER COLUMN %I SET DEFAULT %s', t.table_name, t.column_name,
+                   CASE t.column_name WHEN 'id' THEN 'ls_new_id()' ELSE 'ls_now()' END);
+  END LOOP;
+END
+$defaults$;
+
 /*--- JSON shapes ---------------------------------------------------------------*/
 
 -- A timestamp as the API prints it: ISO-8601, UTC, microseconds, 'Z'.

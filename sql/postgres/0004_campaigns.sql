@@ -23,8 +23,9 @@
 -- lock order of every operation is campaign → coverage → business →
 -- enrichment, so concurrent calls queue instead of deadlocking, and no
 -- update is lost.  Reads are STABLE: all their statements share the
--- snapshot of the call.  Timestamps of one call are all now() (the
--- transaction's clock), like the embedded engine's call clock.
+-- snapshot of the call.  Timestamps of one call are all ls_now() (the
+-- transaction's clock, or the library's injected one: 0002), like the
+-- embedded engine's call clock.
 
 /*--- create_campaign_with_coverage_tx (SPEC §7.1) ---------------------------------------*/
 
@@ -71,18 +72,18 @@ BEGIN
           coalesce(v_data ->> 'coverage_profile', 'balanced'), coalesce(ls_list(v_data, 'custom_zip_codes'), '{}'),
           ls_status_initial(), coalesce((v_data ->> 'target_zip_count')::numeric::integer, v_n), v_n,
           (v_data ->> 'coverage_percentage')::double precision, coalesce(ls_amount(v_data, 'estimated_cost'), 0),
-          v_org, coalesce(v_data ->> 'created_by', 'system'), now(), now())
+          v_org, coalesce(v_data ->> 'created_by', 'system'), ls_now(), ls_now())
   RETURNING id INTO v_id;
 
   INSERT INTO gmaps_campaign_status_history (campaign_id, seq, old_status, new_status, metadata, changed_at)
-  VALUES (v_id, 1, NULL, ls_status_initial(), NULL, now());
+  VALUES (v_id, 1, NULL, ls_status_initial(), NULL, ls_now());
 
   -- one coverage row per element, in input order; keywords default to the campaign's
   INSERT INTO gmaps_campaign_coverage (campaign_id, zip_code, keywords, max_results, estimated_cost,
                                        created_at, updated_at)
   SELECT v_id, coalesce(e.x ->> 'zip_code', e.x ->> 'zip'), coalesce(ls_list(e.x, 'keywords'), v_keywords),
          coalesce((e.x ->> 'max_results')::numeric::integer, 200), coalesce(ls_amount(e.x, 'estimated_cost'), 0),
-         now(), now()
+         ls_now(), ls_now()
     FROM jsonb_array_elements(v_items) WITH ORDINALITY AS e(x, ord)
    ORDER BY e.ord;
 
@@ -107,15 +108,15 @@ BEGIN
 
   UPDATE gmaps_campaigns
      SET status = v_to,
-         started_at = CASE WHEN ls_status_started(v_to) AND started_at IS NULL THEN now() ELSE started_at END,
-         completed_at = CASE WHEN ls_status_terminal(v_to) THEN now() ELSE completed_at END,
-         updated_at = now()
+         started_at = CASE WHEN ls_status_started(v_to) AND started_at IS NULL THEN ls_now() ELSE started_at END,
+         completed_at = CASE WHEN ls_status_terminal(v_to) THEN ls_now() ELSE completed_at END,
+         updated_at = ls_now()
    WHERE id = c.id
   RETURNING started_at, completed_at INTO v_started, v_completed;
 
   INSERT INTO gmaps_campaign_status_history (campaign_id, seq, old_status, new_status, metadata, changed_at)
   VALUES (c.id, (SELECT coalesce(max(h.seq), 0) + 1 FROM gmaps_campaign_status_history h WHERE h.campaign_id = c.id),
-          c.status, v_to, ls_json(p, 'p_metadata'), now());
+          c.status, v_to, ls_json(p, 'p_metadata'), ls_now());
 
   RETURN jsonb_build_object('campaign_id', c.id, 'old_status', c.status, 'new_status', v_to,
                             'started_at', ls_ts(v_started), 'completed_at', ls_ts(v_completed));
@@ -153,16 +154,16 @@ DECLARE
 BEGIN
   -- missing results are 0: a repeat overwrites, it does not add
   UPDATE gmaps_campaign_coverage
-     SET scraped = true, scraped_at = now(),
+     SET scraped = true, scraped_at = ls_now(),
          businesses_found = coalesce((v_results ->> 'businesses_found')::numeric::integer, 0),
          emails_found = coalesce((v_results ->> 'emails_found')::numeric::integer, 0),
          actual_cost = coalesce(ls_amount(v_results, 'actual_cost'), 0),
-         updated_at = now()
+         updated_at = ls_now()
    WHERE campaign_id = c.id AND zip_code = v_zip;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'Coverage record for campaign % ZIP % not found', c.id, v_zip USING ERRCODE = 'P0002';
   END IF;
-  RETURN jsonb_build_object('campaign_id', c.id, 'zip_code', v_zip, 'scraped_at', ls_ts(now()));
+  RETURN jsonb_build_object('campaign_id', c.id, 'zip_code', v_zip, 'scraped_at', ls_ts(ls_now()));
 END
 $$;
 
@@ -189,7 +190,7 @@ BEGIN
 
   INSERT INTO gmaps_api_costs (campaign_id, service, items_processed, cost_usd, metadata, incurred_at, created_at)
   VALUES (c.id, v_service, coalesce((v_data ->> 'items_processed')::numeric::integer, 0), v_cost,
-          ls_json(v_data, 'metadata'), now(), now())
+          ls_json(v_data, 'metadata'), ls_now(), ls_now())
   RETURNING id INTO v_cost_id;
 
   UPDATE gmaps_campaigns
@@ -198,7 +199,7 @@ BEGIN
          linkedin_enrichment_cost = linkedin_enrichment_cost + CASE WHEN v_service = 'linkedin' THEN v_cost ELSE 0 END,
          bouncer_verification_cost = bouncer_verification_cost + CASE WHEN v_service = 'bouncer' THEN v_cost ELSE 0 END,
          actual_cost = google_maps_cost + facebook_cost + linkedin_enrichment_cost + bouncer_verification_cost + v_cost,
-         updated_at = now()
+         updated_at = ls_now()
    WHERE id = c.id
   RETURNING CASE v_service WHEN 'google_maps' THEN google_maps_cost WHEN 'facebook' THEN facebook_cost
                            WHEN 'linkedin' THEN linkedin_enrichment_cost ELSE bouncer_verification_cost END,
@@ -242,7 +243,7 @@ BEGIN
     UPDATE gmaps_campaigns
        SET total_businesses_found = n.businesses, total_emails_found = n.emails,
            total_facebook_pages_found = n.facebook, total_linkedin_profiles_found = n.linkedin,
-           total_verified_emails = n.verified, actual_zip_count = n.zips, updated_at = now()
+           total_verified_emails = n.verified, actual_zip_count = n.zips, updated_at = ls_now()
      WHERE id = c.id;
   END IF;
 

@@ -112,12 +112,12 @@ BEGIN
     RETURN false;
   END IF;
   IF v_same THEN
-    UPDATE gmaps_businesses SET email_source = p_source, updated_at = now() WHERE id = p_id;
+    UPDATE gmaps_businesses SET email_source = p_source, updated_at = ls_now() WHERE id = p_id;
   ELSE
     UPDATE gmaps_businesses
        SET email = p_email, email_source = p_source, email_verified = false, bouncer_status = NULL,
            bouncer_score = NULL, bouncer_reason = NULL, is_safe = NULL, is_disposable = NULL, is_role_based = NULL,
-           is_free_email = NULL, bouncer_verified_at = NULL, updated_at = now()
+           is_free_email = NULL, bouncer_verified_at = NULL, updated_at = ls_now()
      WHERE id = p_id;
   END IF;
   RETURN true;
@@ -135,7 +135,7 @@ AS $$
          total_facebook_pages_found = total_facebook_pages_found + p_facebook,
          total_linkedin_profiles_found = total_linkedin_profiles_found + p_linkedin,
          total_verified_emails = total_verified_emails + p_verified,
-         updated_at = now()
+         updated_at = ls_now()
    WHERE id = p_campaign
      AND (p_businesses <> 0 OR p_emails <> 0 OR p_facebook <> 0 OR p_linkedin <> 0 OR p_verified <> 0)
 $$;
@@ -270,13 +270,15 @@ BEGIN
       LEFT JOIN ef ON ef.place_id = f.place_id
       LEFT JOIN old o ON o.place_id = f.place_id
   ), up AS (
+    -- a new place takes the next id, a known one keeps its own (so ids are drawn
+    -- for new places only, in input order, as the embedded engine draws them)
     INSERT INTO gmaps_businesses AS b (
-      campaign_id, zip_code, place_id, name, address, city, state, postal_code, country, latitude, longitude, phone,
+      id, campaign_id, zip_code, place_id, name, address, city, state, postal_code, country, latitude, longitude, phone,
       website, email, email_source, email_verified, bouncer_status, bouncer_score, bouncer_reason, is_safe,
       is_disposable, is_role_based, is_free_email, bouncer_verified_at, category, categories, description, rating,
       reviews_count, price_level, hours, facebook_url, instagram_url, twitter_url, linkedin_url, needs_enrichment,
       enrichment_status, raw_data)
-    SELECT v_campaign, coalesce(x.old_zip_code, v_zip), x.place_id, coalesce(x.name, x.old_name),
+    SELECT coalesce(x.old_id, ls_new_id()), v_campaign, coalesce(x.old_zip_code, v_zip), x.place_id, coalesce(x.name, x.old_name),
            coalesce(x.address, x.old_address), coalesce(x.city, x.old_city), coalesce(x.state, x.old_state),
            coalesce(x.postal_code, x.old_postal_code), coalesce(x.country, x.old_country),
            coalesce(x.latitude, x.old_latitude), coalesce(x.longitude, x.old_longitude), coalesce(x.phone, x.old_phone),
@@ -323,7 +325,7 @@ BEGIN
            hours = EXCLUDED.hours, facebook_url = EXCLUDED.facebook_url, instagram_url = EXCLUDED.instagram_url,
            twitter_url = EXCLUDED.twitter_url, linkedin_url = EXCLUDED.linkedin_url,
            needs_enrichment = EXCLUDED.needs_enrichment, enrichment_status = EXCLUDED.enrichment_status,
-           raw_data = EXCLUDED.raw_data, updated_at = now()
+           raw_data = EXCLUDED.raw_data, updated_at = ls_now()
     RETURNING b.id, b.place_id, b.email, ls_leads_verified(b) AS verified
   )
   SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('place_id', s.place_id, 'business_id', u.id,
@@ -375,9 +377,9 @@ BEGIN
   RETURNING id INTO v_id;
 
   UPDATE gmaps_businesses
-     SET enrichment_attempts = enrichment_attempts + 1, last_enrichment_attempt = now(),
+     SET enrichment_attempts = enrichment_attempts + 1, last_enrichment_attempt = ls_now(),
          enrichment_status = CASE WHEN v_success THEN 'enriched' ELSE 'failed' END, needs_enrichment = false,
-         updated_at = now()
+         updated_at = ls_now()
    WHERE id = b.id;
   v_changed := ls_leads_offer_email(b.id, ls_leads_offered_email(d, 'emails'), 'facebook');
 
@@ -446,7 +448,7 @@ BEGIN
     ls_leads_timestamp(ls_text(d, 'bouncer_verified_at')), ls_json(d, 'bouncer_raw_response'), ls_text(d, 'error'))
   RETURNING id INTO v_id;
 
-  UPDATE gmaps_businesses SET linkedin_enriched = true, linkedin_url = coalesce(v_url, linkedin_url), updated_at = now()
+  UPDATE gmaps_businesses SET linkedin_enriched = true, linkedin_url = coalesce(v_url, linkedin_url), updated_at = ls_now()
    WHERE id = b.id;
   v_changed := ls_leads_offer_email(b.id, v_email, 'linkedin');
 
@@ -457,7 +459,7 @@ BEGIN
            bouncer_reason = ls_text(d, 'bouncer_reason'),
            is_safe = v_is_safe, is_disposable = ls_flag(d -> 'bouncer_is_disposable'),
            is_role_based = ls_flag(d -> 'bouncer_is_role_based'), is_free_email = ls_flag(d -> 'bouncer_is_free_email'),
-           bouncer_verified_at = coalesce(ls_leads_timestamp(d ->> 'bouncer_verified_at'), now()), updated_at = now()
+           bouncer_verified_at = coalesce(ls_leads_timestamp(d ->> 'bouncer_verified_at'), ls_now()), updated_at = ls_now()
      WHERE id = b.id AND v_email IS NOT NULL AND email_source = 'linkedin'
        AND lower(email COLLATE "C") = lower(v_email COLLATE "C");
   END IF;
@@ -522,16 +524,16 @@ BEGIN
        SET email_verified = v_status <> 'error', bouncer_status = v_status,
            bouncer_score = (v_score #>> '{}')::double precision, bouncer_reason = v_reason, is_safe = v_is_safe,
            is_disposable = ls_flag(d -> 'is_disposable'), is_role_based = ls_flag(d -> 'is_role_based'),
-           is_free_email = ls_flag(d -> 'is_free_email'), bouncer_verified_at = now(),
-           bouncer_raw_response = ls_json(d, 'raw_response'), updated_at = now()
+           is_free_email = ls_flag(d -> 'is_free_email'), bouncer_verified_at = ls_now(),
+           bouncer_raw_response = ls_json(d, 'raw_response'), updated_at = ls_now()
      WHERE id = v_facebook;
   ELSIF v_linkedin IS NOT NULL THEN
     UPDATE gmaps_linkedin_enrichments
        SET email_verified = v_status <> 'error', bouncer_status = v_status,
            bouncer_score = (v_score #>> '{}')::double precision, bouncer_reason = v_reason, is_safe = v_is_safe,
            is_disposable = ls_flag(d -> 'is_disposable'), is_role_based = ls_flag(d -> 'is_role_based'),
-           is_free_email = ls_flag(d -> 'is_free_email'), bouncer_verified_at = now(),
-           bouncer_raw_response = ls_json(d, 'raw_response'), updated_at = now()
+           is_free_email = ls_flag(d -> 'is_free_email'), bouncer_verified_at = ls_now(),
+           bouncer_raw_response = ls_json(d, 'raw_response'), updated_at = ls_now()
      WHERE id = v_linkedin;
   END IF;
 
@@ -541,7 +543,7 @@ BEGIN
        SET email_verified = v_status <> 'error', bouncer_status = v_status,
            bouncer_score = (v_score #>> '{}')::double precision, bouncer_reason = v_reason, is_safe = v_is_safe,
            is_disposable = ls_flag(d -> 'is_disposable'), is_role_based = ls_flag(d -> 'is_role_based'),
-           is_free_email = ls_flag(d -> 'is_free_email'), bouncer_verified_at = now(), updated_at = now()
+           is_free_email = ls_flag(d -> 'is_free_email'), bouncer_verified_at = ls_now(), updated_at = ls_now()
      WHERE id = b.id
     RETURNING * INTO b;
   END IF;

@@ -4,8 +4,9 @@
  * network round trip — one prepared statement that sets the caller's JWT
  * claims for its own transaction and calls the function of the same name:
  *
- *   WITH c AS (SELECT set_config('request.jwt.claims', $1, true))
- *   SELECT public.<op>(p_a => $2::<type>, …)::text FROM c
+ *   WITH c AS (SELECT set_config('request.jwt.claims', $1, true),
+ *                     set_config('leadstore.now', $2, true), set_config('leadstore.id_base', $3, true))
+ *   SELECT public.<op>(p_a => $4::<type>, …)::text FROM c
  *
  * The functions' argument names and types are read from the catalog once per
  * connection, and each statement is prepared once per connection on first
@@ -36,6 +37,8 @@
 #include "../internal.h"
 
 #include "pg_migrations.h"
+
+enum { FIXED_PARAMS = 3 /* $1 claims, $2 leadstore.now, $3 leadstore.id_base; then the arguments */ };
 
 typedef struct pg_fn {
   bool known;                  /* the catalog has the function */
@@ -193,9 +196,13 @@ static int prepare(ls__pg *p, const ls__op *op, ls__error *err) {
   if (!f->known)
     return ls__fail(err, LEADSTORE_EINTERNAL, "the database has no function %s: run `leadstore migrate`", op->name);
   ls__sb sql = LS__SB_INIT;
-  ls__sb_printf(&sql, "WITH c AS (SELECT set_config('request.jwt.claims', $1, true)) SELECT public.%s(", op->name);
+  ls__sb_printf(&sql,
+                "WITH c AS (SELECT set_config('request.jwt.claims', $1, true), "
+                "set_config('leadstore.now', $2, true), set_config('leadstore.id_base', $3, true)) "
+                "SELECT public.%s(",
+                op->name);
   for (int i = 0; i < f->nargs; i++)
-    ls__sb_printf(&sql, "%s%s => $%d::%s", i ? ", " : "", f->arg[i], i + 2, f->type[i]);
+    ls__sb_printf(&sql, "%s%s => $%d::%s", i ? ", " : "", f->arg[i], i + FIXED_PARAMS + 1, f->type[i]);
   ls__sb_printf(&sql, ")::text FROM c");
   char *text = ls__sb_take(&sql);
   if (!text) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
@@ -256,16 +263,34 @@ static int check_params_known(const pg_fn *f, const ls__call *c, ls__error *err)
   return LEADSTORE_OK;
 }
 
+/*
+ * The injected clock and id generator of the open options, for the call's
+ * transaction (`leadstore.now`, `leadstore.id_base`, read by ls_now() and
+ * ls_new_id() of 0002): the call's timestamp when clock_us is set, one
+ * new_uuid() per call when it is set (the functions count on from it); ""
+ * (the server's clock, random ids) otherwise.  Fails the call on OOM; the
+ * caller frees out[0..1] whatever the outcome.
+ */
+static int injected(leadstore *db, const ls__call *c, char *out[2], ls__error *err) {
+  char id[37] = "";
+  if (db->opts.new_uuid) ls__uuid_new(db, id);
+  out[0] = ls__strdup(db->opts.clock_us ? c->now : "");
+  out[1] = ls__strdup(id);
+  return out[0] && out[1] ? LEADSTORE_OK : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory"); /* the caller frees */
+}
+
 /*--- Calls --------------------------------------------------------------------------*/
 
-/* Builds values[0..nargs] (claims, then each argument); on failure nothing
- * may be sent.  The caller frees values[0..nargs] whatever the outcome. */
-static int call_values(const pg_fn *f, const ls__call *c, char **values, ls__error *err) {
+/* Builds values[0..FIXED_PARAMS + nargs) (claims, the injected clock and
+ * ids, then each argument); on failure nothing may be sent.  The caller
+ * frees every value whatever the outcome. */
+static int call_values(leadstore *db, const pg_fn *f, const ls__call *c, char **values, ls__error *err) {
   unsigned long failures = ls__alloc_failures();
   int rc = check_params_known(f, c, err);
   if (rc == LEADSTORE_OK) rc = claims_of(c, &values[0], err);
+  if (rc == LEADSTORE_OK) rc = injected(db, c, values + 1, err);
   for (int i = 0; rc == LEADSTORE_OK && i < f->nargs; i++)
-    rc = param_text(json_object_get(c->params, f->arg[i]), f->type[i], &values[i + 1], err);
+    rc = param_text(json_object_get(c->params, f->arg[i]), f->type[i], &values[i + FIXED_PARAMS], err);
   /* a builder may swallow a failed allocation and still answer text */
   if (rc == LEADSTORE_OK && ls__alloc_failures() != failures) rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   return rc;
@@ -277,12 +302,13 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   int rc;
   if ((rc = ensure_connection(p, err)) || (rc = read_catalog(p, err)) || (rc = prepare(p, c->op, err))) return rc;
   pg_fn *f = &p->fn[c->op->id];
-  char **values = ls__malloc(sizeof *values * (size_t)(f->nargs + 1));
+  int nvalues = f->nargs + FIXED_PARAMS;
+  char **values = ls__malloc(sizeof *values * (size_t)nvalues);
   if (!values) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
-  memset(values, 0, sizeof *values * (size_t)(f->nargs + 1));
-  rc = call_values(f, c, values, err);
-  PGresult *res = rc ? NULL : PQexecPrepared(p->conn, c->op->name, f->nargs + 1, (const char *const *)values, NULL, NULL, 0);
-  for (int i = 0; i <= f->nargs; i++) ls__free(values[i]);
+  memset(values, 0, sizeof *values * (size_t)nvalues);
+  rc = call_values(db, f, c, values, err);
+  PGresult *res = rc ? NULL : PQexecPrepared(p->conn, c->op->name, nvalues, (const char *const *)values, NULL, NULL, 0);
+  for (int i = 0; i < nvalues; i++) ls__free(values[i]);
   ls__free(values);
   if (rc) return rc;
   if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
@@ -295,7 +321,7 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   if (!r) {
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "%s answered no JSON object: %s", c->op->name, jerr.text);
   } else if (json_is_true(json_object_get(r, "success"))) {
-    *result = ls__strdup(PQgetvalue(res, 0, 0));
+    *result = ls__result_text(r); /* the one spelling of both engines */
     rc = *result ? LEADSTORE_OK : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   } else {
     const char *msg = json_string_value(json_object_get(r, "error"));

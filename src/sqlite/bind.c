@@ -101,10 +101,9 @@ void ls__sq_at_json(ls__sq *s, sqlite3_stmt *st, const char *name, const json_t 
 void ls__sq_at_trimmed(ls__sq *s, sqlite3_stmt *st, const char *name, const char *v) {
   int i = sqlite3_bind_parameter_index(st, name);
   if (!i) return;
-  while (v && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')) v++;
-  size_t n = v ? strlen(v) : 0;
-  while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\n' || v[n - 1] == '\r')) n--;
-  if (n == 0) ls__sq_null(s, st, i);
+  size_t n = 0;
+  v = ls__trim(v, &n);
+  if (!v) ls__sq_null(s, st, i);
   else if (sqlite3_bind_text(st, i, v, (int)n, SQLITE_TRANSIENT) != SQLITE_OK) s->bind_failed = SQLITE_NOMEM;
 }
 

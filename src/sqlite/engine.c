@@ -255,7 +255,7 @@ static int replay_lookup(ls__sq *s, const ls__call *c, const char *hash, char **
   else if (rc == LEADSTORE_OK) {
     json_t *stored = json_loads(ls__sq_col_text(st, 1), 0, NULL);
     if (stored) json_object_set_new(stored, "replayed", json_true());
-    *replay = stored ? json_dumps(stored, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    *replay = stored ? ls__result_text(stored) : NULL;
     json_decref(stored);
     if (!*replay) rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   }
@@ -299,7 +299,7 @@ static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *e
     goto done;
   }
   if ((rc = handlers[c->op->id](s, c, res, err))) goto done;
-  if (!(*result = json_dumps(res, JSON_COMPACT | JSON_REAL_PRECISION(15)))) {
+  if (!(*result = ls__result_text(res))) {
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
     goto done;
   }
