@@ -1,0 +1,220 @@
+/*
+ * t_token.c — unit tests of the keys (src/token.c): minted tokens verify
+ * and carry the caller; everything else is refused — a tampered signature,
+ * another secret, alg none / HS512 / RS256, expiry and nbf (with the
+ * leeway), bad base64, missing or unknown roles, authenticated without an
+ * organization.  Hostile tokens are crafted here with OpenSSL directly.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "support.h"
+
+static const char *SECRET = "a-test-secret-of-reasonable-length-0123456789";
+static const char *ORG = "6f1c2b9e-4d3a-4c1b-9a8e-2f7d6c5b4a39";
+
+/* base64url without padding of n bytes, into a new string. */
+static char *b64url(const void *in, size_t n) {
+  char *out = malloc(4 * ((n + 2) / 3) + 1);
+  int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+  while (len > 0 && out[len - 1] == '=') len--;
+  out[len] = '\0';
+  for (char *p = out; *p; p++) *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  return out;
+}
+
+/* A token with this header and these claims, signed with HMAC(md) under secret, or with `sig` when given. */
+static char *craft(const char *header, const char *claims, const EVP_MD *md, const char *secret, const char *sig) {
+  char *h = b64url(header, strlen(header)), *c = b64url(claims, strlen(claims));
+  char *signing = NULL, *tok = NULL;
+  if (asprintf(&signing, "%s.%s", h, c) < 0) abort();
+  unsigned char mac[64];
+  unsigned int maclen = 0;
+  char *s = NULL;
+  if (sig) {
+    s = strdup(sig);
+  } else {
+    HMAC(md, secret, (int)strlen(secret), (unsigned char *)signing, strlen(signing), mac, &maclen);
+    s = b64url(mac, maclen);
+  }
+  if (asprintf(&tok, "%s.%s", signing, s) < 0) abort();
+  free(h);
+  free(c);
+  free(signing);
+  free(s);
+  return tok;
+}
+
+/* Verifies tok at `now`; the status; *role the role on success. */
+static int verify(const char *tok, long long now, leadstore_caller *who, char org[37], char **why) {
+  return leadstore_token_verify(SECRET, tok, now, who, org, why);
+}
+
+/* True when tok is refused, with a reason, and leaves an anon caller. */
+static int refused(const char *tok, long long now, const char *what) {
+  leadstore_caller who;
+  char org[37];
+  char *why = NULL;
+  int rc = verify(tok, now, &who, org, &why);
+  int ok = rc != LEADSTORE_OK && why && *why && who.role == LEADSTORE_ROLE_ANON && who.organization_id == NULL;
+  tap_ok(ok, "refused: %s (%s)", what, why ? why : "no reason");
+  leadstore_free(why);
+  return ok;
+}
+
+static const char *HS256 = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
+
+static void round_trips(void) {
+  char *tok = NULL;
+  leadstore_caller who;
+  char org[37];
+  char *why = NULL;
+  OK(leadstore_token_mint(SECRET, &ts_service, 3600, &tok) == LEADSTORE_OK && tok, "mint service_role");
+  OK(tok && !strchr(tok, '=') && !strchr(tok, '+') && !strchr(tok, '/'), "base64url, no padding");
+  OK(verify(tok, 0, &who, org, &why) == LEADSTORE_OK && who.role == LEADSTORE_ROLE_SERVICE && !who.organization_id,
+     "service_role verifies (%s)", why ? why : "ok");
+  leadstore_free(why);
+  why = NULL;
+  /* tamper with one character of the signature, then of the claims */
+  size_t n = strlen(tok);
+  tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A';
+  refused(tok, 0, "a tampered signature");
+  tok[n - 2] = tok[n - 2] == 'A' ? 'B' : 'A';
+  char *dot = strchr(tok, '.');
+  dot[3] = dot[3] == 'x' ? 'y' : 'x';
+  refused(tok, 0, "tampered claims");
+  leadstore_free(tok);
+
+  leadstore_caller member = ts_member(ORG);
+  OK(leadstore_token_mint(SECRET, &member, 0, &tok) == LEADSTORE_OK, "mint authenticated without expiry");
+  OK(verify(tok, 0, &who, org, &why) == LEADSTORE_OK && who.role == LEADSTORE_ROLE_AUTHENTICATED &&
+         who.organization_id == org && !strcmp(org, ORG),
+     "authenticated verifies with its organization (%s)", org);
+  OK(leadstore_token_verify("another-secret", tok, 0, &who, org, &why) != LEADSTORE_OK, "another secret refuses it");
+  leadstore_free(why);
+  leadstore_free(tok);
+  why = NULL;
+
+  leadstore_caller anon = {LEADSTORE_ROLE_ANON, NULL};
+  OK(leadstore_token_mint(SECRET, &anon, 60, &tok) == LEADSTORE_OK, "mint anon");
+  OK(verify(tok, 0, &who, org, &why) == LEADSTORE_OK && who.role == LEADSTORE_ROLE_ANON, "anon verifies as anon");
+  leadstore_free(tok);
+
+  leadstore_caller bad = {LEADSTORE_ROLE_AUTHENTICATED, "not-a-uuid"};
+  OK(leadstore_token_mint(SECRET, &bad, 60, &tok) == LEADSTORE_EUUID && !tok, "no token for a malformed organization");
+  OK(leadstore_token_mint("", &ts_service, 60, &tok) == LEADSTORE_EINVAL && !tok, "no token without a secret");
+  OK(leadstore_token_mint(SECRET, &ts_service, -1, &tok) == LEADSTORE_EINVAL && !tok, "no token for a negative ttl");
+}
+
+static void expiry(void) {
+  char *tok = NULL;
+  OK(leadstore_token_mint(SECRET, &ts_service, 100, &tok) == LEADSTORE_OK, "mint with 100 s to live");
+  long long now = (long long)time(NULL);
+  leadstore_caller who;
+  char org[37];
+  char *why = NULL;
+  OK(verify(tok, now + 120, &who, org, &why) == LEADSTORE_OK, "still accepted within the 30 s leeway");
+  refused(tok, now + 200, "expired");
+  leadstore_free(tok);
+  char claims[200];
+  snprintf(claims, sizeof claims, "{\"role\":\"service_role\",\"nbf\":%lld}", now + 3600);
+  tok = craft(HS256, claims, EVP_sha256(), SECRET, NULL);
+  refused(tok, now, "nbf an hour ahead");
+  OK(verify(tok, now + 3600, &who, org, &why) == LEADSTORE_OK, "the same token is good once nbf is reached");
+  free(tok);
+  snprintf(claims, sizeof claims, "{\"role\":\"service_role\",\"exp\":\"tomorrow\"}");
+  tok = craft(HS256, claims, EVP_sha256(), SECRET, NULL);
+  refused(tok, now, "exp not a number");
+  free(tok);
+  snprintf(claims, sizeof claims, "{\"role\":\"service_role\",\"iat\":%lld}", now + 3600);
+  tok = craft(HS256, claims, EVP_sha256(), SECRET, NULL);
+  refused(tok, now, "issued an hour in the future");
+  free(tok);
+}
+
+static void algorithms(void) {
+  const char *claims = "{\"role\":\"service_role\"}";
+  char *tok = craft("{\"alg\":\"none\",\"typ\":\"JWT\"}", claims, EVP_sha256(), SECRET, "");
+  refused(tok, 0, "alg none, empty signature");
+  free(tok);
+  tok = craft("{\"alg\":\"none\"}", claims, EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "alg none with a valid HS256 signature");
+  free(tok);
+  tok = craft("{\"alg\":\"HS512\",\"typ\":\"JWT\"}", claims, EVP_sha512(), SECRET, NULL);
+  refused(tok, 0, "alg HS512");
+  free(tok);
+  tok = craft("{\"alg\":\"RS256\",\"typ\":\"JWT\"}", claims, EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "alg RS256 signed with the secret as an HMAC key");
+  free(tok);
+  tok = craft("{\"typ\":\"JWT\"}", claims, EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "no alg");
+  free(tok);
+  tok = craft("{\"alg\":\"HS256\",\"crit\":[\"x\"]}", claims, EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "a critical extension");
+  free(tok);
+  tok = craft(HS256, claims, EVP_sha256(), SECRET, NULL);
+  leadstore_caller who;
+  char org[37];
+  OK(verify(tok, 0, &who, org, NULL) == LEADSTORE_OK && who.role == LEADSTORE_ROLE_SERVICE,
+     "a token crafted by another HS256 implementation verifies");
+  free(tok);
+}
+
+static void malformed(void) {
+  refused("", 0, "empty");
+  refused("abc", 0, "one part");
+  refused("a.b", 0, "two parts");
+  refused("a.b.c.d", 0, "four parts");
+  char *tok = craft(HS256, "{\"role\":\"service_role\"}", EVP_sha256(), SECRET, NULL);
+  char *bad = NULL;
+  if (asprintf(&bad, "%s", tok) < 0) abort();
+  bad[2] = '*';
+  refused(bad, 0, "a character outside base64url in the header");
+  free(bad);
+  if (asprintf(&bad, "%s=", tok) < 0) abort();
+  refused(bad, 0, "padding after the signature");
+  free(bad);
+  free(tok);
+  tok = craft(HS256, "not json", EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "claims that are not JSON");
+  free(tok);
+  tok = craft(HS256, "[1,2]", EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "claims that are not an object");
+  free(tok);
+  tok = craft(HS256, "{\"sub\":\"x\"}", EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "no role claim");
+  free(tok);
+  tok = craft(HS256, "{\"role\":\"postgres\"}", EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "an unknown role");
+  free(tok);
+  tok = craft(HS256, "{\"role\":\"authenticated\"}", EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "authenticated without organization_id");
+  free(tok);
+  tok = craft(HS256, "{\"role\":\"authenticated\",\"organization_id\":\"1234\"}", EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "authenticated with a malformed organization_id");
+  free(tok);
+  tok = craft(HS256, "{\"role\":\"authenticated\",\"organization_id\":42}", EVP_sha256(), SECRET, NULL);
+  refused(tok, 0, "authenticated with a numeric organization_id");
+  free(tok);
+  char *huge = malloc(10000);
+  memset(huge, 'A', 9999);
+  huge[9999] = '\0';
+  refused(huge, 0, "a token longer than the limit");
+  free(huge);
+  leadstore_caller who;
+  char org[37];
+  OK(leadstore_token_verify("", "a.b.c", 0, &who, org, NULL) != LEADSTORE_OK, "no secret: refused");
+}
+
+int main(void) {
+  round_trips();
+  expiry();
+  algorithms();
+  malformed();
+  return tap_done();
+}
