@@ -35,7 +35,13 @@ LDFLAGS += $(SANFLAGS)
 LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c)
 LIB_SRC := $(filter-out src/main.c src/cli.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o
+# The `leadstore` command: the CLI and the HTTP server (src/server/), front ends
+# over the public API; libmicrohttpd is theirs, not the library's.
+SERVER_SRC := $(wildcard src/server/*.c)
+CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o $(SERVER_SRC:%.c=$(BUILD)/%.o)
+CLI_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+# tests may drive the server over HTTP with libcurl
+TEST_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h $(BUILD)/gen/pg_migrations.h
 PG_SQL  := $(sort $(wildcard sql/postgres/[0-9]*.sql))
 TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
@@ -48,7 +54,7 @@ deps:
 	@sh tools/deps.sh
 
 # the tests also run a throwaway PostgreSQL server with pgTAP
-TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
@@ -62,7 +68,7 @@ $(BUILD)/gen/pg_migrations.h: $(PG_SQL) tools/pgmigrations.sh tools/sql2c.awk
 	@mkdir -p $(@D)
 	sh tools/pgmigrations.sh $@ $(PG_SQL)
 
-$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/ops.def src/sqlite/sq.h
+$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -73,11 +79,11 @@ $(BUILD)/libleadstore.so: $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/leadstore: $(CLI_OBJ) $(BUILD)/libleadstore.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS) $(LDLIBS)
 
 $(BUILD)/t/%.t: tests/%.c $(TEST_SUPPORT) $(BUILD)/libleadstore.a tests/tap.h tests/support.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libleadstore.a $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/support.o: tests/support.c tests/support.h tests/tap.h include/leadstore.h $(GEN)
 	@mkdir -p $(@D)
