@@ -1,7 +1,9 @@
 # leadstore — a plain GNU Makefile.
 #
 #   make            build the library and the `leadstore` command into build/
-#   make run        install what is missing, build, and walk a demo campaign
+#   make run        install what is missing, build, walk a demo campaign, then
+#                   serve it over HTTP (Ctrl-C stops the server)
+#   make demo       the walk alone
 #   make test       install what is missing, build, and run the whole suite
 #                   (also under AddressSanitizer + UndefinedBehaviorSanitizer)
 #   make asan       only the sanitizer build and its suite
@@ -47,7 +49,7 @@ PG_SQL  := $(sort $(wildcard sql/postgres/[0-9]*.sql))
 TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test asan check-tests bench docs install clean deps tests
+.PHONY: all run demo test asan check-tests bench docs install clean deps tests
 all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so
 
 deps:
@@ -103,7 +105,10 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@sh tests/run.sh build-asan
 
-run: deps
+run: demo
+	@sh examples/serve.sh $(BUILD)/leadstore
+
+demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)/leadstore
 

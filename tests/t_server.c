@@ -555,6 +555,7 @@ static void limits(const char *db) {
   for (int i = 0; i < 2; i++) close(held[i]);
   close(slow);
   OK(stop(&s, SIGTERM) == 0, "the server stops cleanly");
+  free(s.log);
 }
 
 /* Waits (bounded) until /metrics shows `sample` at `value`; false if it never does. */
@@ -637,6 +638,7 @@ static void switches(const char *db) {
   resp_free(&r);
   curl_easy_cleanup(h);
   OK(stop(&s, SIGTERM) == 0, "the server stops cleanly");
+  free(s.log);
   free(file);
 }
 
@@ -693,6 +695,7 @@ static void graceful_shutdown(const char *db) {
   OK(ts_check(handle) == 0, "the invariants hold after the shutdown");
   leadstore_close(handle);
   free(run.ids);
+  free(s.log);
 }
 
 /* PostgreSQL: the server's connections are cut; answers are 200 or 503 + Retry-After, then it recovers. */

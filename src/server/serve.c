@@ -218,6 +218,10 @@ int cli_serve(const cli_options *o, int argc, char **argv) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
+  /* a shell starts background commands with SIGINT ignored: an ignored signal would never be pending */
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGHUP, SIG_DFL);
   signal(SIGPIPE, SIG_IGN);
   unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
                    (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
