@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -584,8 +585,10 @@ static void switches(const char *db) {
   if (asprintf(&file, "%s/switches", ts_dir()) < 0) exit(2);
   write_file(file, "# rollout switches\n");
   server s;
-  const char *extra[] = {"--switches", file, "--disable", "track_api_cost_tx", NULL};
+  const char *extra[] = {"--switches", file, "--disable", "track_api_cost_tx", "--check-interval", "1", NULL};
   start(&s, db, extra);
+  OK(await_metric(&s, "leadstore_check_ok", 1) && await_metric(&s, "leadstore_check_violations", 0),
+     "the periodic invariant check is exposed as a gauge");
   CURL *h = curl_easy_init();
   resp r = request_on(h, &s, "POST", "/rest/v1/rpc/list_campaigns", "{}", service_key, NULL);
   OK(succeeded(&r), "before the change: list_campaigns answers");
@@ -739,6 +742,51 @@ static void suite(const char *label, const char *db) {
   graceful_shutdown(db);
 }
 
+/* Runs a shell command line; its exit status, its first output line in out. */
+static int run(const char *cmd, char *out, size_t n) {
+  FILE *p = popen(cmd, "r");
+  out[0] = '\0';
+  if (!p) return -1;
+  if (!fgets(out, (int)n, p)) out[0] = '\0';
+  out[strcspn(out, "\n")] = '\0';
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Without $LEADSTORE_JWT_SECRET: `keys` and `serve` share the secret generated beside the database. */
+static void generated_secret(void) {
+  unsetenv("LEADSTORE_JWT_SECRET");
+  char *db = ts_db_path("keys"), *cmd = NULL, *secret = NULL;
+  leadstore_close(ts_open(db));
+  if (asprintf(&secret, "%s.jwt-secret", db) < 0) exit(2);
+  char key[2048], line[256];
+  if (asprintf(&cmd, "%s keys --db %s --role service_role --expires 1h 2>&1", cli, db) < 0) exit(2);
+  OK(run(cmd, key, sizeof key) == 0 && !strncmp(key, "eyJ", 3), "keys mints a key on a fresh database");
+  struct stat st;
+  OK(stat(secret, &st) == 0 && (st.st_mode & 0777) == 0600, "the generated secret is beside it, mode 0600");
+  server s;
+  start(&s, db, NULL);
+  resp r = rpc(&s, key, "list_campaigns", "{}");
+  OK(succeeded(&r), "the server accepts the key: one secret for both");
+  resp_free(&r);
+  OK(stop(&s, SIGTERM) == 0, "the server stops cleanly");
+  free(s.log);
+  free(cmd);
+  if (asprintf(&cmd, "%s keys --db %s --role authenticated 2>&1", cli, db) < 0) exit(2);
+  OK(run(cmd, line, sizeof line) == 64, "keys: authenticated without --org is a usage error (%s)", line);
+  free(cmd);
+  chmod(secret, 0644);
+  if (asprintf(&cmd, "%s keys --db %s --role service_role 2>&1", cli, db) < 0) exit(2);
+  OK(run(cmd, line, sizeof line) != 0 && strstr(line, "chmod 600"), "a secret readable by others is refused (%s)", line);
+  free(cmd);
+  if (asprintf(&cmd, "%s serve --db %s --listen 127.0.0.1:0 2>&1", cli, db) < 0) exit(2);
+  OK(run(cmd, line, sizeof line) != 0 && strstr(line, "chmod 600"), "and serve refuses it too (%s)", line);
+  free(cmd);
+  free(secret);
+  free(db);
+  setenv("LEADSTORE_JWT_SECRET", SECRET, 1);
+}
+
 /* The default body limit holds a 5000-business batch of full scrape records. */
 static void big_batch(const char *db) {
   server s;
@@ -783,6 +831,7 @@ int main(int argc, char **argv) {
   leadstore_close(ts_open(file));
   suite("SQLite", file);
   big_batch(file);
+  generated_secret();
 
   char *url = ts_pg_database(argv[0]);
   if (url) {

@@ -430,43 +430,37 @@ static enum MHD_Result call(struct MHD_Connection *c, request *r) {
   return ok_json(c, r, result, leadstore_free);
 }
 
-/* GET /healthz: the database answers a cheap read. */
-static enum MHD_Result health(struct MHD_Connection *c, request *r) {
+/*
+ * GET /healthz (the database answers a cheap read) and GET /check (the
+ * invariant check's report, for service_role), on this worker's handle.
+ */
+static enum MHD_Result service_read(struct MHD_Connection *c, request *r, bool full_check) {
   char *why = NULL;
   leadstore *db = worker_db(&why);
   if (!db) return no_database(c, r, why);
-  char *result = NULL;
+  char *out = NULL;
   leadstore_caller service = {LEADSTORE_ROLE_SERVICE, NULL};
-  int rc = leadstore_call(db, &service, "list_campaigns", "{\"p_limit\":1}", &result);
-  leadstore_free(result);
+  int rc = full_check ? leadstore_check(db, &out)
+                      : leadstore_call(db, &service, "list_campaigns", "{\"p_limit\":1}", &out);
   if (rc == LEADSTORE_ECONNECTION) worker_db_drop();
-  if (rc) return unavailable(c, r, leadstore_status_sqlstate(rc), "the database does not answer", NULL, "2");
+  if (rc) {
+    leadstore_free(out);
+    return unavailable(c, r, leadstore_status_sqlstate(rc),
+                       full_check ? "the check could not run" : "the database does not answer", NULL, "2");
+  }
+  if (full_check) return ok_json(c, r, out, leadstore_free);
+  leadstore_free(out);
   char *text = NULL;
   if (asprintf(&text, "{\"status\":\"ok\",\"engine\":\"%s\"}", leadstore_engine(db)) < 0) text = NULL;
   return ok_json(c, r, text, free);
-}
-
-/* GET /check (service_role): the invariant check's report. */
-static enum MHD_Result check(struct MHD_Connection *c, request *r) {
-  char *why = NULL;
-  leadstore *db = worker_db(&why);
-  if (!db) return no_database(c, r, why);
-  char *report = NULL;
-  int rc = leadstore_check(db, &report);
-  if (rc == LEADSTORE_ECONNECTION) worker_db_drop();
-  if (rc) {
-    leadstore_free(report);
-    return unavailable(c, r, leadstore_status_sqlstate(rc), "the check could not run", NULL, "2");
-  }
-  return ok_json(c, r, report, leadstore_free);
 }
 
 /* Everything once the body is in. */
 static enum MHD_Result finish(struct MHD_Connection *c, request *r) {
   switch (r->route) {
   case R_RPC: return call(c, r);
-  case R_HEALTH: return health(c, r);
-  case R_CHECK: return check(c, r);
+  case R_HEALTH: return service_read(c, r, false);
+  case R_CHECK: return service_read(c, r, true);
   case R_METRICS: {
     char *text = srv_metrics_render();
     if (!text) return fail(c, r, 500, "XX000", "out of memory", NULL, NULL, NULL, NULL);

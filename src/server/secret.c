@@ -129,6 +129,10 @@ int cli_keys(const cli_options *o, int argc, char **argv) {
     fprintf(stderr, "leadstore keys: --role service_role|authenticated|anon is required\n");
     return CLI_USAGE;
   }
+  if (!strcmp(role, "authenticated") && !org) {
+    fprintf(stderr, "leadstore keys: role authenticated needs --org UUID (its organization)\n");
+    return CLI_USAGE;
+  }
   if (!strcmp(role, "authenticated")) who = (leadstore_caller){LEADSTORE_ROLE_AUTHENTICATED, org};
   if (!strcmp(role, "anon")) who.role = LEADSTORE_ROLE_ANON;
   long long ttl = parse_duration(expires);
