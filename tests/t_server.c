@@ -535,7 +535,7 @@ static void access_log_checked(server *s, long n) {
 /* Saturation and a slow client, on a server of one worker and two connections. */
 static void limits(const char *db) {
   server s;
-  const char *extra[] = {"--threads", "1", "--max-connections", "2", NULL};
+  const char *extra[] = {"--threads", "1", "--max-connections", "2", "--log-format", "json", NULL};
   start(&s, db, extra);
   int slow = -1;
   raw_status(&s, "POST /rest/v1/rpc/list_campaigns HTTP/1.1\r\nHost: x\r\nContent-Le", &slow);
@@ -556,6 +556,19 @@ static void limits(const char *db) {
   for (int i = 0; i < 2; i++) close(held[i]);
   close(slow);
   OK(stop(&s, SIGTERM) == 0, "the server stops cleanly");
+  FILE *f = fopen(s.log, "r");
+  char line[2048];
+  int lines = 0, good = 0;
+  while (f && fgets(line, sizeof line, f)) {
+    if (line[0] != '{') continue;
+    lines++;
+    json_t *j = json_loads(line, 0, NULL);
+    good += json_is_integer(json_object_get(j, "status")) && json_is_string(json_object_get(j, "path")) &&
+            json_is_string(json_object_get(j, "role")) && json_is_real(json_object_get(j, "duration_ms"));
+    json_decref(j);
+  }
+  if (f) fclose(f);
+  OK(lines >= 4 && good == lines, "--log-format json: one JSON object per request (%d of %d)", good, lines);
   free(s.log);
 }
 
@@ -652,7 +665,7 @@ typedef struct shutdown_run {
   server *s;
   atomic_int acked;
   char (*ids)[37]; /* acknowledged campaign ids */
-  atomic_int transport_errors, other;
+  atomic_int transport_errors, other, running;
 } shutdown_run;
 
 static void *writer(void *arg) {
@@ -674,17 +687,19 @@ static void *writer(void *arg) {
     if (!acked) break; /* the server is going away */
   }
   curl_easy_cleanup(h);
+  atomic_fetch_sub(&run->running, 1);
   return NULL;
 }
 
 static void graceful_shutdown(const char *db) {
   server s;
   start(&s, db, NULL);
-  shutdown_run run = {.s = &s, .ids = calloc(MAX_ACKED, 37)};
+  shutdown_run run = {.s = &s, .ids = calloc(MAX_ACKED, 37), .running = WRITERS};
   pthread_t t[WRITERS];
   for (int i = 0; i < WRITERS; i++) pthread_create(&t[i], NULL, writer, &run);
   struct timespec tick = {0, 1000 * 1000};
-  while (atomic_load(&run.acked) < 30) nanosleep(&tick, NULL); /* the writers are in full swing */
+  /* wait until the writers are in full swing (or, if the server failed them, all gave up) */
+  while (atomic_load(&run.acked) < 30 && atomic_load(&run.running) > 0) nanosleep(&tick, NULL);
   int status = stop(&s, SIGTERM);
   for (int i = 0; i < WRITERS; i++) pthread_join(t[i], NULL);
   int acked = atomic_load(&run.acked);

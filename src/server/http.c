@@ -536,10 +536,11 @@ static void access_log(const request *r) {
   clock_gettime(CLOCK_REALTIME, &now);
   struct tm tm;
   gmtime_r(&now.tv_sec, &tm);
-  char when[40], path[256], line[768];
+  char when[40], method[sizeof r->method], path[256], line[768];
   snprintf(when, sizeof when, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
            tm.tm_hour, tm.tm_min, tm.tm_sec, now.tv_nsec / 1000000);
   clean(path, sizeof path, r->path);
+  clean(method, sizeof method, r->method);
   double ms = since(&r->start) * 1e3;
   const char *op = r->op ? r->op->name : "-";
   int n;
@@ -547,10 +548,10 @@ static void access_log(const request *r) {
     n = snprintf(line, sizeof line,
                  "{\"time\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"operation\":\"%s\",\"status\":%u,"
                  "\"error_code\":\"%s\",\"duration_ms\":%.3f,\"role\":\"%s\"}\n",
-                 when, r->method, path, op, r->status, r->code, ms, role_name(r));
+                 when, method, path, op, r->status, r->code, ms, role_name(r));
   else
     n = snprintf(line, sizeof line, "%s %s %s operation=%s status=%u error_code=%s duration_ms=%.3f role=%s\n", when,
-                 r->method, path, op, r->status, r->code, ms, role_name(r));
+                 method, path, op, r->status, r->code, ms, role_name(r));
   if (n > 0) fwrite(line, 1, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1, stderr);
 }
 
