@@ -222,6 +222,31 @@ LEADSTORE_API const char *leadstore_op_name(size_t i);
  */
 LEADSTORE_API int leadstore_describe(const char *op, char **json_out);
 
+/*--- Keys (JSON Web Tokens) -------------------------------------------------*/
+
+/*
+ * Mints a Supabase-style HS256 JWT for `caller`, signed with `secret`:
+ * claims {"role": "service_role"|"authenticated"|"anon", "organization_id"
+ * (authenticated only), "iat", and "exp" = iat + ttl_seconds when
+ * ttl_seconds > 0}; base64url without padding.  EINVAL for a missing secret
+ * or a negative ttl, EUUID for an authenticated caller without a valid UUID.
+ */
+LEADSTORE_API int leadstore_token_mint(const char *secret, const leadstore_caller *caller, long long ttl_seconds,
+                                       char **token_out);
+
+/*
+ * Verifies `token` against `secret` at time `now_s` (seconds since the epoch;
+ * 0 = the system clock) and fills *caller_out; for an authenticated caller,
+ * caller_out->organization_id points at org_out.  The header's alg must be
+ * HS256, the signature is compared in constant time, exp/nbf/iat are honoured
+ * with 30 s of leeway, the role claim must be one of SPEC §3.4 and
+ * `authenticated` needs an organization_id UUID claim.  Fails closed:
+ * returns LEADSTORE_OK, or LEADSTORE_EINVAL with *why (if why is not NULL)
+ * a readable reason, and *caller_out anon.
+ */
+LEADSTORE_API int leadstore_token_verify(const char *secret, const char *token, long long now_s,
+                                         leadstore_caller *caller_out, char org_out[37], char **why);
+
 /*--- Test hooks -----------------------------------------------------------*/
 
 typedef enum leadstore_fault {

@@ -24,6 +24,7 @@ typedef struct cli_command {
   const char *name;
   int (*run)(const cli_options *o, int argc, char **argv);
   const char *args, *help;
+  int own_options; /* the words after the command, options included, are the command's own */
 } cli_command;
 
 /*
@@ -43,5 +44,8 @@ int cli_docs(const cli_options *o, int argc, char **argv);
 /* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and
  * 0003_operations.sql on standard output (gen_sql.c). */
 int cli_docs_sql(const char *which);
+/* src/server/: the HTTP server and the keys it accepts. */
+int cli_serve(const cli_options *o, int argc, char **argv);
+int cli_keys(const cli_options *o, int argc, char **argv);
 
 #endif
