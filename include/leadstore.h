@@ -123,8 +123,8 @@ typedef enum leadstore_durability {
  *                                                     synchronous_commit)
  *   busy_timeout_ms       wait for another writer     lock_timeout of the session
  *   statement_timeout_ms  ignored                     statement_timeout of calls
- *   clock_us, new_uuid    every timestamp and id      not yet: the functions use
- *                                                     now() and gen_random_uuid()
+ *   clock_us, new_uuid    every timestamp and id      the call's timestamp and a
+ *                                                     base id per call (below)
  *
  * On PostgreSQL a wait that runs out fails the call with 55P03 (lock) or
  * 57014 (statement), retry_recommended true, with nothing written.  A field
