@@ -13,7 +13,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
 SAN     ?=
-PKGS    := sqlite3 jansson uuid libcrypto libpq
+PKGS    := sqlite3 jansson uuid libcrypto libpq libcurl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -32,7 +32,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c)
+LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c) $(wildcard src/http/*.c)
 LIB_SRC := $(filter-out src/main.c src/cli.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o

@@ -119,13 +119,24 @@ typedef struct leadstore_options {
   int64_t (*clock_us)(void *ctx);
   void (*new_uuid)(void *ctx, unsigned char out[16]);
   void *ctx;
+  /* An http(s):// target (a `leadstore serve` server).  Identity: api_key, a
+   * token sent as is for every call (NULL = $LEADSTORE_API_KEY); or
+   * jwt_secret, the server's secret, to mint a short-lived token for each
+   * call's caller (NULL = $LEADSTORE_JWT_SECRET).  Retries (see
+   * docs/http.md): at most retry_attempts tries (0 = 5) within retry_max_ms
+   * milliseconds (0 = 10000). */
+  const char *api_key;
+  const char *jwt_secret;
+  int retry_attempts;
+  int retry_max_ms;
 } leadstore_options;
 
 typedef struct leadstore leadstore;
 
 /*
  * Opens `target`: a PostgreSQL URL (postgres://, postgresql://) or libpq
- * keyword string ("host=… dbname=…"), or else an SQLite file path (created on
+ * keyword string ("host=… dbname=…"), a leadstore server's URL (http://,
+ * https://: host and port, no path), or else an SQLite file path (created on
  * first use, with its schema).  `opts` may be NULL for the defaults.  On
  * failure *out is NULL and *errmsg (if errmsg is not NULL) says why.
  */
@@ -135,7 +146,7 @@ LEADSTORE_API int leadstore_open(const char *target, const leadstore_options *op
 /* Closes the handle and frees everything it holds.  NULL is a no-op. */
 LEADSTORE_API void leadstore_close(leadstore *db);
 
-/* Name of the engine behind a handle: "sqlite" or "postgresql". */
+/* Name of the engine behind a handle: "sqlite", "postgresql" or "http". */
 LEADSTORE_API const char *leadstore_engine(const leadstore *db);
 
 /*--- Calling operations ---------------------------------------------------*/

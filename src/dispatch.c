@@ -40,6 +40,7 @@ int leadstore_open(const char *target, const leadstore_options *opts, leadstore 
   if (opts) db->opts = *opts;
   if (db->opts.busy_timeout_ms <= 0) db->opts.busy_timeout_ms = 10000;
   db->engine = is_postgres_target(target) ? &ls__pg_engine : &ls__sqlite_engine;
+  if (!strncmp(target, "http://", 7) || !strncmp(target, "https://", 8)) db->engine = &ls__http_engine;
   rc = db->engine->open(db, target, &err);
   if (rc) goto fail;
   *out = db;
@@ -119,6 +120,11 @@ int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op
   int rc;
   unsigned long failures = ls__alloc_failures();
   db->faults.steps = db->faults.allocs = 0;
+  if (db->engine->forward) { /* a server validates and answers */
+    rc = db->engine->forward(db, caller, op_name, params_json, result_json, &err);
+    if (rc && !*result_json) *result_json = failure_text(&err);
+    return rc;
+  }
   ls__active_faults = &db->faults;
 
   const ls__op *op = ls__op_find(op_name);
