@@ -48,7 +48,7 @@ deps:
 	@sh tools/deps.sh
 
 # the tests also run a throwaway PostgreSQL server with pgTAP
-TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl
+TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl wrk curl python3 nodejs
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
@@ -105,7 +105,8 @@ bench:
 	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory all $(BUILD)/bench
 	@sh tests/pg.sh start
-	@$(BUILD)/bench $(BUILD) "$$(sh tests/pg.sh server)"; status=$$?; sh tests/pg.sh stop; exit $$status
+	@$(BUILD)/bench $(BUILD) "$$(sh tests/pg.sh server)" && sh bench/http.sh $(BUILD) "$$(sh tests/pg.sh server)"; \
+	  status=$$?; sh tests/pg.sh stop; exit $$status
 
 $(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
