@@ -1,7 +1,9 @@
 # leadstore — a plain GNU Makefile.
 #
 #   make            build the library and the `leadstore` command into build/
-#   make run        install what is missing, build, and walk a demo campaign
+#   make run        install what is missing, build, walk a demo campaign, then
+#                   serve it over HTTP (Ctrl-C stops the server)
+#   make demo       the walk alone
 #   make test       install what is missing, build, and run the whole suite
 #                   (also under AddressSanitizer + UndefinedBehaviorSanitizer)
 #   make asan       only the sanitizer build and its suite
@@ -35,20 +37,26 @@ LDFLAGS += $(SANFLAGS)
 LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c) $(wildcard src/http/*.c)
 LIB_SRC := $(filter-out src/main.c src/cli.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o
+# The `leadstore` command: the CLI and the HTTP server (src/server/), front ends
+# over the public API; libmicrohttpd is theirs, not the library's.
+SERVER_SRC := $(wildcard src/server/*.c)
+CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o $(SERVER_SRC:%.c=$(BUILD)/%.o)
+CLI_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+# tests may drive the server over HTTP with libcurl
+TEST_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h $(BUILD)/gen/pg_migrations.h
 PG_SQL  := $(sort $(wildcard sql/postgres/[0-9]*.sql))
 TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
-.PHONY: all run test asan check-tests bench docs install clean deps tests
+.PHONY: all run demo test asan check-tests bench docs install clean deps tests
 all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so
 
 deps:
 	@sh tools/deps.sh
 
 # the tests also run a throwaway PostgreSQL server with pgTAP
-TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl wrk curl python3 nodejs
+TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus wrk curl python3 nodejs
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
@@ -62,7 +70,7 @@ $(BUILD)/gen/pg_migrations.h: $(PG_SQL) tools/pgmigrations.sh tools/sql2c.awk
 	@mkdir -p $(@D)
 	sh tools/pgmigrations.sh $@ $(PG_SQL)
 
-$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/ops.def src/sqlite/sq.h
+$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
@@ -73,11 +81,11 @@ $(BUILD)/libleadstore.so: $(LIB_OBJ)
 	$(CC) -shared $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/leadstore: $(CLI_OBJ) $(BUILD)/libleadstore.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(CLI_LIBS) $(LDLIBS)
 
 $(BUILD)/t/%.t: tests/%.c $(TEST_SUPPORT) $(BUILD)/libleadstore.a tests/tap.h tests/support.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(TEST_SUPPORT) $(BUILD)/libleadstore.a $(LDFLAGS) $(TEST_LIBS) $(LDLIBS)
 
 $(BUILD)/tests/support.o: tests/support.c tests/support.h tests/tap.h include/leadstore.h $(GEN)
 	@mkdir -p $(@D)
@@ -97,7 +105,10 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
 	@sh tests/run.sh build-asan
 
-run: deps
+run: demo
+	@sh examples/serve.sh $(BUILD)/leadstore
+
+demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)/leadstore
 

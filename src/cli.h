@@ -22,6 +22,7 @@ typedef struct cli_command {
   const char *name;
   int (*run)(const cli_options *o, int argc, char **argv);
   const char *args, *help;
+  int own_options; /* the words after the command, options included, are the command's own */
 } cli_command;
 
 int cli_init(const cli_options *o, int argc, char **argv);
@@ -30,5 +31,8 @@ int cli_check(const cli_options *o, int argc, char **argv);
 int cli_summary(const cli_options *o, int argc, char **argv);
 int cli_help(const cli_options *o, int argc, char **argv);
 int cli_docs(const cli_options *o, int argc, char **argv);
+/* src/server/: the HTTP server and the keys it accepts. */
+int cli_serve(const cli_options *o, int argc, char **argv);
+int cli_keys(const cli_options *o, int argc, char **argv);
 
 #endif

@@ -16,15 +16,24 @@
 #include "cli.h"
 
 static const cli_command commands[] = {
-    {"init", cli_init, "", "create the database's schema (and PostgreSQL functions) if needed"},
-    {"migrate", cli_init, "", "apply pending PostgreSQL migrations (safe to repeat; SQLite: nothing to do)"},
+    {"init", cli_init, "", "create the database's schema (and PostgreSQL functions) if needed", 0},
+    {"migrate", cli_init, "", "apply pending PostgreSQL migrations (safe to repeat; SQLite: nothing to do)", 0},
     {"call", cli_call, "OP [JSON|-] [--get PATH] [--pretty]",
-     "run one operation; JSON from the argument or standard input"},
-    {"check", cli_check, "[--json]", "prove every invariant of the data; non-zero exit on any violation"},
-    {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it"},
-    {"help", cli_help, "[OP]", "this help, or one operation's parameters"},
-    {"docs", cli_docs, "[sql]", "the operations reference in Markdown, or as PostgreSQL's table"},
+     "run one operation; JSON from the argument or standard input", 0},
+    {"check", cli_check, "[--json]", "prove every invariant of the data; non-zero exit on any violation", 0},
+    {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it", 0},
+    {"help", cli_help, "[OP]", "this help, or one operation's parameters", 0},
+    {"docs", cli_docs, "[sql]", "the operations reference in Markdown, or as PostgreSQL's table", 0},
+    {"serve", cli_serve, "[--listen HOST:PORT] [options]", "serve the operations over HTTP (PostgREST RPC; docs/http.md)", 1},
+    {"keys", cli_keys, "--role ROLE [--org UUID] [--expires 30d]", "mint an API key (JWT) the server accepts", 1},
 };
+
+/* The command whose name is `word`, or NULL. */
+static const cli_command *command_named(const char *word) {
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(commands[i].name, word)) return &commands[i];
+  return NULL;
+}
 
 static void usage(FILE *out) {
   fprintf(out,
@@ -33,7 +42,7 @@ static void usage(FILE *out) {
           "commands:\n",
           leadstore_version());
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    fprintf(out, "  %-8s %-38s %s\n", commands[i].name, commands[i].args, commands[i].help);
+    fprintf(out, "  %-8s %-42s %s\n", commands[i].name, commands[i].args, commands[i].help);
   fprintf(out,
           "\noptions:\n"
           "  --db TARGET         SQLite file, or PostgreSQL URL (postgresql://…) or keyword string\n"
@@ -54,8 +63,24 @@ int main(int argc, char **argv) {
   char **words = calloc((size_t)argc + 1, sizeof *words);
   if (!words) return 70;
   int n = 0;
+  /* A command with options of its own (serve, keys) takes every word after its name. */
+  int own = argc;
+  for (int i = 1; i < argc; i++) {
+    if (argv[i][0] != '-') {
+      const cli_command *c = command_named(argv[i]);
+      if (c && c->own_options) own = i;
+      break;
+    }
+    if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--org") || !strcmp(argv[i], "--durability") ||
+        !strcmp(argv[i], "--get") || !strcmp(argv[i], "--role"))
+      i++;
+  }
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
+    if (i == own) {
+      free(words);
+      return command_named(a)->run(&o, argc - i - 1, argv + i + 1);
+    }
     if ((!strcmp(a, "--db") || !strcmp(a, "--org") || !strcmp(a, "--durability") || !strcmp(a, "--get") ||
          !strcmp(a, "--role")) &&
         i + 1 >= argc) {

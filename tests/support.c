@@ -31,6 +31,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <libpq-fe.h>
 #include <sqlite3.h>
 
@@ -808,4 +811,36 @@ int ts_serve_stop(pid_t pid) {
   kill(pid, SIGTERM);
   if (waitpid(pid, &status, 0) != pid) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* base64url without padding of n bytes, into a new string. */
+static char *b64url(const void *in, size_t n) {
+  char *out = malloc(4 * ((n + 2) / 3) + 1);
+  if (!out) exit(2);
+  int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+  while (len > 0 && out[len - 1] == '=') len--;
+  out[len] = '\0';
+  for (char *p = out; *p; p++) *p = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+  return out;
+}
+
+char *ts_jwt(const char *header, const char *claims, const char *digest, const char *secret, const char *sig) {
+  char *h = b64url(header, strlen(header)), *c = b64url(claims, strlen(claims));
+  char *signing = NULL, *tok = NULL, *s = NULL;
+  if (asprintf(&signing, "%s.%s", h, c) < 0) exit(2);
+  if (sig) {
+    s = strdup(sig);
+  } else {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int maclen = 0;
+    HMAC(EVP_get_digestbyname(digest), secret, (int)strlen(secret), (unsigned char *)signing, strlen(signing), mac,
+         &maclen);
+    s = b64url(mac, maclen);
+  }
+  if (asprintf(&tok, "%s.%s", signing, s) < 0) exit(2);
+  free(h);
+  free(c);
+  free(signing);
+  free(s);
+  return tok;
 }

@@ -97,6 +97,14 @@ void ts_pg_reset(const char *url);
  */
 char *ts_pg_database(const char *argv0);
 
+/*
+ * A JSON Web Token made by hand, as another implementation (or an attacker)
+ * would: base64url(header) . base64url(claims) . base64url(HMAC-<digest>
+ * (secret)), digest "sha256", "sha512"…; `sig` (when not NULL) replaces the
+ * signature.  free() it.
+ */
+char *ts_jwt(const char *header, const char *claims, const char *digest, const char *secret, const char *sig);
+
 /* The path of a sibling of this test binary's build dir: "<build>/<name>". */
 char *ts_build_path(const char *argv0, const char *name);
 
