@@ -45,7 +45,7 @@ for engine in sqlite postgresql; do
   if [ $engine = sqlite ]; then db="$dir/bench.db"; else db="$server dbname=lsbench_http"; fi
   serve_start "$cli" "$db" /dev/null
   LOAD_CAMPAIGN=$(LEADSTORE_API_KEY=$LOAD_KEY "$cli" --db "$SERVE_URL" call create_campaign_with_coverage_tx \
-    '{"p_campaign_data":{"name":"Bench"}}' | sed -n 's/.*"campaign_id":"\([^"]*\)".*/\1/p')
+    '{"p_campaign_data":{"name":"Bench"}}' | sed -n 's/.*"campaign_id": *"\([^"]*\)".*/\1/p')
   export LOAD_CAMPAIGN
   floor=""
   run "GET /version (static, the floor)" "$SERVE_URL/version"
