@@ -4,8 +4,7 @@
 # on an SQLite file and on a PostgreSQL database.  Proves, per engine: no
 # failed request (every answer 200 with success:true, no socket error), the
 # server's /metrics count of each operation equals the requests wrk
-# completed, the
-# campaign's google_maps cost equals 0.001 USD per write sent, and
+# completed, the campaign's google_maps cost equals 0.001 USD per write, and
 # `leadstore check` is clean after.  Operations are sent for $secs seconds,
 # then only GET /version for a margin, so every operation sent is answered
 # before wrk stops (tests/load.lua).  Speed is not asserted here (make bench).
