@@ -11,16 +11,14 @@ build=$1
 server=$2
 cli="$build/leadstore"
 secs=${LEADSTORE_BENCH_SECONDS:-10}
-. tests/serve.sh
+. tests/lib.sh
 dir=$(mktemp -d /tmp/leadstore-bench-http-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 export LEADSTORE_JWT_SECRET="bench-secret-0123456789abcdef0123456789abcdef"
 unset LEADSTORE_API_KEY
 LOAD_KEY=$("$cli" keys --role service_role)
 export LOAD_KEY
-psql -X -q -d "$server dbname=postgres" -c "SET client_min_messages = warning" \
-  -c "DROP DATABASE IF EXISTS lsbench_http WITH (FORCE)" -c "CREATE DATABASE lsbench_http" >/dev/null
-"$cli" --db "$server dbname=lsbench_http" migrate >/dev/null
+pg_fresh "$cli" "$server" lsbench_http
 
 # run LABEL ARGS…: one wrk run; prints a table row, remembers requests/s in $rps
 run() {
@@ -42,7 +40,7 @@ echo
 echo "| engine | route | requests/s | p50 | p99 | ratio to the floor |"
 echo "|---|---|---:|---:|---:|---:|"
 for engine in sqlite postgresql; do
-  if [ $engine = sqlite ]; then db="$dir/bench.db"; else db="$server dbname=lsbench_http"; fi
+  if [ $engine = sqlite ]; then db="$dir/bench.db"; else db="$PG_DB"; fi
   serve_start "$cli" "$db" /dev/null
   LOAD_CAMPAIGN=$(LEADSTORE_API_KEY=$LOAD_KEY "$cli" --db "$SERVE_URL" call create_campaign_with_coverage_tx \
     '{"p_campaign_data":{"name":"Bench"}}' | sed -n 's/.*"campaign_id": *"\([^"]*\)".*/\1/p')

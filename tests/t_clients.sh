@@ -8,7 +8,7 @@
 set -u
 cli=${LEADSTORE_CLI:-build/leadstore}
 server=${LEADSTORE_TEST_PG:?LEADSTORE_TEST_PG is not set (make test sets it)}
-. tests/serve.sh
+. tests/lib.sh
 dir=$(mktemp -d /tmp/leadstore-clients-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 export LEADSTORE_JWT_SECRET="clients-end-to-end-secret-0123456789abcdef"
@@ -25,38 +25,21 @@ if [ ! -d clients/js/node_modules ]; then
   (cd clients/js && npm ci --no-audit --no-fund >"$dir/npm.log" 2>&1) || { echo "Bail out! npm ci failed"; cat "$dir/npm.log" | sed 's/^/# /'; exit 1; }
 fi
 
-pgdb=lstest_clients
-psql -X -q -d "$server dbname=postgres" -c "SET client_min_messages = warning" \
-  -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" -c "CREATE DATABASE $pgdb" >/dev/null || { echo "Bail out! no database"; exit 1; }
-"$cli" --db "$server dbname=$pgdb" migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
-
-n=0
-failed=0
-tap() { # tap STATUS NAME OUTPUT-FILE (its summary lines shown either way)
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then
-    echo "ok $n - $2"
-    grep -E '^. (tests|pass|fail|skipped) [0-9]+$|^Ran [0-9]+ tests|^(OK|FAILED)' "$3" | sed 's/^/# /'
-  else
-    failed=$((failed + 1))
-    echo "not ok $n - $2"
-    sed 's/^/# /' "$3"
-  fi
-}
+pg_fresh "$cli" "$server" lstest_clients || { echo "Bail out! no PostgreSQL database"; exit 1; }
+summary='^. (tests|pass|fail|skipped) [0-9]+$|^Ran [0-9]+ tests|^(OK|FAILED)'
 
 for engine in sqlite postgresql; do
-  if [ $engine = sqlite ]; then db="$dir/clients.db"; else db="$server dbname=$pgdb"; fi
+  if [ $engine = sqlite ]; then db="$dir/clients.db"; else db="$PG_DB"; fi
   if ! serve_start "$cli" "$db" "$dir/serve-$engine.log"; then
     tap 1 "$engine: the server starts" "$dir/serve-$engine.log"
     continue
   fi
   export LEADSTORE_URL="$SERVE_URL"
   (cd clients/js && node --test --test-reporter=spec test/) >"$dir/js.out" 2>&1
-  tap $? "$engine: supabase-js through clients/js, every operation, errors and retries" "$dir/js.out"
+  tap $? "$engine: supabase-js through clients/js, every operation, errors and retries" "$dir/js.out" "$summary"
   /usr/bin/python3 clients/python/test_leadstore_client.py >"$dir/py.out" 2>&1
-  tap $? "$engine: clients/python, every operation, errors and retries" "$dir/py.out"
+  tap $? "$engine: clients/python, every operation, errors and retries" "$dir/py.out" "$summary"
   serve_stop
   tap $? "$engine: the server stops cleanly" "$dir/serve-$engine.log"
 done
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end

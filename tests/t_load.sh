@@ -13,28 +13,14 @@ cli=${LEADSTORE_CLI:-build/leadstore}
 server=${LEADSTORE_TEST_PG:?LEADSTORE_TEST_PG is not set (make test sets it)}
 secs=${LEADSTORE_LOAD_SECONDS:-3}
 margin=4
-. tests/serve.sh
+. tests/lib.sh
 dir=$(mktemp -d /tmp/leadstore-load-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
 export LEADSTORE_JWT_SECRET="load-test-secret-0123456789abcdef0123456789"
 unset LEADSTORE_API_KEY
 LOAD_KEY=$("$cli" keys --role service_role) || { echo "Bail out! leadstore keys failed"; exit 1; }
 export LOAD_KEY
-pgdb=lstest_load
-psql -X -q -d "$server dbname=postgres" -c "SET client_min_messages = warning" \
-  -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)" -c "CREATE DATABASE $pgdb" >/dev/null || { echo "Bail out! no database"; exit 1; }
-"$cli" --db "$server dbname=$pgdb" migrate >/dev/null || { echo "Bail out! migrate failed"; exit 1; }
-
-n=0
-failed=0
-tap() { # tap CONDITION-STATUS NAME [DIAGNOSTIC-FILE]
-  n=$((n + 1))
-  if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else
-    failed=$((failed + 1))
-    echo "not ok $n - $2"
-    [ -n "${3:-}" ] && sed 's/^/# /' "$3"
-  fi
-}
+pg_fresh "$cli" "$server" lstest_load || { echo "Bail out! no PostgreSQL database"; exit 1; }
 # metric NAME LABELS: the value of one sample of the server's /metrics (0 when absent)
 metric() {
   awk -v want="$1{$2}" '$1 == want { v = $2 } END { print v + 0 }' "$dir/metrics"
@@ -42,7 +28,7 @@ metric() {
 scrape() { curl -s -H "apikey: $LOAD_KEY" -H "Authorization: Bearer $LOAD_KEY" "$SERVE_URL/metrics" >"$dir/metrics"; }
 
 for engine in sqlite postgresql; do
-  if [ $engine = sqlite ]; then db="$dir/load.db"; else db="$server dbname=$pgdb"; fi
+  if [ $engine = sqlite ]; then db="$dir/load.db"; else db="$PG_DB"; fi
   log="$dir/serve-$engine.log"
   if ! serve_start "$cli" "$db" "$log"; then tap 1 "$engine: the server starts" "$log"; continue; fi
   LOAD_CAMPAIGN=$(LEADSTORE_API_KEY=$LOAD_KEY "$cli" --db "$SERVE_URL" call create_campaign_with_coverage_tx \
@@ -75,5 +61,4 @@ for engine in sqlite postgresql; do
   "$cli" --db "$db" check >"$dir/check" 2>&1
   tap $? "$engine: leadstore check is clean after the load" "$dir/check"
 done
-echo "1..$n"
-[ "$failed" -eq 0 ]
+tap_end
