@@ -46,7 +46,8 @@ static void usage(FILE *out) {
   fprintf(out,
           "\noptions:\n"
           "  --db TARGET         SQLite file, or PostgreSQL URL (postgresql://…) or keyword string\n"
-          "                      (default $LEADSTORE_DB, else $DATABASE_URL, else ./leadstore.db)\n"
+          "                      (default $LEADSTORE_DB, else $DATABASE_URL, else ./leadstore.db),\n"
+          "                      or a leadstore server, http://HOST:PORT ($LEADSTORE_API_KEY)\n"
           "  --org UUID          act as an authenticated caller of this organization\n"
           "  --role ROLE         service_role (default), authenticated (needs --org) or anon\n"
           "  --durability MODE   full (default: every success survives power loss) or normal\n"
