@@ -12,7 +12,7 @@ set -u
 cli=${LEADSTORE_CLI:-build/leadstore}
 server=${LEADSTORE_TEST_PG:?LEADSTORE_TEST_PG is not set (make test sets it)}
 secs=${LEADSTORE_LOAD_SECONDS:-3}
-margin=4
+margin=5
 . tests/lib.sh
 dir=$(mktemp -d /tmp/leadstore-load-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
