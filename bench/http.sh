@@ -24,7 +24,7 @@ pg_fresh "$cli" "$server" lsbench_http
 run() {
   label=$1
   shift
-  wrk -t2 -c64 -d"${secs}s" --latency "$@" >"$dir/wrk.out" 2>&1
+  wrk -t2 -c64 -d"${secs}s" --timeout 30s --latency "$@" >"$dir/wrk.out" 2>&1
   rps=$(awk '/^Requests\/sec:/ { print $2 }' "$dir/wrk.out")
   p50=$(awk '$1 == "50%" { print $2 }' "$dir/wrk.out")
   p99=$(awk '$1 == "99%" { print $2 }' "$dir/wrk.out")
@@ -35,7 +35,7 @@ run() {
   if [ "$errs" -ne 0 ] || [ "${bad:-0}" -ne 0 ]; then echo "bench: failed requests:" >&2; cat "$dir/wrk.out" >&2; exit 1; fi
 }
 
-echo "wrk -t2 -c64 -d${secs}s --latency, on loopback; ratio = requests/s ÷ the floor's requests/s"
+echo "wrk -t2 -c64 -d${secs}s --timeout 30s --latency, on loopback; ratio = requests/s ÷ the floor's requests/s"
 echo
 echo "| engine | route | requests/s | p50 | p99 | ratio to the floor |"
 echo "|---|---|---:|---:|---:|---:|"
