@@ -16,7 +16,7 @@ BUILD   ?= build
 PREFIX  ?= /usr/local
 CC      ?= cc
 SAN     ?=
-PKGS    := sqlite3 jansson uuid libcrypto libpq
+PKGS    := sqlite3 jansson uuid libcrypto libpq libcurl
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -35,7 +35,7 @@ CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-protot
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
-LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c)
+LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c) $(wildcard src/http/*.c)
 LIB_SRC := $(filter-out src/main.c src/cli.c src/gen_sql.c,$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The `leadstore` command: the CLI and the HTTP server (src/server/), front ends
@@ -57,7 +57,7 @@ deps:
 	@sh tools/deps.sh
 
 # the tests also run a throwaway PostgreSQL server with pgTAP
-TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus
+TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus wrk curl python3 nodejs
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
@@ -117,7 +117,8 @@ bench:
 	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory all $(BUILD)/bench
 	@sh tests/pg.sh start
-	@$(BUILD)/bench $(BUILD) "$$(sh tests/pg.sh server)"; status=$$?; sh tests/pg.sh stop; exit $$status
+	@$(BUILD)/bench $(BUILD) "$$(sh tests/pg.sh server)" && sh bench/http.sh $(BUILD) "$$(sh tests/pg.sh server)"; \
+	  status=$$?; sh tests/pg.sh stop; exit $$status
 
 $(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)

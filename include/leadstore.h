@@ -147,6 +147,16 @@ typedef struct leadstore_options {
   void (*new_uuid)(void *ctx, unsigned char out[16]);
   void *ctx;
   int statement_timeout_ms;        /* PostgreSQL: longest a call may run; 0 = 30000 ms, < 0 = none */
+  /* An http(s):// target (a `leadstore serve` server).  Identity: api_key, a
+   * token sent as is for every call (NULL = $LEADSTORE_API_KEY); or
+   * jwt_secret, the server's secret, to mint a short-lived token for each
+   * call's caller (NULL = $LEADSTORE_JWT_SECRET).  Retries (see
+   * docs/http.md): at most retry_attempts tries (0 = 5) within retry_max_ms
+   * milliseconds (0 = 10000). */
+  const char *api_key;
+  const char *jwt_secret;
+  int retry_attempts;
+  int retry_max_ms;
 } leadstore_options;
 
 typedef struct leadstore leadstore;
@@ -159,6 +169,8 @@ typedef struct leadstore leadstore;
  *   sqlite:PATH or file:PATH          an SQLite file, whatever PATH looks like
  *                                     (the prefix is removed; PATH is a plain
  *                                     path, not a URI);
+ *   http://HOST:PORT, https://…       a leadstore server (`leadstore serve`):
+ *                                     host and port, no path;
  *   anything else                     an SQLite file path.
  * An SQLite file is created on first use, with its schema.  `opts` may be
  * NULL for the defaults.  On failure *out is NULL and *errmsg (if errmsg is
@@ -170,7 +182,7 @@ LEADSTORE_API int leadstore_open(const char *target, const leadstore_options *op
 /* Closes the handle and frees everything it holds.  NULL is a no-op. */
 LEADSTORE_API void leadstore_close(leadstore *db);
 
-/* Name of the engine behind a handle: "sqlite" or "postgresql". */
+/* Name of the engine behind a handle: "sqlite", "postgresql" or "http". */
 LEADSTORE_API const char *leadstore_engine(const leadstore *db);
 
 /*--- Calling operations ---------------------------------------------------*/

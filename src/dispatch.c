@@ -33,6 +33,8 @@ static const ls__engine *engine_for(const char *target, const char **rest) {
       {"postgresql://", false, &ls__pg_engine},
       {"sqlite:", true, &ls__sqlite_engine},
       {"file:", true, &ls__sqlite_engine},
+      {"http://", false, &ls__http_engine},
+      {"https://", false, &ls__http_engine},
   };
   *rest = target;
   for (size_t i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
@@ -147,6 +149,11 @@ int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op
   int rc;
   unsigned long failures = ls__alloc_failures();
   db->faults.steps = db->faults.allocs = 0;
+  if (db->engine->forward) { /* a server validates and answers */
+    rc = db->engine->forward(db, caller, op_name, params_json, result_json, &err);
+    if (rc && !*result_json) *result_json = failure_text(&err);
+    return rc;
+  }
   ls__active_faults = &db->faults;
 
   const ls__op *op = ls__op_find(op_name);

@@ -293,6 +293,11 @@ typedef struct ls__engine {
   int (*count_rows)(leadstore *db, const char *table, long long *out, ls__error *err);
   /* Brings the database's schema up to date; adds what it applied to report.applied. */
   int (*migrate)(leadstore *db, json_t *report, ls__error *err);
+  /* A remote engine (NULL for the others): takes the call as it came,
+   * unvalidated, and leaves validation to the server; *result is the
+   * server's result object, or NULL when err says why there is none. */
+  int (*forward)(leadstore *db, const leadstore_caller *caller, const char *op, const char *params,
+                 char **result, ls__error *err);
 } ls__engine;
 
 extern const ls__engine ls__sqlite_engine;
@@ -300,6 +305,7 @@ extern const ls__engine ls__pg_engine;
 /* True when `target` is a libpq keyword string ("host=… dbname=…"): libpq
  * parses it and it sets at least one known keyword (src/pg/engine.c). */
 bool ls__pg_target_is_conninfo(const char *target);
+extern const ls__engine ls__http_engine;
 
 struct leadstore {
   const ls__engine *engine;

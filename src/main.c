@@ -50,6 +50,7 @@ static void usage(FILE *out) {
           "  --db TARGET         SQLite file (sqlite:PATH for any path), or PostgreSQL URL\n"
           "                      (postgresql://…) or libpq keyword string (host=… dbname=…)\n"
           "                      (default $LEADSTORE_DB, else $DATABASE_URL, else ./leadstore.db)\n"
+          "                      or a leadstore server, http://HOST:PORT ($LEADSTORE_API_KEY)\n"
           "  --org UUID          act as an authenticated caller of this organization\n"
           "  --role ROLE         service_role (default), authenticated (needs --org) or anon;\n"
           "                      an unknown role, or --org with another role, is a usage error\n"

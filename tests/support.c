@@ -21,11 +21,13 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -465,9 +467,10 @@ static int run_cli(const char *cli, const char *db, const char *as, const char *
 
 typedef struct runner {
   ts_mode mode;
-  const char *cli;
-  char *path;
-  leadstore *db;
+  const char *cli;     /* TS_CLI: the binary; TS_PG: the database; TS_HTTP: the server's URL */
+  const char *target;  /* TS_HTTP: the server's database */
+  char *path;          /* the database of the case */
+  leadstore *db;       /* the handle calls go through (NULL for TS_CLI) */
   vars v;
   char why[1024];
 } runner;
@@ -540,11 +543,12 @@ static bool call_once(runner *r, const step *s, const char *params, json_t *expe
 }
 
 static bool run_step(runner *r, const step *s) {
-  if (s->kind == S_ROWS) {
+  if (s->kind == S_ROWS) { /* over HTTP too, counted in the database itself */
     long long n = -1;
-    leadstore *db = r->db ? r->db : ts_open(r->path);
+    bool own = !r->db || r->mode == TS_HTTP;
+    leadstore *db = own ? ts_open(r->path) : r->db;
     int rc = leadstore_test_count_rows(db, s->table, &n);
-    if (!r->db) leadstore_close(db);
+    if (own) leadstore_close(db);
     if (rc || n != s->rows) {
       snprintf(r->why, sizeof r->why, "line %d: %s has %lld rows, expected %lld", s->line, s->table, n, s->rows);
       return false;
@@ -638,15 +642,34 @@ char *ts_pg_database(const char *argv0) {
   return url;
 }
 
+/* Empties every leadstore table of the SQLite file at path (children go by cascade). */
+static void sqlite_reset(const char *path) {
+  sqlite3 *db = NULL;
+  char *msg = NULL;
+  if (sqlite3_open(path, &db) != SQLITE_OK || sqlite3_busy_timeout(db, 10000) != SQLITE_OK ||
+      sqlite3_exec(db,
+                   "PRAGMA foreign_keys = ON; BEGIN IMMEDIATE; DELETE FROM gmaps_campaigns; "
+                   "DELETE FROM gmaps_rpc_requests; COMMIT",
+                   NULL, NULL, &msg) != SQLITE_OK) {
+    printf("Bail out! cannot empty %s: %s\n", path, msg ? msg : sqlite3_errmsg(db));
+    exit(2);
+  }
+  sqlite3_close(db);
+}
+
 /* Runs one case: a fresh database, every step in order. */
 static void run_case(runner *r, const char *file, const char *title, step *steps, int n) {
   if (r->mode == TS_PG) {
     r->path = strdup(r->cli); /* the database URL */
     ts_pg_reset(r->path);
+  } else if (r->mode == TS_HTTP) { /* one server: its database is emptied */
+    r->path = strdup(r->target);
+    if (strncmp(r->path, "postgres", 8) && !strchr(r->path, '=')) sqlite_reset(r->path);
+    else ts_pg_reset(r->path);
   } else {
     r->path = ts_db_path("case");
   }
-  r->db = r->mode != TS_CLI ? ts_open(r->path) : NULL;
+  r->db = r->mode == TS_HTTP ? ts_open(r->cli) : r->mode != TS_CLI ? ts_open(r->path) : NULL;
   if (r->mode == TS_CLI) { /* create the file, as a user would with `leadstore init` */
     leadstore *db = ts_open(r->path);
     leadstore_close(db);
@@ -738,16 +761,16 @@ static int is_case(const struct dirent *d) {
   return n > 5 && !strcmp(d->d_name + n - 5, ".case");
 }
 
-void ts_run_cases(const char *dir, ts_mode mode, const char *cli) {
+/* Runs every case file of dir with the runner r. */
+static void run_dir(runner *r, const char *dir) {
   struct dirent **list = NULL;
   int n = scandir(dir, &list, is_case, by_name);
   if (n <= 0) {
     tap_ok(0, "no case files in %s", dir);
     return;
   }
-  runner r = {.mode = mode, .cli = cli};
   for (int i = 0; i < n; i++) {
-    run_file(&r, dir, list[i]->d_name);
+    run_file(r, dir, list[i]->d_name);
     free(list[i]);
   }
   free(list);
@@ -1238,6 +1261,58 @@ void ts_world_free(ts_world *w) {
   free(w->last_op);
   free(w->last_params);
   w->last_op = w->last_params = NULL;
+}
+
+void ts_run_cases(const char *dir, ts_mode mode, const char *cli) {
+  runner r = {.mode = mode, .cli = cli};
+  run_dir(&r, dir);
+}
+
+void ts_run_cases_http(const char *dir, const char *url, const char *db) {
+  runner r = {.mode = TS_HTTP, .cli = url, .target = db};
+  run_dir(&r, dir);
+}
+
+/*--- A server -----------------------------------------------------------------------*/
+
+char *ts_serve(const char *cli, const char *db, pid_t *pid) {
+  int out[2];
+  if (pipe(out)) exit(2);
+  char log[512];
+  snprintf(log, sizeof log, "%s/serve-%d.log", ts_dir(), (int)getpid());
+  *pid = fork();
+  if (*pid < 0) exit(2);
+  if (*pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    if (fd >= 0) dup2(fd, 2);
+    execl(cli, cli, "serve", "--db", db, "--listen", "127.0.0.1:0", "--check-interval", "0", (char *)NULL);
+    _exit(127);
+  }
+  close(out[1]);
+  FILE *f = fdopen(out[0], "r");
+  char *line = NULL, *url = NULL;
+  size_t cap = 0;
+  const char *ready = "leadstore: listening on ";
+  if (getline(&line, &cap, f) > 0 && !strncmp(line, ready, strlen(ready))) {
+    url = strdup(line + strlen(ready));
+    url[strcspn(url, "\r\n")] = '\0';
+  } else {
+    tap_diag("the server did not start (see %s): %s", log, line ? line : "no output");
+    kill(*pid, SIGKILL);
+    waitpid(*pid, NULL, 0);
+  }
+  free(line);
+  fclose(f); /* the server prints nothing more on stdout */
+  return url;
+}
+
+int ts_serve_stop(pid_t pid) {
+  int status = 0;
+  kill(pid, SIGTERM);
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* base64url without padding of n bytes, into a new string. */

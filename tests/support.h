@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <jansson.h>
 
@@ -59,7 +60,7 @@ char *ts_dump(const char *path);
  */
 bool ts_match(const json_t *expect, const json_t *actual, char *why, size_t whysz);
 
-typedef enum { TS_LIB, TS_CLI, TS_PG } ts_mode;
+typedef enum { TS_LIB, TS_CLI, TS_PG, TS_HTTP } ts_mode;
 
 /*
  * Runs every tests/cases/<*.case> file through the library on SQLite
@@ -68,6 +69,26 @@ typedef enum { TS_LIB, TS_CLI, TS_PG } ts_mode;
  * each case), one TAP test per case.
  */
 void ts_run_cases(const char *dir, ts_mode mode, const char *cli);
+
+/*
+ * Runs every case through a `leadstore serve` server at `url` (an HTTP engine
+ * handle, which mints a token per caller from $LEADSTORE_JWT_SECRET) whose
+ * database is `db` (a file or a PostgreSQL URL): the database is emptied
+ * before each case, and row counts are read from it directly.
+ */
+void ts_run_cases_http(const char *dir, const char *url, const char *db);
+
+/*
+ * Starts `cli serve --db db --listen 127.0.0.1:0` (its stderr, the access
+ * log, into a file of ts_dir()) and waits for its "listening on" line.
+ * Returns the server's URL (malloc'd) and its pid in *pid; NULL with a
+ * diagnostic when it did not come up.
+ */
+char *ts_serve(const char *cli, const char *db, pid_t *pid);
+/* (The server runs without its periodic check: the case runner empties the
+ * database between cases, and the check's reads would race that.) */
+/* Stops a server of ts_serve with SIGTERM; its exit status (0: a clean shutdown). */
+int ts_serve_stop(pid_t pid);
 
 /* Empties every leadstore table of the PostgreSQL database at url. */
 void ts_pg_reset(const char *url);
