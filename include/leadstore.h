@@ -185,6 +185,12 @@ LEADSTORE_API void leadstore_close(leadstore *db);
 /* Name of the engine behind a handle: "sqlite", "postgresql" or "http". */
 LEADSTORE_API const char *leadstore_engine(const leadstore *db);
 
+/* The engine leadstore_open() would choose for `target` ("sqlite",
+ * "postgresql" or "http"), without opening anything; NULL for NULL.  When
+ * `rest` is not NULL it is set to what that engine opens: the target itself,
+ * or an SQLite path without its `sqlite:`/`file:` prefix. */
+LEADSTORE_API const char *leadstore_target_engine(const char *target, const char **rest);
+
 /*--- Calling operations ---------------------------------------------------*/
 
 /*

@@ -47,6 +47,13 @@ static const ls__engine *engine_for(const char *target, const char **rest) {
   return ls__pg_target_is_conninfo(target) ? &ls__pg_engine : &ls__sqlite_engine;
 }
 
+const char *leadstore_target_engine(const char *target, const char **rest) {
+  const char *r = target;
+  const ls__engine *engine = target ? engine_for(target, &r) : NULL;
+  if (rest) *rest = r;
+  return engine ? engine->name : NULL;
+}
+
 int leadstore_open(const char *target, const leadstore_options *opts, leadstore **out,
                    char **errmsg) {
   ls__alloc_init();

@@ -800,6 +800,15 @@ static void generated_secret(void) {
   OK(run(cmd, line, sizeof line) != 0 && strstr(line, "chmod 600"), "and serve refuses it too (%s)", line);
   free(cmd);
   free(secret);
+  /* a target with the sqlite: prefix keeps its secret beside the file itself */
+  char *other = ts_db_path("keys-prefixed");
+  if (asprintf(&cmd, "%s keys --db sqlite:%s --role service_role 2>&1", cli, other) < 0 ||
+      asprintf(&secret, "%s.jwt-secret", other) < 0)
+    exit(2);
+  OK(run(cmd, key, sizeof key) == 0 && stat(secret, &st) == 0, "sqlite:PATH keeps its secret at PATH.jwt-secret");
+  free(cmd);
+  free(secret);
+  free(other);
   free(db);
   setenv("LEADSTORE_JWT_SECRET", SECRET, 1);
 }

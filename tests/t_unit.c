@@ -259,6 +259,28 @@ static void targets(void) {
   }
   leadstore *db = NULL;
   OK(leadstore_open("sqlite:", NULL, &db, NULL) == LEADSTORE_EINVAL && !db, "sqlite: with no path is refused");
+
+  /* leadstore_target_engine: the same choice, without opening */
+  static const struct {
+    const char *target, *engine, *rest;
+  } kinds[] = {
+      {"leads.db", "sqlite", "leads.db"},
+      {"/data/a=b.db", "sqlite", "/data/a=b.db"},
+      {"sqlite:dbname=x.db", "sqlite", "dbname=x.db"},
+      {"file:/tmp/x.db", "sqlite", "/tmp/x.db"},
+      {"postgresql://u@h/db", "postgresql", "postgresql://u@h/db"},
+      {"postgres://h/db", "postgresql", "postgres://h/db"},
+      {"host=/tmp dbname=x", "postgresql", "host=/tmp dbname=x"},
+      {"http://127.0.0.1:8080", "http", "http://127.0.0.1:8080"},
+      {"https://leads.example", "http", "https://leads.example"},
+  };
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    const char *rest = NULL;
+    const char *engine = leadstore_target_engine(kinds[i].target, &rest);
+    OK(engine && !strcmp(engine, kinds[i].engine) && rest && !strcmp(rest, kinds[i].rest), "%s is %s, opening %s (got %s, %s)",
+       kinds[i].target, kinds[i].engine, kinds[i].rest, engine ? engine : "NULL", rest ? rest : "NULL");
+  }
+  OK(leadstore_target_engine(NULL, NULL) == NULL, "no target, no engine");
 }
 
 int main(void) {

@@ -66,20 +66,19 @@ static bool create_secret_file(const char *path, char **err) {
   return true;
 }
 
-/* Whether target names an SQLite file (not a PostgreSQL URL/keyword string, not a server URL). */
-static bool is_file_target(const char *db) { return db && *db && !strstr(db, "://") && !strchr(db, '='); }
 
 char *srv_secret_resolve(const char *db, const char *secret_file, char **err) {
   *err = NULL;
   char *secret = NULL;
+  const char *file = NULL; /* an SQLite target's path */
   const char *env = getenv("LEADSTORE_JWT_SECRET");
   if (env && *env) {
     secret = strdup(env);
   } else if (secret_file) {
     secret = read_secret_file(secret_file, err);
-  } else if (is_file_target(db)) {
+  } else if (db && *db && !strcmp(leadstore_target_engine(db, &file), "sqlite")) {
     char *path = NULL;
-    if (asprintf(&path, "%s.jwt-secret", db) < 0) return fail(err, "out of memory%s%s", NULL, NULL);
+    if (asprintf(&path, "%s.jwt-secret", file) < 0) return fail(err, "out of memory%s%s", NULL, NULL);
     if (access(path, F_OK) == 0 || create_secret_file(path, err)) secret = read_secret_file(path, err);
     free(path);
   } else {
