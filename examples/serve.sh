@@ -12,10 +12,19 @@ DB="${LEADSTORE_DB:-demo.db}"
 LISTEN="${LEADSTORE_LISTEN:-127.0.0.1:8080}"
 tmp=$(mktemp -d)
 mkfifo "$tmp/out"
-"$LS" serve --db "$DB" --listen "$LISTEN" >"$tmp/out" &
-pid=$!
+pid=
 trap 'kill -TERM $pid 2>/dev/null; wait $pid; rm -rf "$tmp"; exit 0' INT TERM
-IFS= read -r line <"$tmp/out" || { wait $pid; rm -rf "$tmp"; exit 1; }
+# Starts the server on $1 and reads its "listening" line; fails when it did not come up.
+start() {
+  "$LS" serve --db "$DB" --listen "$1" >"$tmp/out" &
+  pid=$!
+  IFS= read -r line <"$tmp/out" || { wait $pid || true; return 1; }
+}
+if ! start "$LISTEN"; then
+  # the default port taken (another server, an earlier demo): any free port will do
+  [ -z "${LEADSTORE_LISTEN:-}" ] && echo "leadstore: $LISTEN is not available; serving on a free port" >&2 &&
+    start 127.0.0.1:0 || { rm -rf "$tmp"; exit 1; }
+fi
 url=${line#leadstore: listening on }
 key=$("$LS" keys --db "$DB" --role service_role --expires 1d)
 cat <<INFO
