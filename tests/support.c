@@ -1275,7 +1275,17 @@ void ts_run_cases_http(const char *dir, const char *url, const char *db) {
 
 /*--- A server -----------------------------------------------------------------------*/
 
+/* The server of ts_serve still running, stopped at exit (a test that bails
+ * out must not leave it behind). */
+static pid_t serving, serving_owner;
+
+static void stop_serving(void) {
+  if (serving > 0 && getpid() == serving_owner) ts_serve_stop(serving); /* not from a forked child */
+}
+
 char *ts_serve(const char *cli, const char *db, pid_t *pid) {
+  static bool registered;
+  if (!registered) registered = atexit(stop_serving) == 0;
   int out[2];
   if (pipe(out)) exit(2);
   char log[512];
@@ -1298,6 +1308,8 @@ char *ts_serve(const char *cli, const char *db, pid_t *pid) {
   if (getline(&line, &cap, f) > 0 && !strncmp(line, ready, strlen(ready))) {
     url = strdup(line + strlen(ready));
     url[strcspn(url, "\r\n")] = '\0';
+    serving = *pid;
+    serving_owner = getpid();
   } else {
     tap_diag("the server did not start (see %s): %s", log, line ? line : "no output");
     kill(*pid, SIGKILL);
@@ -1309,6 +1321,7 @@ char *ts_serve(const char *cli, const char *db, pid_t *pid) {
 }
 
 int ts_serve_stop(pid_t pid) {
+  if (pid == serving) serving = 0;
   int status = 0;
   kill(pid, SIGTERM);
   if (waitpid(pid, &status, 0) != pid) return -1;
