@@ -150,9 +150,10 @@ int cli_call(const cli_options *o, int argc, char **argv) {
     char *t = json_dumps(parsed, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
     printf("%s\n", t ? t : result);
     free(t);
-  } else {
+  } else if (!o->get) {
     printf("%s\n", result ? result : "{\"success\":false,\"error\":\"out of memory\",\"error_code\":\"XX000\"}");
   }
+  /* --get on a failure: nothing on standard output (a script's $(…) stays empty), the result on standard error */
   if (o->get && rc != LEADSTORE_OK && result) fprintf(stderr, "%s\n", result);
   json_decref(parsed);
   leadstore_free(result);

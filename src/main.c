@@ -11,6 +11,7 @@
  * 0 on success, the error table's exit status for a failed operation, 64 for
  * a usage error (an unknown option or role, conflicting --role and --org).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +56,56 @@ static void usage(FILE *out) {
           "  --role ROLE         service_role (default), authenticated (needs --org) or anon;\n"
           "                      an unknown role, or --org with another role, is a usage error\n"
           "  --durability MODE   full (default: every success survives power loss) or normal\n"
-          "  --version           print the version\n\n"
+          "  --version           print the version\n"
+          "  (--db=TARGET, --org=UUID, --role=ROLE, --durability=MODE, --get=PATH work too)\n\n"
           "operations (leadstore help OP):\n");
   for (size_t i = 0; i < leadstore_op_count(); i++) fprintf(out, "  %s\n", leadstore_op_name(i));
 }
 
-int main(int argc, char **argv) {
+/* The global options that take a value, as `--opt VALUE` or `--opt=VALUE`. */
+static const char *const valued[] = {"--db", "--org", "--role", "--durability", "--get"};
+
+/* The valued option named by the first len bytes of a, or NULL. */
+static const char *valued_prefix(const char *a, size_t len) {
+  for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++)
+    if (strlen(valued[k]) == len && !strncmp(a, valued[k], len)) return valued[k];
+  return NULL;
+}
+
+/* Whether a is one of the valued options. */
+static bool is_valued(const char *a) { return valued_prefix(a, strlen(a)) != NULL; }
+
+/* argv with every `--opt=VALUE` of a valued option split into `--opt` `VALUE`
+ * (into out, 2 * argc + 1 slots; the words point into argv or at `valued`). */
+static int split_equals(int argc, char **argv, char **out) {
+  int n = 0;
+  for (int i = 0; i < argc; i++) {
+    const char *eq = strchr(argv[i], '=');
+    const char *name = eq && !strncmp(argv[i], "--", 2) ? valued_prefix(argv[i], (size_t)(eq - argv[i])) : NULL;
+    if (name) {
+      out[n++] = (char *)name;
+      out[n++] = (char *)eq + 1;
+    } else {
+      out[n++] = argv[i];
+    }
+  }
+  out[n] = NULL;
+  return n;
+}
+
+static int run(int argc, char **argv);
+
+int main(int argc0, char **argv0) {
+  char **argv = calloc(2 * (size_t)argc0 + 1, sizeof *argv);
+  if (!argv) return 70;
+  int argc = split_equals(argc0, argv0, argv);
+  int status = run(argc, argv);
+  free(argv);
+  return status;
+}
+
+/* The command line after --opt=VALUE is split. */
+static int run(int argc, char **argv) {
   cli_options o = {.db = getenv("LEADSTORE_DB")};
   if (!o.db || !*o.db) o.db = getenv("DATABASE_URL");
   if (!o.db || !*o.db) o.db = "leadstore.db";
@@ -76,9 +121,7 @@ int main(int argc, char **argv) {
       if (c && c->own_options) own = i;
       break;
     }
-    if (!strcmp(argv[i], "--db") || !strcmp(argv[i], "--org") || !strcmp(argv[i], "--durability") ||
-        !strcmp(argv[i], "--get") || !strcmp(argv[i], "--role"))
-      i++;
+    if (is_valued(argv[i])) i++;
   }
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -86,9 +129,7 @@ int main(int argc, char **argv) {
       free(words);
       return command_named(a)->run(&o, argc - i - 1, argv + i + 1);
     }
-    if ((!strcmp(a, "--db") || !strcmp(a, "--org") || !strcmp(a, "--durability") || !strcmp(a, "--get") ||
-         !strcmp(a, "--role")) &&
-        i + 1 >= argc) {
+    if (is_valued(a) && i + 1 >= argc) {
       fprintf(stderr, "leadstore: %s needs a value\n", a);
       free(words);
       return CLI_USAGE;

@@ -74,6 +74,23 @@ int main(int argc, char **argv) {
          !strcmp(out, "Stdin\n"),
      "--get follows a dotted path");
   free(out);
+  OK(sh(&out, "%s call get_campaign '{\"p_campaign_id\":\"00000000-0000-4000-8000-000000000000\"}' --get campaign.name "
+              "2>/dev/null",
+        cli) == 3 &&
+         !strcmp(out, ""),
+     "--get on a failure prints nothing on standard output and exits non-zero");
+  free(out);
+  OK(sh(&out, "%s call get_campaign '{\"p_campaign_id\":\"00000000-0000-4000-8000-000000000000\"}' --get campaign.name "
+              "2>&1 >/dev/null",
+        cli) == 3 &&
+         strstr(out, "P0002"),
+     "and the failure object on standard error");
+  free(out);
+  OK(sh(&out, "%s --db='%s' call get_campaign '{\"p_campaign_id\":\"%s\"}' --get=campaign.name --role=service_role", cli, db,
+        cid) == 0 &&
+         !strcmp(out, "Stdin\n"),
+     "--db=PATH, --get=PATH and --role=ROLE are the same as their two-word forms");
+  free(out);
   OK(sh(NULL, "%s call get_campaign '{\"p_campaign_id\":\"nope\"}' >/dev/null", cli) == 2, "22P02 exits 2");
   OK(sh(NULL, "%s call get_campaign '{\"p_campaign_id\":\"00000000-0000-4000-8000-000000000000\"}' >/dev/null", cli) == 3,
      "P0002 exits 3");
