@@ -1359,3 +1359,19 @@ char *ts_jwt(const char *header, const char *claims, const char *digest, const c
   free(s);
   return tok;
 }
+
+const char *ts_header(const char *block, const char *name, char *out, size_t outsz) {
+  out[0] = '\0';
+  size_t k = strlen(name);
+  for (const char *p = block; p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) { /* line by line */
+    if (strncasecmp(p, name, k) || p[k] != ':') continue;
+    p += k + 1;
+    while (*p == ' ') p++;
+    size_t len = strcspn(p, "\r\n");
+    if (len >= outsz) len = outsz - 1; /* the tests read short headers */
+    memcpy(out, p, len);
+    out[len] = '\0';
+    break;
+  }
+  return out;
+}

@@ -166,4 +166,8 @@ json_t *ts_world_step(ts_world *w);
 unsigned ts_rnd(ts_world *w, unsigned n);
 void ts_world_free(ts_world *w);
 
+/* The value of header `name` (case-insensitive) in a raw HTTP header block,
+ * cut to fit out (outsz bytes); "" when absent.  Returns out. */
+const char *ts_header(const char *block, const char *name, char *out, size_t outsz);
+
 #endif

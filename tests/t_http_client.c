@@ -44,23 +44,6 @@ static struct {
   char *body[MAX_SEEN];
 } fake = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* The value of header `name` in the raw header block, into out. */
-static void header(const char *head, const char *name, char *out, size_t outsz) {
-  out[0] = '\0';
-  size_t n = strlen(name);
-  for (const char *p = head; (p = strchr(p, '\n')); ) {
-    p++;
-    if (!strncasecmp(p, name, n) && p[n] == ':') {
-      p += n + 1;
-      while (*p == ' ') p++;
-      size_t len = strcspn(p, "\r\n");
-      if (len >= outsz) len = outsz - 1; /* the tests read short headers */
-      memcpy(out, p, len);
-      out[len] = '\0';
-      return;
-    }
-  }
-}
 
 /* Serves one connection: request after request, each answered per the script. */
 static void serve_connection(int fd) {
@@ -74,7 +57,7 @@ static void serve_connection(int fd) {
       have += (size_t)r;
     }
     char len_text[32];
-    header(buf, "Content-Length", len_text, sizeof len_text);
+    ts_header(buf, "Content-Length", len_text, sizeof len_text);
     size_t head_len = (size_t)(end + 4 - buf), body_len = (size_t)atol(len_text);
     while (have < head_len + body_len) {
       ssize_t r = read(fd, buf + have, sizeof buf - 1 - have);
@@ -84,8 +67,8 @@ static void serve_connection(int fd) {
     pthread_mutex_lock(&fake.lock);
     int i = fake.seen < MAX_SEEN ? fake.seen : MAX_SEEN - 1;
     sscanf(buf, "%7s %127s", fake.method[i], fake.path[i]);
-    header(buf, "Authorization", fake.auth[i], sizeof fake.auth[i]);
-    header(buf, "apikey", fake.apikey[i], sizeof fake.apikey[i]);
+    ts_header(buf, "Authorization", fake.auth[i], sizeof fake.auth[i]);
+    ts_header(buf, "apikey", fake.apikey[i], sizeof fake.apikey[i]);
     free(fake.body[i]);
     fake.body[i] = strndup(buf + head_len, body_len);
     step s = fake.script[fake.seen < fake.nsteps ? fake.seen : fake.nsteps - 1];

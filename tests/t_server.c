@@ -129,24 +129,7 @@ static void resp_free(resp *r) {
 }
 
 /* The value of response header `name` (case-insensitive) in buf, or "". */
-static const char *hdr(const resp *r, const char *name, char *buf, size_t n) {
-  buf[0] = '\0';
-  const char *p = r->headers;
-  size_t k = strlen(name);
-  while ((p = strcasestr(p, name))) {
-    if ((p == r->headers || p[-1] == '\n') && p[k] == ':') {
-      p += k + 1;
-      while (*p == ' ') p++;
-      size_t len = strcspn(p, "\r\n");
-      if (len >= n) len = n - 1; /* the tests read short headers */
-      memcpy(buf, p, len);
-      buf[len] = '\0';
-      return buf;
-    }
-    p++;
-  }
-  return buf;
-}
+static const char *hdr(const resp *r, const char *name, char *buf, size_t n) { return ts_header(r->headers, name, buf, n); }
 
 /*
  * One request on handle h (NULL: a fresh one); headers is a NULL-terminated
