@@ -184,6 +184,9 @@ extern const char *const ls__status_terminal[];
 
 /* The state machine of SPEC §4 (false for NULLs and unknown statuses). */
 bool ls__status_transition_valid(const char *from, const char *to);
+/* Whether `status` is one of ls__status_terminal: such a campaign takes no
+ * more scraping (SPEC §4); false for NULL. */
+bool ls__status_is_terminal(const char *status);
 
 /* The email rule (SPEC §5): after trimming the bytes of ls__email_space,
  * 3 to LS_EMAIL_MAX bytes (RFC 5321's limit of a path, 254 octets), exactly

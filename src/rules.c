@@ -50,6 +50,12 @@ bool ls__status_transition_valid(const char *from, const char *to) {
   return false;
 }
 
+bool ls__status_is_terminal(const char *status) {
+  for (size_t i = 0; status && ls__status_terminal[i]; i++)
+    if (strcmp(status, ls__status_terminal[i]) == 0) return true;
+  return false;
+}
+
 /* True for a byte of ls__email_space (never for the terminating NUL). */
 static bool email_space(char c) { return c != '\0' && strchr(ls__email_space, c) != NULL; }
 

@@ -395,3 +395,20 @@ BEGIN
   RETURN c;
 END
 $$;
+
+-- The campaign of a call that scrapes into it (batch_upsert_businesses_tx,
+-- update_coverage_status_tx), locked FOR UPDATE: P0002 as ls_campaign, then
+-- P0001 "Campaign … is completed" (or failed) when its status is terminal
+-- (SPEC §4; ls_status_terminal is generated from the C rules into 0002_rules).
+CREATE OR REPLACE FUNCTION ls_campaign_scrapable(p_id uuid, p_org uuid) RETURNS gmaps_campaigns
+LANGUAGE plpgsql
+AS $$
+DECLARE
+  c gmaps_campaigns := ls_campaign(p_id, p_org, true);
+BEGIN
+  IF ls_status_terminal(c.status) THEN
+    RAISE EXCEPTION 'Campaign % is %', c.id, c.status USING ERRCODE = 'P0001';
+  END IF;
+  RETURN c;
+END
+$$;

@@ -148,7 +148,7 @@ CREATE OR REPLACE FUNCTION ls_op_update_coverage_status_tx(p jsonb, p_org uuid) 
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  c gmaps_campaigns := ls_campaign((p ->> 'p_campaign_id')::uuid, p_org, true);
+  c gmaps_campaigns := ls_campaign_scrapable((p ->> 'p_campaign_id')::uuid, p_org);
   v_zip text := p ->> 'p_zip_code';
   v_results jsonb := ls_json(p, 'p_results');
 BEGIN

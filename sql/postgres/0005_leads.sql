@@ -174,7 +174,7 @@ DECLARE
   v_emails bigint;
   v_verified bigint;
 BEGIN
-  PERFORM ls_campaign(v_campaign, p_org, true);
+  PERFORM ls_campaign_scrapable(v_campaign, p_org);
   -- lock the batch's known places in id order; each is looked up on the unique
   -- (campaign_id, place_id) index (LATERAL), so the cost follows the batch, not the campaign
   PERFORM 1 FROM gmaps_businesses b

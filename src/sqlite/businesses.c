@@ -80,7 +80,7 @@ int ls__sq_batch_upsert_businesses_tx(ls__sq *s, const ls__call *c, json_t *res,
   const char *campaign_id = ls__jstr(c->params, "p_campaign_id");
   const json_t *list = json_object_get(c->params, "p_businesses");
   const ls__field *fields = ls__param_fields(c->op, "p_businesses");
-  int rc = ls__sq_campaign_visible(s, c, campaign_id, err);
+  int rc = ls__sq_campaign_scrapable(s, c, campaign_id, err);
   if (rc) return rc;
   deltas d = {0};
   json_t *results = json_array();

@@ -8,7 +8,7 @@ int ls__sq_update_coverage_status_tx(ls__sq *s, const ls__call *c, json_t *res, 
   const char *id = ls__jstr(c->params, "p_campaign_id");
   const char *zip = ls__jstr(c->params, "p_zip_code");
   const json_t *results = json_object_get(c->params, "p_results");
-  int rc = ls__sq_campaign_visible(s, c, id, err);
+  int rc = ls__sq_campaign_scrapable(s, c, id, err);
   if (rc) return rc;
   sqlite3_stmt *st = ls__sq_stmt(s, SQ_coverage_mark_scraped, err);
   if (!st) return err->code;

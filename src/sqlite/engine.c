@@ -214,6 +214,15 @@ int ls__sq_campaign_visible(ls__sq *s, const ls__call *c, const char *campaign_i
   return rc;
 }
 
+int ls__sq_campaign_scrapable(ls__sq *s, const ls__call *c, const char *campaign_id, ls__error *err) {
+  sqlite3_stmt *st;
+  int rc = ls__sq_campaign_row(s, c, SQ_campaign_status_get, campaign_id, &st, err);
+  if (rc == LEADSTORE_OK && ls__status_is_terminal(ls__sq_col_text(st, 0)))
+    rc = ls__fail(err, LEADSTORE_ERULE, "Campaign %s is %s", campaign_id, ls__sq_col_text(st, 0));
+  if (st) sqlite3_reset(st);
+  return rc;
+}
+
 /*--- Transactions and idempotency ---------------------------------------------------*/
 
 static int run(ls__sq *s, sq_query q, ls__error *err) {

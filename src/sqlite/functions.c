@@ -41,10 +41,7 @@ static void status_started_fn(sqlite3_context *ctx, int argc, sqlite3_value **ar
 
 static void status_terminal_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
-  const char *v = (const char *)sqlite3_value_text(argv[0]);
-  int terminal = 0;
-  for (size_t i = 0; v && ls__status_terminal[i] && !terminal; i++) terminal = !strcmp(v, ls__status_terminal[i]);
-  sqlite3_result_int(ctx, terminal);
+  sqlite3_result_int(ctx, ls__status_is_terminal((const char *)sqlite3_value_text(argv[0])));
 }
 
 /* ls_status_initial(), ls_verified_status(): a constant of rules.c (its address is the user data). */

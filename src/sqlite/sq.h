@@ -148,5 +148,8 @@ int ls__sq_campaign_row(ls__sq *s, const ls__call *c, sq_query q, const char *ca
                         ls__error *err);
 /* Looks up a campaign as the caller may see it: OK, or ENOTFOUND "Campaign … not found". */
 int ls__sq_campaign_visible(ls__sq *s, const ls__call *c, const char *campaign_id, ls__error *err);
+/* The same for a call that scrapes into the campaign (businesses, coverage):
+ * also ERULE "Campaign … is completed" when its status is terminal (SPEC §4). */
+int ls__sq_campaign_scrapable(ls__sq *s, const ls__call *c, const char *campaign_id, ls__error *err);
 
 #endif /* LS_SQ_H */
