@@ -1101,6 +1101,25 @@ static json_t *gen_batch(ts_world *w, int c) {
   return r;
 }
 
+static json_t *gen_coverage(ts_world *w, const leadstore_caller *who, const char *cid) {
+  return gen_call(w, who, "update_coverage_status_tx",
+                  "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"9000%u\",\"p_results\":{\"businesses_found\":%u,"
+                  "\"emails_found\":%u,\"actual_cost\":%s}}",
+                  cid, ts_rnd(w, 6), ts_rnd(w, 50), ts_rnd(w, 3), gen_amounts[ts_rnd(w, 12)]);
+}
+
+/* Campaign c driven to its end (running, then completed or failed) and then
+ * scraped into: a terminal campaign must refuse it alike everywhere (SPEC §4).
+ * The result of the scrape; the status changes are calls like any other. */
+static json_t *gen_finish(ts_world *w, int c) {
+  const char *cid = w->campaign[c];
+  json_decref(gen_call(w, &ts_service, "update_campaign_status_tx",
+                       "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"running\"}", cid));
+  json_decref(gen_call(w, &ts_service, "update_campaign_status_tx", "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"%s\"}",
+                       cid, ts_rnd(w, 2) ? "completed" : "failed"));
+  return ts_rnd(w, 2) ? gen_batch(w, c) : gen_coverage(w, gen_who(w, c), cid);
+}
+
 json_t *ts_world_step(ts_world *w) {
   int c = (int)ts_rnd(w, (unsigned)w->ncampaigns);
   const char *cid = w->campaign[c];
@@ -1109,16 +1128,14 @@ json_t *ts_world_step(ts_world *w) {
   if (kind >= 5 && kind <= 7 && w->nbusiness == 0) kind = 3; /* nothing to enrich yet: scrape first */
   switch (kind) {
   case 0: {
+    if (ts_rnd(w, 3) == 0) return gen_finish(w, c);
     static const char *const toward[] = {"running", "running", "running", "paused", "completed", "failed", "draft"};
     unsigned k = ts_rnd(w, 8);
     return gen_call(w, who, "update_campaign_status_tx", "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"%s\"%s}", cid,
                     k < 7 ? toward[k] : gen_statuses[ts_rnd(w, 5)], ts_rnd(w, 3) ? "" : ",\"p_metadata\":{\"by\":\"test\",\"n\":1.0}");
   }
   case 1:
-    return gen_call(w, who, "update_coverage_status_tx",
-                    "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"9000%u\",\"p_results\":{\"businesses_found\":%u,"
-                    "\"emails_found\":%u,\"actual_cost\":%s}}",
-                    cid, ts_rnd(w, 6), ts_rnd(w, 50), ts_rnd(w, 3), gen_amounts[ts_rnd(w, 12)]);
+    return gen_coverage(w, who, cid);
   case 2: {
     const char *amount = ts_rnd(w, 3) ? "0.021" : gen_amounts[ts_rnd(w, 12)];
     return gen_call(w, who, "track_api_cost_tx",

@@ -199,6 +199,14 @@ static bool regressions(pair *p) {
   return !p->diverged && same_tables(p);
 }
 
+/* Whether r is the refusal of scraping into a completed or failed campaign (SPEC §4). */
+static bool terminal_refusal(json_t *r) {
+  const char *e = ts_str(r, "error");
+  size_t n = e ? strlen(e) : 0;
+  return !strcmp(ts_str(r, "error_code"), "P0001") && !strncmp(e, "Campaign ", 9) &&
+         ((n > 13 && !strcmp(e + n - 13, " is completed")) || (n > 10 && !strcmp(e + n - 10, " is failed")));
+}
+
 static leadstore *open_or_bail(const char *target, gen *g) {
   leadstore_options opts = {.durability = LEADSTORE_DURABLE_NORMAL, .clock_us = clock_us, .new_uuid = new_uuid, .ctx = g};
   leadstore *db = NULL;
@@ -235,7 +243,7 @@ int main(int argc, char **argv) {
   p.sq = open_or_bail(p.sq_path, &p.gsq);
   OK(rc == LEADSTORE_OK && regressions(&p), "the fixed sequences of past differences answer alike on both engines");
 
-  long refused = 0, replayed = 0;
+  long refused = 0, replayed = 0, ended = 0;
   for (unsigned long long start = first; rc == LEADSTORE_OK && start < first + (unsigned long long)sequences; start += BLOCK) {
     unsigned long long end = start + BLOCK - 1;
     if (end >= first + (unsigned long long)sequences) end = first + (unsigned long long)sequences - 1;
@@ -255,6 +263,7 @@ int main(int argc, char **argv) {
         json_t *r = ts_world_step(&w);
         refused += !ts_success(r);
         replayed += json_is_true(json_object_get(r, "replayed"));
+        ended += terminal_refusal(r);
         json_decref(r);
       }
       ts_world_free(&w);
@@ -269,8 +278,9 @@ int main(int argc, char **argv) {
   }
   OK(p.sq && ts_check(p.sq) == 0, "leadstore check is clean on SQLite");
   OK(ts_check(p.pg) == 0, "leadstore check is clean on PostgreSQL");
-  OK(refused > 0 && replayed > 0, "the %ld calls compared included refused (%ld) and replayed (%ld) ones", p.calls, refused,
-     replayed);
+  OK(refused > 0 && replayed > 0 && ended > 0,
+     "the %ld calls compared included refused (%ld), replayed (%ld) and scraping refused by an ended campaign (%ld) ones",
+     p.calls, refused, replayed, ended);
   leadstore_close(p.sq);
   leadstore_close(p.pg);
   free((char *)p.sq_path);

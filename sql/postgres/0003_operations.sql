@@ -226,7 +226,7 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
   {
     "name": "update_coverage_status_tx",
     "kind": "write",
-    "summary": "Mark one ZIP of a campaign scraped, with its results.",
+    "summary": "Mark one ZIP of a campaign scraped, with its results; refused once the campaign is completed or failed.",
     "returns": "campaign_id, zip_code, scraped_at",
     "params": [
       {
@@ -284,7 +284,7 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
   {
     "name": "batch_upsert_businesses_tx",
     "kind": "write",
-    "summary": "Insert or smart-update up to 5000 scraped businesses of one ZIP, all or nothing.",
+    "summary": "Insert or smart-update up to 5000 scraped businesses of one ZIP, all or nothing; refused once the campaign is completed or failed.",
     "returns": "campaign_id, inserted, updated, total, results[{place_id, business_id, created}]",
     "params": [
       {

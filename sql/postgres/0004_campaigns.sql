@@ -19,7 +19,9 @@
 -- SPEC's name and parameters, which hands its parameters to ls_run, is
 -- generated from the operations table in 0003.
 --
--- Every write locks its campaign row first (ls_campaign(id, org, true)); the
+-- Every write locks its campaign row first (ls_campaign(id, org, true); the
+-- two that scrape, coverage and businesses, through ls_campaign_scrapable,
+-- which also refuses a completed or failed campaign: SPEC §4); the
 -- lock order of every operation is campaign → coverage → business →
 -- enrichment, so concurrent calls queue instead of deadlocking, and no
 -- update is lost.  Reads are STABLE: all their statements share the
