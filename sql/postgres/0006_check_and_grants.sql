@@ -1,9 +1,12 @@
 -- leadstore:repeatable
 -- 0006_check_and_grants.sql — `leadstore check` on PostgreSQL (the
 -- invariants of SPEC §8, one query each, as the embedded engine runs them),
--- and who may execute what: the operation functions to authenticated and
--- service_role only, never to PUBLIC or anon; the internal ls_* functions to
--- nobody but their owner.
+-- and who may execute and read what: the operation functions to authenticated
+-- and service_role only, never to PUBLIC or anon; the internal ls_* functions
+-- to nobody but their owner, except ls_caller_org(), which the read policies
+-- of 0008 evaluate as the reader; SELECT on the tables of the data model to
+-- authenticated and service_role (the rows each sees: 0008), and no table
+-- write to any client role — writes go through the functions.
 
 -- One row per violation: (invariant, campaign_id, detail).
 CREATE OR REPLACE FUNCTION ls_check() RETURNS TABLE (invariant integer, campaign_id uuid, detail text)
@@ -127,14 +130,32 @@ $$;
 
 -- Grants: every leadstore function is first taken from PUBLIC, anon,
 -- authenticated and service_role; the operations are then given back to
--- authenticated and service_role.  `leadstore migrate` runs it again after
--- every migration it applies, so a function added later is covered too.
+-- authenticated and service_role, and ls_caller_org() to authenticated (the
+-- read policies call it).  Every table is taken from them too (a Supabase
+-- project's default privileges give anon, authenticated and service_role
+-- everything on a new table, ls_operations and leadstore_migrations
+-- included); the gmaps_* tables are then readable by authenticated and
+-- service_role — which rows, the policies of 0008 decide.
+-- `leadstore migrate` runs it again after every migration it applies, so a
+-- function or table added later is covered too.
 CREATE OR REPLACE FUNCTION ls_apply_grants() RETURNS void
 LANGUAGE plpgsql
 AS $grants$
 DECLARE
   f regprocedure;
+  t regclass;
 BEGIN
+  FOR t IN SELECT c.oid::regclass FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+              AND (c.relname LIKE 'gmaps\_%' OR c.relname IN ('ls_operations', 'leadstore_migrations'))
+  LOOP
+    EXECUTE format('REVOKE ALL ON TABLE %s FROM PUBLIC, anon, authenticated, service_role', t);
+  END LOOP;
+  FOR t IN SELECT c.oid::regclass FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname LIKE 'gmaps\_%'
+  LOOP
+    EXECUTE format('GRANT SELECT ON TABLE %s TO authenticated, service_role', t);
+  END LOOP;
   FOR f IN SELECT p.oid::regprocedure FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
             WHERE n.nspname = 'public' AND (p.proname LIKE 'ls\_%' OR p.proname IN (SELECT name FROM ls_operations))
   LOOP
@@ -145,6 +166,7 @@ BEGIN
   LOOP
     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO authenticated, service_role', f);
   END LOOP;
+  GRANT EXECUTE ON FUNCTION ls_caller_org() TO authenticated;
 END
 $grants$;
 

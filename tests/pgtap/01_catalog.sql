@@ -49,7 +49,12 @@ SELECT is_empty($$
   SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
    WHERE n.nspname = 'public' AND p.proname LIKE 'ls\_%'
      AND (has_function_privilege('authenticated', p.oid, 'EXECUTE') OR has_function_privilege('anon', p.oid, 'EXECUTE'))
-$$, 'no internal ls_* function is executable by clients');
+     AND p.oid <> 'ls_caller_org()'::regprocedure
+$$, 'no internal ls_* function is executable by clients but ls_caller_org');
+SELECT ok(has_function_privilege('authenticated', 'ls_caller_org()', 'EXECUTE')
+          AND NOT has_function_privilege('anon', 'ls_caller_org()', 'EXECUTE')
+          AND NOT has_function_privilege('public', 'ls_caller_org()', 'EXECUTE'),
+          'ls_caller_org, which the read policies evaluate as the reader, is executable by authenticated only');
 
 SELECT * FROM finish();
 ROLLBACK;
