@@ -81,8 +81,9 @@ all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so $(GENER
 deps:
 	@sh tools/deps.sh
 
-# the tests also run a throwaway PostgreSQL server with pgTAP
-TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus wrk curl python3 nodejs
+# the tests also run a throwaway PostgreSQL server with pgTAP, and check the
+# installed man pages with groff and man (t_install)
+TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus wrk curl python3 nodejs groff-base man-db
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)

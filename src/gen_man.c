@@ -156,22 +156,32 @@ static void man1_options(FILE *out) {
   }
 }
 
-/* The exit statuses: 0, then each status of the error map by exit status, then usage. */
+/* The exit statuses in ascending order: 0, 1 (check), those of the error map
+ * (the statuses that share one together), 64 (usage). */
 static void man1_exit(FILE *out) {
   fprintf(out, ".SH EXIT STATUS\n.TP\n.B 0\nsuccess.\n.TP\n.B 1\n\\fBcheck\\fR found a violated invariant.\n");
-  for (int s = 1; s < LEADSTORE__STATUS_COUNT; s++) {
-    int code = leadstore_status_exit(s), seen = 0;
-    for (int t = 1; t < s; t++) seen = seen || leadstore_status_exit(t) == code;
-    if (seen) continue;
-    fprintf(out, ".TP\n.B %d\n", code);
-    for (int t = s; t < LEADSTORE__STATUS_COUNT; t++) {
-      if (leadstore_status_exit(t) != code) continue;
-      fprintf(out, "%s%s (error_code %s)", t == s ? "" : "; ", leadstore_status_message(t), leadstore_status_sqlstate(t));
+  int printed = 1, usage = 0;
+  for (;;) {
+    int code = 256; /* the smallest exit status above `printed` */
+    for (int s = 1; s < LEADSTORE__STATUS_COUNT; s++)
+      if (leadstore_status_exit(s) > printed && leadstore_status_exit(s) < code) code = leadstore_status_exit(s);
+    if (!usage && CLI_USAGE > printed && CLI_USAGE < code) {
+      fprintf(out, ".TP\n.B %d\na usage error: an unknown command or option, an unknown role, a missing value, a malformed command line.\n",
+              CLI_USAGE);
+      usage = 1;
     }
-    fprintf(out, "%s.\n", leadstore_status_retry(s) ? "; the call may be retried" : "");
+    if (code == 256) break;
+    fprintf(out, ".TP\n.B %d\n", code);
+    int first = 1, retry = 0;
+    for (int t = 1; t < LEADSTORE__STATUS_COUNT; t++) {
+      if (leadstore_status_exit(t) != code) continue;
+      fprintf(out, "%s%s (error_code %s)", first ? "" : "; ", leadstore_status_message(t), leadstore_status_sqlstate(t));
+      first = 0;
+      retry = leadstore_status_retry(t);
+    }
+    fprintf(out, "%s.\n", retry ? "; the call may be retried" : "");
+    printed = code;
   }
-  fprintf(out, ".TP\n.B %d\na usage error: an unknown command, option, role or operation, a missing value.\n",
-          CLI_USAGE);
 }
 
 static int man1(FILE *out) {
@@ -248,7 +258,7 @@ static void param(FILE *out, json_t *f) {
   if (json_is_true(json_object_get(f, "required"))) fputs(", required", out);
   limits(out, f);
   if (json_object_get(f, "doc")) {
-    fputs(". ", out);
+    fputs("; ", out);
     roff(out, str(f, "doc"));
   }
   fputs("\n", out);
@@ -288,7 +298,7 @@ static int man7(FILE *out) {
     roff(out, str(op, "name"));
     fputs("\n", out);
     roff(out, str(op, "summary"));
-    fprintf(out, " (%s operation).\n.PP\nParameters:\n", str(op, "kind"));
+    fprintf(out, "\n.PP\nA %s operation. Parameters:\n", str(op, "kind"));
     size_t j;
     json_t *f;
     json_array_foreach(json_object_get(op, "params"), j, f) param(out, f);
@@ -348,9 +358,9 @@ static int completion(FILE *out) {
     if (options[i].arg) fprintf(out, "%s%s", first ? "" : "|", options[i].name), first = 0;
   for (size_t k = 0; k < COUNT(command_options); k++)
     if (command_options[k].arg) fprintf(out, "|%s", command_options[k].name);
-  fputs(") ((i++)) ;;\n"
+  fputs(") i=$((i + 1)) ;;\n"
         "    -*) ;;\n"
-        "    *) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else ((nargs++)); fi ;;\n"
+        "    *) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else nargs=$((nargs + 1)); fi ;;\n"
         "    esac\n"
         "  done\n"
         "  if [[ $cur == -* ]]; then\n"
