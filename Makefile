@@ -186,8 +186,8 @@ install: all
 	install -m 644 include/leadstore.h $(DESTDIR)$(INCLUDEDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pcdir,$(LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$(call pcdir,$(INCLUDEDIR))|' -e 's|@VERSION@|$(VERSION)|' \
-	    -e 's|@REQUIRES_PRIVATE@|$(PKGS)|' leadstore.pc.in > $(BUILD)/leadstore.pc
-	install -m 644 $(BUILD)/leadstore.pc $(DESTDIR)$(PKGCONFIGDIR)/
+	    -e 's|@REQUIRES_PRIVATE@|$(PKGS)|' leadstore.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/leadstore.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/leadstore.pc
 	install -m 644 $(BUILD)/man/leadstore.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(BUILD)/man/leadstore-operations.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 644 $(BUILD)/bash-completion/leadstore $(DESTDIR)$(BASHCOMPDIR)/

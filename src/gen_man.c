@@ -395,5 +395,8 @@ int cli_docs_man(const char *which) {
   if (!strcmp(which, "man1")) return man1(stdout);
   if (!strcmp(which, "man7")) return man7(stdout);
   if (!strcmp(which, "bash-completion")) return completion(stdout);
+  fprintf(stderr, "leadstore: docs takes no argument or one of:");
+  for (size_t k = 1; k < COUNT(docs_kinds); k++) fprintf(stderr, " %s", docs_kinds[k].kind);
+  fprintf(stderr, "\n");
   return CLI_USAGE;
 }

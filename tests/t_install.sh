@@ -118,10 +118,13 @@ for o in $offered; do
   *) "$cli" "$o" value help >/dev/null 2>&1 ;;
   esac || echo "the command refuses the completed option $o" >>"$tmp/opts"
 done
+for k in $(complete_words leadstore docs ''); do
+  "$cli" docs "$k" >/dev/null 2>&1 || echo "leadstore docs $k (completed) fails" >>"$tmp/opts"
+done
 "$cli" --no-such-option help >/dev/null 2>&1
 [ $? -eq 64 ] || echo "an unknown option is not refused, so the check above proves nothing" >>"$tmp/opts"
 [ ! -s "$tmp/opts" ]
-tap $? "the completion's commands, operations and options are the command's (leadstore help, --help)" "$tmp/opts"
+tap $? "the completion's commands, operations, options and docs kinds are the command's" "$tmp/opts"
 
 # --- pkg-config against the DESTDIR copy
 export PKG_CONFIG_PATH="$lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$root"
