@@ -324,6 +324,9 @@ static void bundle_apply_function(FILE *out) {
           leadstore_status_sqlstate(LEADSTORE_EINVAL));
 }
 
+/* The bundle: migrate's lock and table, the helper, one call per embedded
+ * migration (each knowing the one before it), the grants, the unlock.  Fails
+ * (70) when a migration holds one of the bundle's dollar-quote tags. */
 static int docs_sql_install(void) {
   for (size_t i = 0; i < ls__pg_migration_count(); i++) {
     const char *sql;
