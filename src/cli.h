@@ -1,6 +1,6 @@
 /*
  * cli.h — shared by the files of the `leadstore` command (main.c, cli.c,
- * gen_sql.c).
+ * gen_sql.c, gen_man.c).
  */
 #ifndef LS_CLI_H
 #define LS_CLI_H
@@ -44,6 +44,12 @@ int cli_docs(const cli_options *o, int argc, char **argv);
 /* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and
  * 0003_operations.sql on standard output (gen_sql.c). */
 int cli_docs_sql(const char *which);
+/* `leadstore docs man1|man7|bash-completion`: the manual pages leadstore(1) and
+ * leadstore-operations(7), and the bash completion, on standard output (gen_man.c). */
+int cli_docs_man(const char *which);
+/* The command table of main.c, for gen_man.c. */
+extern const cli_command *const cli_commands;
+extern const size_t cli_command_count;
 /* src/server/: the HTTP server and the keys it accepts. */
 int cli_serve(const cli_options *o, int argc, char **argv);
 int cli_keys(const cli_options *o, int argc, char **argv);

@@ -310,6 +310,21 @@ extern const ls__engine ls__pg_engine;
 bool ls__pg_target_is_conninfo(const char *target);
 extern const ls__engine ls__http_engine;
 
+/*
+ * The PostgreSQL migrations embedded in the library (sql/postgres/, in
+ * order), for `leadstore docs sql-install` (gen_sql.c), which must install
+ * and record them exactly as migrate does: the name of migration i (NULL
+ * past the last), and when asked its embedded text, whether it is
+ * repeatable, and the checksum migrate records (SHA-256 of the text, hex).
+ */
+size_t ls__pg_migration_count(void);
+const char *ls__pg_migration(size_t i, const char **sql, bool *repeatable, char checksum[65]);
+/* The advisory lock key migrate holds while it works, and the table it records migrations in. */
+#define LS__PG_MIGRATE_LOCK "hashtextextended('leadstore migrate', 0)"
+#define LS__PG_MIGRATIONS_TABLE                                                                        \
+  "CREATE TABLE IF NOT EXISTS leadstore_migrations (name text PRIMARY KEY, checksum text NOT NULL, " \
+  "applied_at timestamptz NOT NULL DEFAULT now())"
+
 struct leadstore {
   const ls__engine *engine;
   void *impl;                /* the engine's state */

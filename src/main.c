@@ -26,10 +26,14 @@ static const cli_command commands[] = {
     {"check", cli_check, "[--json]", "prove every invariant of the data; non-zero exit on any violation", 0},
     {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it", 0},
     {"help", cli_help, "[OP]", "this help, or one operation's parameters", 0},
-    {"docs", cli_docs, "[sql|rules]", "the operations reference in Markdown, or PostgreSQL's generated migrations", 0},
+    {"docs", cli_docs, "[KIND]",
+     "the operations reference in Markdown; KIND: sql, rules, sql-install, man1, man7, bash-completion", 0},
     {"serve", cli_serve, "[--listen HOST:PORT] [options]", "serve the operations over HTTP (PostgREST RPC; docs/http.md)", 1},
     {"keys", cli_keys, "--role ROLE [--org UUID] [--expires 30d]", "mint an API key (JWT) the server accepts", 1},
 };
+
+const cli_command *const cli_commands = commands; /* for gen_man.c */
+const size_t cli_command_count = sizeof commands / sizeof commands[0];
 
 /* The command whose name is `word`, or NULL. */
 static const cli_command *command_named(const char *word) {

@@ -1,6 +1,6 @@
 #!/bin/sh
-# run.sh — runs the test programs of the given build directories, and the
-# pgTAP suite, under prove: one TAP run that ends with prove's
+# run.sh — runs the test programs of the given build directories, the
+# pgTAP suite and the shell tests, under prove: one TAP run that ends with prove's
 # `Result: PASS|FAIL` line.  A throwaway PostgreSQL server (tests/pg.sh) is
 # started first and stopped at the end, also when a test fails.
 #   sh tests/run.sh build build-asan
@@ -9,7 +9,15 @@ files=""
 for b in "$@"; do
   for t in "$b"/t/*.t; do files="$files $t"; done
 done
-files="$files tests/t_pgtap.sh tests/t_alerts.sh tests/t_clients.sh tests/t_load.sh"
+files="$files tests/t_pgtap.sh tests/t_bundle.sh tests/t_pg_objects.sh tests/t_alerts.sh tests/t_clients.sh tests/t_load.sh"
+# make install is tested once, from the first build without sanitizers
+# (the suite's `build`; build-asan is the sanitizer build of `make test`)
+LEADSTORE_INSTALL_BUILD=""
+for b in "$@"; do
+  case $b in *asan*) ;; *) LEADSTORE_INSTALL_BUILD=${LEADSTORE_INSTALL_BUILD:-$b} ;; esac
+done
+[ -n "$LEADSTORE_INSTALL_BUILD" ] && files="$files tests/t_install.sh"
+export LEADSTORE_INSTALL_BUILD
 
 sh tests/pg.sh start
 trap 'sh tests/pg.sh stop' EXIT INT TERM

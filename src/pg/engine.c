@@ -403,11 +403,22 @@ static int exec(ls__pg *p, const char *sql, const char *what, ls__error *err) {
   return rc;
 }
 
+/* The checksum migrate records for a migration: SHA-256 of its embedded text, in hex. */
 static void sha256_hex(const char *text, char out[65]) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(text, strlen(text), md, &len, EVP_sha256(), NULL);
   for (unsigned i = 0; i < 32; i++) snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+size_t ls__pg_migration_count(void) { return sizeof ls__pg_migrations / sizeof ls__pg_migrations[0]; }
+
+const char *ls__pg_migration(size_t i, const char **sql, bool *repeatable, char checksum[65]) {
+  if (i >= ls__pg_migration_count()) return NULL;
+  if (sql) *sql = ls__pg_migrations[i].sql;
+  if (repeatable) *repeatable = ls__pg_migrations[i].repeatable != 0;
+  if (checksum) sha256_hex(ls__pg_migrations[i].sql, checksum);
+  return ls__pg_migrations[i].name;
 }
 
 /* The checksum recorded for a migration, "" when it never ran. */
@@ -453,14 +464,12 @@ static int run_migrations(ls__pg *p, json_t *report, ls__error *err) {
   /* one migrator at a time, across processes and machines: the next one
    * waits for as long as the first takes (no lock timeout on that wait) */
   if ((rc = set_timeouts(p, "0", "0", err)) ||
-      (rc = exec(p, "SELECT pg_advisory_lock(hashtextextended('leadstore migrate', 0))", "locking", err)))
+      (rc = exec(p, "SELECT pg_advisory_lock(" LS__PG_MIGRATE_LOCK ")", "locking", err)))
     return rc;
   rc = set_timeouts(p, p->lock_timeout, "0", err);
   if (rc == LEADSTORE_OK)
     rc = exec(p,
-              "SET client_min_messages = warning; "
-              "CREATE TABLE IF NOT EXISTS leadstore_migrations (name text PRIMARY KEY, checksum text NOT NULL, "
-              "applied_at timestamptz NOT NULL DEFAULT now())",
+              "SET client_min_messages = warning; " LS__PG_MIGRATIONS_TABLE,
               "creating leadstore_migrations", err);
   json_t *applied = json_object_get(report, "applied");
   for (size_t i = 0; rc == LEADSTORE_OK && i < sizeof ls__pg_migrations / sizeof ls__pg_migrations[0]; i++) {
@@ -478,7 +487,7 @@ static int run_migrations(ls__pg *p, json_t *report, ls__error *err) {
   }
   if (rc == LEADSTORE_OK && json_array_size(applied) > 0)
     rc = exec(p, "SELECT ls_apply_grants()", "granting", err);
-  PQclear(PQexec(p->conn, "SELECT pg_advisory_unlock(hashtextextended('leadstore migrate', 0))"));
+  PQclear(PQexec(p->conn, "SELECT pg_advisory_unlock(" LS__PG_MIGRATE_LOCK ")"));
   p->catalog_read = false; /* functions may have changed */
   for (int i = 0; i < LS_OP__COUNT; i++) p->fn[i].prepared = false;
   PQclear(PQexec(p->conn, "DEALLOCATE ALL"));
