@@ -53,8 +53,8 @@ static void start(server *s, const char *db, const char *const *extra) {
   memset(s, 0, sizeof *s);
   static int n;
   if (asprintf(&s->log, "%s/server-%d.log", ts_dir(), n++) < 0) exit(2);
-  const char *argv[32] = {cli, "serve", "--db", db, "--listen", "127.0.0.1:0", "--check-interval", "0"};
-  int argc = 8;
+  const char *argv[32] = {cli, "serve", "--db", db, "--create", "--listen", "127.0.0.1:0", "--check-interval", "0"};
+  int argc = 9;
   for (size_t i = 0; extra && extra[i] && argc < 30; i++) argv[argc++] = extra[i];
   argv[argc] = NULL;
   int out[2];
