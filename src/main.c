@@ -296,10 +296,14 @@ int main(int argc0, char **argv0) {
 static int option(cli_options *o, const cli_command *c, int argc, char **argv, int *i, bool *stop) {
   const char *a = argv[*i];
   const cli_option *known = option_in(global_options, a, strlen(a));
-  if (!known && c) known = option_in(c->options, a, strlen(a));
+  /* serve's and keys' own options go after their name, where they read them */
+  if (!known && c && !c->own_options) known = option_in(c->options, a, strlen(a));
   if (!known) {
     const cli_option *elsewhere = any_option(a, strlen(a));
-    if (elsewhere && c) fprintf(stderr, "leadstore: %s is not an option of %s (see leadstore help %s)\n", a, c->name, c->name);
+    if (elsewhere && c && c->own_options)
+      fprintf(stderr, "leadstore: %s goes after %s (leadstore %s %s …)\n", a, c->name, c->name, a);
+    else if (elsewhere && c)
+      fprintf(stderr, "leadstore: %s is not an option of %s (see leadstore help %s)\n", a, c->name, c->name);
     else fprintf(stderr, "leadstore: unknown option %s (see leadstore help)\n", a);
     return CLI_USAGE;
   }

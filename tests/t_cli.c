@@ -217,6 +217,9 @@ static void equals_forms(const char *cid) {
   OK(sh(&out, "%s check --pretty 2>&1", cli) == 64 && strstr(out, "--pretty is not an option of check"),
      "an option of another command is refused, naming the command");
   free(out);
+  OK(sh(&out, "%s --listen=127.0.0.1:0 serve 2>&1", cli) == 64 && strstr(out, "--listen goes after serve"),
+     "serve's own options go after its name");
+  free(out);
   OK(sh(&out, "%s check --json=yes 2>&1", cli) == 64, "a flag takes no value");
   free(out);
   OK(sh(&out, "%s call list_campaigns --get 2>&1", cli) == 64 && strstr(out, "--get needs a value"),

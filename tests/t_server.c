@@ -275,6 +275,12 @@ static void protocol_errors(server *s) {
   r = rpc(s, service_key, "no_such_operation", "{}");
   is_error(&r, 404, "PGRST202", "unknown operation");
   resp_free(&r);
+  r = rpc(s, service_key, "get_campain", "{}");
+  is_error(&r, 404, "PGRST202", "a mistyped operation");
+  OK(!strcmp(json_string_value(json_object_get(r.json, "hint")) ? json_string_value(json_object_get(r.json, "hint")) : "",
+             "Perhaps you meant to call the function public.get_campaign"),
+     "its hint names the closest function, as PostgREST's does");
+  resp_free(&r);
   r = request(s, "PUT", "/rest/v1/rpc/list_campaigns", "{}", service_key);
   is_error(&r, 405, "PGRST101", "PUT on RPC");
   resp_free(&r);
