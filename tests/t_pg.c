@@ -238,7 +238,9 @@ static void suggestions(void) {
                                      "p_status_", "x", "p_cämpaign_id", "p_bogus", "P_CAMPAIGN_ID",
                                      "p_businesses_and_more_and_more_and_more_and_more_and_more_and_more"};
   static const char *const ops[] = {"get_campaign", "batch_upsert_businesses_tx", "list_campaigns"};
-  leadstore *lite = ts_open(ts_db_path("suggest"));
+  char *path = ts_db_path("suggest");
+  leadstore *lite = ts_open(path);
+  free(path);
   PGconn *c = PQconnectdb(url);
   for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {

@@ -337,7 +337,9 @@ static void suggestions(void) {
   ls__suggest_offer(&s, "abc");
   ls__suggest_offer(&s, "abd");
   OK(s.best && !strcmp(s.best, "abc"), "among equals the first offered");
-  leadstore *db = ts_open(ts_db_path("suggest"));
+  char *path = ts_db_path("suggest");
+  leadstore *db = ts_open(path);
+  free(path);
   json_t *r = ts_call(db, &ts_service, "get_campain", "{}");
   OK(!strcmp(ts_code(r), "42883") && !strcmp(ts_str(r, "error"), "unknown operation get_campain (did you mean get_campaign?)"),
      "an unknown operation suggests the closest one (%s)", ts_str(r, "error"));
