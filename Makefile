@@ -97,7 +97,7 @@ $(BUILD)/gen/pg_migrations.h: $(PG_SQL) tools/pgmigrations.sh tools/sql2c.awk
 	@mkdir -p $(@D)
 	sh tools/pgmigrations.sh $@ $(PG_SQL)
 
-$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h
+$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h src/suggest.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

@@ -236,7 +236,7 @@ static void run_sqlite(const char *dir, leadstore_durability d) {
   char *path = fmt("%s/bench-%s.db", dir, d == LEADSTORE_DURABLE_FULL ? "full" : "normal");
   char *wal = fmt("%s-wal", path), *shm = fmt("%s-shm", path);
   unlink(path), unlink(wal), unlink(shm);
-  leadstore_options o = {.durability = d};
+  leadstore_options o = {.durability = d, .create = 1};
   start(path, &o, d == LEADSTORE_DURABLE_FULL ? "SQLite, durable (default, `synchronous=FULL`)"
                                               : "SQLite, `--durability normal` (`synchronous=NORMAL`)");
   batch_base = 0;

@@ -26,12 +26,16 @@ if ! start "$LISTEN"; then
     start 127.0.0.1:0 || { rm -rf "$tmp"; exit 1; }
 fi
 url=${line#leadstore: listening on }
+case $DB in  # a URL or keyword string may hold a password: never printed
+*=*|postgres://*|postgresql://*) shown='$LEADSTORE_DB' ;;
+*) shown=$DB ;;
+esac
 key=$("$LS" keys --db "$DB" --role service_role --expires 1d)
 cat <<INFO
 
-== leadstore serves $DB at $url  (Ctrl-C stops it)
+== leadstore serves $shown at $url  (Ctrl-C stops it)
 
-service_role key (valid one day; \`$LS keys --db $DB --role service_role\` mints another):
+service_role key (valid one day; \`$LS keys --db $shown --role service_role\` mints another):
   $key
 
 curl:

@@ -46,6 +46,12 @@ extern "C" {
 
 /*
  * The error map.  XX(name, sqlstate, http_status, exit_status, retry, message)
+ * (new statuses are added at the end, so every status keeps its value).
+ * ECONFIG is a target that cannot work as given — no database at that path,
+ * a PostgreSQL database that does not exist, an unknown role or a wrong
+ * password (SQLSTATEs 3D000, 28000 and 28P01 map to it): a retry cannot help,
+ * unlike an unreachable server (ECONNECTION).  Its exit status is sysexits'
+ * EX_CONFIG.
  *   sqlstate     the `error_code` of a failure result (SPEC §3.1)
  *   http_status  status of a protocol-level error over HTTP
  *   exit_status  exit status of the `leadstore` command for this failure
@@ -66,7 +72,8 @@ extern "C" {
   XX(ELOCKTIMEOUT, "55P03", 503, 75, 1, "the database is busy (lock timeout), retry")   \
   XX(ESTMTTIMEOUT, "57014", 503, 75, 1, "statement timeout, retry")                     \
   XX(ECONNECTION, "08006", 503, 75, 1, "connection to the database lost, retry")        \
-  XX(EINTERNAL, "XX000", 500, 70, 0, "internal error")
+  XX(EINTERNAL, "XX000", 500, 70, 0, "internal error")                                 \
+  XX(ECONFIG, "F0000", 500, 78, 0, "the database cannot be used as configured")
 
 typedef enum leadstore_status {
 #define LEADSTORE_XX_ENUM(name, sqlstate, http, exit_status, retry, msg) LEADSTORE_##name,
@@ -157,6 +164,14 @@ typedef struct leadstore_options {
   const char *jwt_secret;
   int retry_attempts;
   int retry_max_ms;
+  /* SQLite: create the file, with its schema, when nothing is at the path.
+   * 0 (the default): a missing file is not created; leadstore_open fails
+   * with LEADSTORE_ECONFIG ("no database at PATH"), so a mistyped path is
+   * an error, never a new empty database.  An existing file without the
+   * schema (an empty file) gets it either way.  PostgreSQL and HTTP targets
+   * ignore it: creating a PostgreSQL database is its administrator's job
+   * (`leadstore migrate` then installs the tables and functions). */
+  int create;
 } leadstore_options;
 
 typedef struct leadstore leadstore;
@@ -172,9 +187,14 @@ typedef struct leadstore leadstore;
  *   http://HOST:PORT, https://…       a leadstore server (`leadstore serve`):
  *                                     host and port, no path;
  *   anything else                     an SQLite file path.
- * An SQLite file is created on first use, with its schema.  `opts` may be
- * NULL for the defaults.  On failure *out is NULL and *errmsg (if errmsg is
- * not NULL) says why.
+ * An SQLite file must exist unless opts->create is set (then it is created,
+ * with its schema).  `opts` may be NULL for the defaults.  On failure *out
+ * is NULL and *errmsg (if errmsg is not NULL) says why, with any password
+ * of the target masked (leadstore_target_masked).  Failures: ECONFIG when
+ * the target cannot work as given (no SQLite file at the path and no
+ * create; a PostgreSQL database, role or password the server refuses; a
+ * file that is not a leadstore database), ECONNECTION when the server could
+ * not be reached (retrying may help), EINVAL for a malformed target.
  */
 LEADSTORE_API int leadstore_open(const char *target, const leadstore_options *opts,
                                  leadstore **out, char **errmsg);
@@ -190,6 +210,16 @@ LEADSTORE_API const char *leadstore_engine(const leadstore *db);
  * `rest` is not NULL it is set to what that engine opens: the target itself,
  * or an SQLite path without its `sqlite:`/`file:` prefix. */
 LEADSTORE_API const char *leadstore_target_engine(const char *target, const char **rest);
+
+/*
+ * The target as it may be shown to people — in messages, banners and logs:
+ * the password of a PostgreSQL URL (`postgresql://user:****@host/db`, also
+ * a `?password=` parameter) or of a libpq keyword string (`password=****`)
+ * replaced by ****; any other target unchanged.  *out (free with
+ * leadstore_free) is NULL only when memory ran out (LEADSTORE_EINTERNAL);
+ * a NULL target gives "".
+ */
+LEADSTORE_API int leadstore_target_masked(const char *target, char **out);
 
 /*--- Calling operations ---------------------------------------------------*/
 

@@ -3,19 +3,24 @@
  * Every database action is a leadstore_call() or leadstore_check(); help and
  * docs are rendered from leadstore_describe(), i.e. from the operations table.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli.h"
-#include "strbuf.h"
+#include "internal.h" /* ls__money_*: the library's one rule for money */
 
-/* Opens the database of the options, or prints why not. */
-static leadstore *open_db(const cli_options *o, int *rc) {
-  leadstore_options opts = {0};
+/*
+ * Opens the database of the options, or prints why not (with the target's
+ * password masked) and sets *rc to the exit status.  `create`: an SQLite file
+ * that does not exist is created; otherwise it is a configuration error that
+ * says how to create it.
+ */
+static leadstore *open_db(const cli_options *o, int create, int *rc) {
+  leadstore_options opts = {.create = create};
   if (o->durability && !strcmp(o->durability, "normal")) opts.durability = LEADSTORE_DURABLE_NORMAL;
   else if (o->durability && strcmp(o->durability, "full")) {
     fprintf(stderr, "leadstore: --durability is full or normal\n");
@@ -26,7 +31,12 @@ static leadstore *open_db(const cli_options *o, int *rc) {
   char *msg = NULL;
   *rc = leadstore_open(o->db, &opts, &db, &msg);
   if (*rc) {
-    fprintf(stderr, "leadstore: %s\n", msg ? msg : leadstore_status_message(*rc));
+    const char *path = NULL;
+    const char *engine = leadstore_target_engine(o->db, &path);
+    bool missing = *rc == LEADSTORE_ECONFIG && engine && !strcmp(engine, "sqlite") && access(path, F_OK) != 0;
+    fprintf(stderr, "leadstore: %s", msg ? msg : leadstore_status_message(*rc));
+    if (missing) fprintf(stderr, " (create it with `leadstore init --db %s` or pass --create)", o->db);
+    fprintf(stderr, "\n");
     leadstore_free(msg);
     *rc = leadstore_status_exit(*rc);
     return NULL;
@@ -82,13 +92,15 @@ static char *read_stdin(void) {
 }
 
 /* `init` and `migrate`: the database's schema (and, on PostgreSQL, functions) up to date. */
-int cli_init(const cli_options *o, int argc, char **argv) {
-  (void)argv;
-  if (argc != 0) return CLI_USAGE;
+static int init_or_migrate(const cli_options *o, int argc, int create) {
+  if (argc != 0) {
+    fprintf(stderr, "leadstore: init and migrate take no arguments (see leadstore help init)\n");
+    return CLI_USAGE;
+  }
   int rc;
-  leadstore *db = open_db(o, &rc);
+  leadstore *db = open_db(o, create, &rc);
   if (!db) return rc;
-  char *report = NULL;
+  char *report = NULL, *target = NULL;
   rc = leadstore_migrate(db, &report);
   json_t *r = report ? json_loads(report, 0, NULL) : NULL;
   if (rc) {
@@ -97,12 +109,24 @@ int cli_init(const cli_options *o, int argc, char **argv) {
     size_t i;
     json_t *name;
     json_array_foreach(json_object_get(r, "applied"), i, name) printf("applied %s\n", json_string_value(name));
-    printf("leadstore: %s database ready at %s\n", leadstore_engine(db), o->db);
+    leadstore_target_masked(o->db, &target);
+    printf("leadstore: %s database ready at %s\n", leadstore_engine(db), target ? target : "");
   }
   json_decref(r);
   leadstore_free(report);
+  leadstore_free(target);
   leadstore_close(db);
   return rc ? leadstore_status_exit(rc) : 0;
+}
+
+int cli_init(const cli_options *o, int argc, char **argv) {
+  (void)argv;
+  return init_or_migrate(o, argc, 1);
+}
+
+int cli_migrate(const cli_options *o, int argc, char **argv) {
+  (void)argv;
+  return init_or_migrate(o, argc, o->create);
 }
 
 /* Follows a dotted path (`results.0.business_id`) into v. */
@@ -117,7 +141,7 @@ static json_t *follow(json_t *v, const char *path) {
 
 int cli_call(const cli_options *o, int argc, char **argv) {
   if (argc < 1 || argc > 2) {
-    fprintf(stderr, "usage: leadstore call OP [JSON|-]\n");
+    fprintf(stderr, "usage: leadstore call OP [JSON|-] (see leadstore help call)\n");
     return CLI_USAGE;
   }
   char *input = NULL;
@@ -126,7 +150,7 @@ int cli_call(const cli_options *o, int argc, char **argv) {
     if (!(params = input = read_stdin())) return 70;
   }
   int rc;
-  leadstore *db = open_db(o, &rc);
+  leadstore *db = open_db(o, o->create, &rc);
   if (!db) {
     free(input);
     return rc;
@@ -161,11 +185,29 @@ int cli_call(const cli_options *o, int argc, char **argv) {
   return rc == LEADSTORE_OK ? 0 : leadstore_status_exit(rc);
 }
 
+/*--- check and summary --------------------------------------------------------*/
+
+static long long geti(json_t *o, const char *k) { return (long long)json_integer_value(json_object_get(o, k)); }
+static double getn(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
+static const char *gets_(json_t *o, const char *k) {
+  const char *s = json_string_value(json_object_get(o, k));
+  return s ? s : "-";
+}
+
+/* "1 business", "2 businesses": n and the right form of its noun. */
+static const char *count(char out[64], long long n, const char *one, const char *many) {
+  snprintf(out, 64, "%lld %s", n, n == 1 ? one : many);
+  return out;
+}
+
 int cli_check(const cli_options *o, int argc, char **argv) {
   (void)argv;
-  if (argc != 0) return CLI_USAGE;
+  if (argc != 0) {
+    fprintf(stderr, "usage: leadstore check [--json]\n");
+    return CLI_USAGE;
+  }
   int rc;
-  leadstore *db = open_db(o, &rc);
+  leadstore *db = open_db(o, o->create, &rc);
   if (!db) return rc;
   char *report = NULL;
   rc = leadstore_check(db, &report);
@@ -190,15 +232,12 @@ int cli_check(const cli_options *o, int argc, char **argv) {
              json_string_value(json_object_get(v, "detail")));
     }
     json_t *k = json_object_get(r, "checked");
-    printf("check: %zu violation%s (%lld campaigns, %lld businesses, %lld enrichments, %lld costs, "
-           "%lld verifications)\n",
-           json_array_size(violations), json_array_size(violations) == 1 ? "" : "s",
-           (long long)json_integer_value(json_object_get(k, "campaigns")),
-           (long long)json_integer_value(json_object_get(k, "businesses")),
-           (long long)(json_integer_value(json_object_get(k, "facebook_enrichments")) +
-                       json_integer_value(json_object_get(k, "linkedin_enrichments"))),
-           (long long)json_integer_value(json_object_get(k, "costs")),
-           (long long)json_integer_value(json_object_get(k, "verifications")));
+    char nv[64], c[64], b[64], e[64], m[64], w[64];
+    printf("check: %s (%s, %s, %s, %s, %s)\n",
+           count(nv, (long long)json_array_size(violations), "violation", "violations"),
+           count(c, geti(k, "campaigns"), "campaign", "campaigns"), count(b, geti(k, "businesses"), "business", "businesses"),
+           count(e, geti(k, "facebook_enrichments") + geti(k, "linkedin_enrichments"), "enrichment", "enrichments"),
+           count(m, geti(k, "costs"), "cost", "costs"), count(w, geti(k, "verifications"), "verification", "verifications"));
   }
   int bad = json_array_size(violations) > 0;
   json_decref(r);
@@ -206,33 +245,95 @@ int cli_check(const cli_options *o, int argc, char **argv) {
   return bad ? 1 : 0;
 }
 
-/*--- summary ------------------------------------------------------------------*/
+/* A money field of a result in micro-dollars, read as the library reads money (money.c). */
+static int64_t micros(json_t *o, const char *k) { return ls__money_from_number(getn(o, k)); }
 
-static long long geti(json_t *o, const char *k) { return (long long)json_integer_value(json_object_get(o, k)); }
-static double getn(json_t *o, const char *k) { return json_number_value(json_object_get(o, k)); }
-static const char *gets_(json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "-";
+/* An average in micro-dollars: total / n, rounded half up to the micro-dollar; 0 when n is 0. */
+static int64_t per(int64_t total, long long n) { return n > 0 ? (total + n / 2) / n : 0; }
+
+/* Money as the summary prints it, one rule: "$7.50", "$0.105", "$0.012346" — exact to
+ * the micro-dollar, at least cents, no trailing zeros beyond them (ls__money_format). */
+static const char *usd(char out[40], int64_t m) {
+  char amount[32];
+  ls__money_format(m, amount, sizeof amount);
+  snprintf(out, 40, "%s$%s", amount[0] == '-' ? "-" : "", amount + (amount[0] == '-'));
+  return out;
 }
 
-/* "$7.50", "$0.105": exact to the micro-dollar, at least cents. */
-static void money(char *out, size_t n, double usd) {
-  long long micros = llround(usd * 1e6);
-  char frac[8];
-  snprintf(frac, sizeof frac, "%06lld", llabs(micros) % 1000000);
-  int len = 6;
-  while (len > 2 && frac[len - 1] == '0') len--;
-  frac[len] = '\0';
-  snprintf(out, n, "%s$%lld.%s", micros < 0 ? "-" : "", llabs(micros) / 1000000, frac);
+/* The summary's numbers as one object (summary --json): money as exact numbers of USD. */
+static json_t *summary_json(json_t *c, json_t *cov, json_t *leads) {
+  json_t *by = json_object_get(leads, "by_source");
+  long long businesses = geti(c, "total_businesses_found"), emails = geti(c, "total_emails_found");
+  int64_t total = micros(c, "actual_cost");
+  long long permille = businesses ? (emails * 1000 + businesses / 2) / businesses : 0;
+  return json_pack(
+      "{s:s?, s:s?, s:s?, s:s?, s:s?, s:O?, s:O?, "
+      "s:{s:I, s:I, s:I, s:I}, "
+      "s:{s:I, s:I, s:f, s:{s:I, s:I, s:I}, s:I, s:I}, "
+      "s:{s:I, s:I}, "
+      "s:{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}}",
+      "campaign_id", json_string_value(json_object_get(c, "id")), "name", json_string_value(json_object_get(c, "name")),
+      "status", json_string_value(json_object_get(c, "status")), "coverage_profile",
+      json_string_value(json_object_get(c, "coverage_profile")), "location",
+      json_string_value(json_object_get(c, "location")), "started_at", json_object_get(c, "started_at"),
+      "completed_at", json_object_get(c, "completed_at"),
+      "coverage", "zips_total", (json_int_t)geti(cov, "zips_total"), "zips_scraped", (json_int_t)geti(cov, "zips_scraped"),
+      "businesses_reported", (json_int_t)geti(cov, "businesses_found"), "emails_reported",
+      (json_int_t)geti(cov, "emails_found"),
+      "leads", "businesses", (json_int_t)businesses, "with_email", (json_int_t)emails, "with_email_percent",
+      (double)permille / 10, "emails_by_source", "linkedin", (json_int_t)geti(by, "linkedin"), "facebook",
+      (json_int_t)geti(by, "facebook"), "google_maps", (json_int_t)geti(by, "google_maps"), "verified_deliverable",
+      (json_int_t)geti(c, "total_verified_emails"), "safe_to_send", (json_int_t)geti(leads, "safe"),
+      "enrichment", "facebook_pages_found", (json_int_t)geti(c, "total_facebook_pages_found"),
+      "linkedin_profiles_found", (json_int_t)geti(c, "total_linkedin_profiles_found"),
+      "costs_usd", "google_maps", ls__money_json(micros(c, "google_maps_cost")), "facebook",
+      ls__money_json(micros(c, "facebook_cost")), "linkedin", ls__money_json(micros(c, "linkedin_enrichment_cost")),
+      "bouncer", ls__money_json(micros(c, "bouncer_verification_cost")), "total", ls__money_json(total), "estimated",
+      ls__money_json(micros(c, "estimated_cost")), "per_business",
+      businesses ? ls__money_json(per(total, businesses)) : json_null(), "per_lead_with_email",
+      emails ? ls__money_json(per(total, emails)) : json_null());
+}
+
+/* The summary as a person reads it. */
+static void summary_text(json_t *c, json_t *cov, json_t *leads) {
+  json_t *by = json_object_get(leads, "by_source");
+  long long businesses = geti(c, "total_businesses_found"), emails = geti(c, "total_emails_found");
+  int64_t total = micros(c, "actual_cost");
+  char a[64], b[64], e[64], m1[40], m2[40], m3[40], m4[40];
+  printf("Campaign    %s\n", gets_(c, "name"));
+  printf("            id %s, %s profile, location %s\n", gets_(c, "id"), gets_(c, "coverage_profile"),
+         gets_(c, "location"));
+  printf("Status      %s (started %s, completed %s)\n", gets_(c, "status"), gets_(c, "started_at"),
+         gets_(c, "completed_at"));
+  printf("Coverage    %lld of %s scraped; the scraper reported %s, %s\n", geti(cov, "zips_scraped"),
+         count(a, geti(cov, "zips_total"), "ZIP", "ZIPs"), count(b, geti(cov, "businesses_found"), "business", "businesses"),
+         count(e, geti(cov, "emails_found"), "email", "emails"));
+  /* a share in tenths of a percent, rounded half up, in integers */
+  long long permille = businesses ? (emails * 1000 + businesses / 2) / businesses : 0;
+  printf("Leads       %s, %lld with an email (%lld.%lld%%)\n", count(a, businesses, "business", "businesses"), emails,
+         permille / 10, permille % 10);
+  printf("            emails by source: LinkedIn %lld, Facebook %lld, Google Maps %lld\n", geti(by, "linkedin"),
+         geti(by, "facebook"), geti(by, "google_maps"));
+  printf("            verified deliverable: %lld, safe to send: %lld\n", geti(c, "total_verified_emails"),
+         geti(leads, "safe"));
+  printf("Enrichment  Facebook pages found %lld, LinkedIn profiles found %lld\n",
+         geti(c, "total_facebook_pages_found"), geti(c, "total_linkedin_profiles_found"));
+  printf("Costs       Google Maps %s, Facebook %s, LinkedIn %s, Bouncer %s\n", usd(m1, micros(c, "google_maps_cost")),
+         usd(m2, micros(c, "facebook_cost")), usd(m3, micros(c, "linkedin_enrichment_cost")),
+         usd(m4, micros(c, "bouncer_verification_cost")));
+  printf("            total %s (estimated %s)", usd(m1, total), usd(m2, micros(c, "estimated_cost")));
+  if (businesses) printf(", per business %s", usd(m1, per(total, businesses)));
+  if (emails) printf(", per lead with an email %s", usd(m1, per(total, emails)));
+  printf("\n");
 }
 
 int cli_summary(const cli_options *o, int argc, char **argv) {
   if (argc != 1) {
-    fprintf(stderr, "usage: leadstore summary CAMPAIGN_ID\n");
+    fprintf(stderr, "usage: leadstore summary CAMPAIGN_ID [--json]\n");
     return CLI_USAGE;
   }
   int rc;
-  leadstore *db = open_db(o, &rc);
+  leadstore *db = open_db(o, o->create, &rc);
   if (!db) return rc;
   json_t *p = json_pack("{s:s}", "p_campaign_id", argv[0]);
   char *params = json_dumps(p, JSON_COMPACT), *result = NULL;
@@ -247,97 +348,125 @@ int cli_summary(const cli_options *o, int argc, char **argv) {
     leadstore_free(result);
     return leadstore_status_exit(rc);
   }
-  json_t *c = json_object_get(r, "campaign"), *cov = json_object_get(r, "coverage"),
-         *leads = json_object_get(r, "leads"), *by = json_object_get(leads, "by_source");
-  long long businesses = geti(c, "total_businesses_found"), emails = geti(c, "total_emails_found");
-  double total = getn(c, "actual_cost");
-  char gm[32], fb[32], li[32], bo[32], tot[32], est[32];
-  money(gm, sizeof gm, getn(c, "google_maps_cost"));
-  money(fb, sizeof fb, getn(c, "facebook_cost"));
-  money(li, sizeof li, getn(c, "linkedin_enrichment_cost"));
-  money(bo, sizeof bo, getn(c, "bouncer_verification_cost"));
-  money(tot, sizeof tot, total);
-  money(est, sizeof est, getn(c, "estimated_cost"));
-  printf("Campaign    %s\n", gets_(c, "name"));
-  printf("            id %s, %s profile, location %s\n", gets_(c, "id"), gets_(c, "coverage_profile"),
-         gets_(c, "location"));
-  printf("Status      %s (started %s, completed %s)\n", gets_(c, "status"), gets_(c, "started_at"),
-         gets_(c, "completed_at"));
-  printf("Coverage    %lld of %lld ZIPs scraped; the scraper reported %lld businesses, %lld emails\n",
-         geti(cov, "zips_scraped"), geti(cov, "zips_total"), geti(cov, "businesses_found"),
-         geti(cov, "emails_found"));
-  printf("Leads       %lld businesses, %lld with an email (%.1f%%)\n", businesses, emails,
-         businesses ? 100.0 * (double)emails / (double)businesses : 0.0);
-  printf("            emails by source: LinkedIn %lld, Facebook %lld, Google Maps %lld\n", geti(by, "linkedin"),
-         geti(by, "facebook"), geti(by, "google_maps"));
-  printf("            verified deliverable: %lld, safe to send: %lld\n", geti(c, "total_verified_emails"),
-         geti(leads, "safe"));
-  printf("Enrichment  Facebook pages found %lld, LinkedIn profiles found %lld\n",
-         geti(c, "total_facebook_pages_found"), geti(c, "total_linkedin_profiles_found"));
-  printf("Costs       Google Maps %s, Facebook %s, LinkedIn %s, Bouncer %s\n", gm, fb, li, bo);
-  printf("            total %s (estimated %s)", tot, est);
-  if (businesses) printf(", per business $%.4f", total / (double)businesses);
-  if (emails) printf(", per lead with an email $%.4f", total / (double)emails);
-  printf("\n");
+  json_t *c = json_object_get(r, "campaign"), *cov = json_object_get(r, "coverage"), *leads = json_object_get(r, "leads");
+  if (o->json) {
+    json_t *j = summary_json(c, cov, leads);
+    char *text = j ? json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(15)) : NULL;
+    printf("%s\n", text ? text : "{}");
+    free(text);
+    json_decref(j);
+    rc = text ? 0 : 70;
+  } else {
+    summary_text(c, cov, leads);
+  }
   json_decref(r);
   leadstore_free(result);
-  return 0;
+  return rc;
 }
 
 /*--- help and docs --------------------------------------------------------------*/
 
-/* The limits column of a parameter: "one of a, b", "1–320 chars", "at most 5000; also `x`". */
+/* The notation of the parameter lists, explained once above each (help OP, docs). */
+static const char notation[] =
+    "* required   a–b an inclusive range (of characters, for text)   ≤ n at most n\n"
+    "characters or list items   type[] a list of that type   the fields of an object,\n"
+    "or of each object of a list, are indented under it";
+
+/* The limits of a parameter, from the table: "one of a, b", "1–255 chars", "≤ 5000 items", "also `zip`". */
 static void limits_of(ls__sb *sb, json_t *f) {
   json_t *v;
+  const char *sep = "";
   if ((v = json_object_get(f, "values"))) {
     ls__sb_printf(sb, "one of");
     size_t i;
     json_t *e;
     json_array_foreach(v, i, e) ls__sb_printf(sb, "%s%s", i ? ", " : " ", json_string_value(e));
+    sep = "; ";
   }
   if ((v = json_object_get(f, "max")))
-    ls__sb_printf(sb, "%.15g–%.15g", getn(f, "min"), json_number_value(v));
+    ls__sb_printf(sb, "%s%.15g–%.15g", sep, getn(f, "min"), json_number_value(v)), sep = "; ";
   else if ((v = json_object_get(f, "min")))
-    ls__sb_printf(sb, "≥ %.15g", json_number_value(v));
-  if ((v = json_object_get(f, "max_length")))
-    ls__sb_printf(sb, "%lld–%lld chars", geti(f, "min_length"), (long long)json_integer_value(v));
-  if ((v = json_object_get(f, "max_items"))) ls__sb_printf(sb, "at most %lld", (long long)json_integer_value(v));
-  if ((v = json_object_get(f, "alias"))) ls__sb_printf(sb, "%salso `%s`", sb->len ? "; " : "", json_string_value(v));
+    ls__sb_printf(sb, "%s≥ %.15g", sep, json_number_value(v)), sep = "; ";
+  if ((v = json_object_get(f, "max_length"))) {
+    if (geti(f, "min_length") > 0)
+      ls__sb_printf(sb, "%s%lld–%lld chars", sep, geti(f, "min_length"), (long long)json_integer_value(v));
+    else
+      ls__sb_printf(sb, "%s≤ %lld chars", sep, (long long)json_integer_value(v));
+    sep = "; ";
+  }
+  if ((v = json_object_get(f, "max_items")))
+    ls__sb_printf(sb, "%s≤ %lld items", sep, (long long)json_integer_value(v)), sep = "; ";
+  if ((v = json_object_get(f, "alias"))) ls__sb_printf(sb, "%salso `%s`", sep, json_string_value(v));
 }
 
-/* One parameter line: name (with its path in Markdown), type, required, limits, doc;
- * then its nested fields.  Non-zero when memory ran out. */
-static int param_line(FILE *out, json_t *f, int depth, int markdown, const char *prefix) {
-  ls__sb limits = LS__SB_INIT, path = LS__SB_INIT, sub_prefix = LS__SB_INIT;
+/* The widest name (indentation and " *" included; type_column 0) or type (1) of a list of
+ * parameters and their fields: the width of that column. */
+static int column_width(json_t *fields, int depth, int type_column) {
+  int width = 0;
+  size_t i;
+  json_t *f;
+  json_array_foreach(fields, i, f) {
+    int w = type_column ? (int)strlen(gets_(f, "type"))
+                        : 2 * depth + (int)strlen(gets_(f, "name")) + (json_is_true(json_object_get(f, "required")) ? 2 : 0);
+    int sub = column_width(json_object_get(f, "fields"), depth + 1, type_column);
+    if (w > width) width = w;
+    if (sub > width) width = sub;
+  }
+  return width;
+}
+
+/* One parameter: in Markdown a table row (its path: `a.b`, `a[].b`), else an aligned line
+ * (name, type, then limits and doc); then its nested fields.  Non-zero when memory ran out. */
+static int param_line(FILE *out, json_t *f, int depth, const int width[2], int markdown, const char *prefix) {
+  ls__sb limits = LS__SB_INIT, path = LS__SB_INIT, sub_prefix = LS__SB_INIT, name = LS__SB_INIT;
   limits_of(&limits, f);
+  int required = json_is_true(json_object_get(f, "required"));
   ls__sb_printf(&path, "%s%s", prefix, gets_(f, "name"));
   ls__sb_printf(&sub_prefix, "%s%s", ls__sb_text(&path), !strcmp(gets_(f, "type"), "object[]") ? "[]." : ".");
-  int rc = limits.failed || path.failed || sub_prefix.failed;
+  ls__sb_printf(&name, "%*s%s%s", depth * 2, "", gets_(f, "name"), required ? " *" : "");
+  int rc = limits.failed || path.failed || sub_prefix.failed || name.failed;
   const char *doc = json_string_value(json_object_get(f, "doc")), *lim = ls__sb_text(&limits);
-  int required = json_is_true(json_object_get(f, "required"));
   if (!rc && markdown)
     fprintf(out, "| `%s` | %s | %s | %s | %s |\n", ls__sb_text(&path), gets_(f, "type"), required ? "yes" : "", lim,
             doc ? doc : "");
-  else if (!rc)
-    fprintf(out, "  %*s%-26s %-10s %-9s %s%s%s\n", depth * 2, "", gets_(f, "name"), gets_(f, "type"),
-            required ? "required" : "", lim, *lim && doc ? "; " : "", doc ? doc : "");
+  else if (!rc) {
+    ls__sb line = LS__SB_INIT;
+    ls__sb_printf(&line, "  %-*s  %-*s  %s%s%s", width[0], ls__sb_text(&name), width[1], gets_(f, "type"), lim,
+                  *lim && doc ? "; " : "", doc ? doc : "");
+    const char *t = ls__sb_text(&line);
+    size_t len = strlen(t);
+    while (len > 0 && t[len - 1] == ' ') len--; /* no trailing blanks */
+    fprintf(out, "%.*s\n", (int)len, t);
+    rc = line.failed;
+    ls__sb_free(&line);
+  }
   size_t i;
   json_t *sub;
   json_array_foreach(json_object_get(f, "fields"), i, sub) {
     if (rc) break;
-    rc = param_line(out, sub, depth + 1, markdown, ls__sb_text(&sub_prefix));
+    rc = param_line(out, sub, depth + 1, width, markdown, ls__sb_text(&sub_prefix));
   }
   ls__sb_free(&limits);
   ls__sb_free(&path);
   ls__sb_free(&sub_prefix);
+  ls__sb_free(&name);
   return rc;
 }
 
 static int describe_text(FILE *out, json_t *op) {
-  fprintf(out, "%s (%s)\n  %s\n\nparameters:\n", gets_(op, "name"), gets_(op, "kind"), gets_(op, "summary"));
+  int write = !strcmp(gets_(op, "kind"), "write");
+  fprintf(out, "%s — a %s operation%s\n  %s\n\nusage: leadstore call %s JSON   (JSON: an object of the parameters below)\n",
+          gets_(op, "name"), gets_(op, "kind"),
+          write ? ": atomic, and a retry with the same p_request_id changes nothing" : ": one consistent snapshot",
+          gets_(op, "summary"), gets_(op, "name"));
+  fprintf(out, "\nparameters:\n  (");
+  for (const char *n = notation; *n; n++) fputs(*n == '\n' ? "\n   " : (char[]){*n, 0}, out);
+  fprintf(out, ")\n");
+  json_t *params = json_object_get(op, "params");
+  int width[2] = {column_width(params, 0, 0), column_width(params, 0, 1)};
   size_t i;
   json_t *f;
-  json_array_foreach(json_object_get(op, "params"), i, f) if (param_line(out, f, 0, 0, "")) return 70;
+  json_array_foreach(params, i, f) if (param_line(out, f, 0, width, 0, "")) return 70;
   fprintf(out, "\nreturns: {success: true, %s}\n", gets_(op, "returns"));
   return 0;
 }
@@ -373,7 +502,10 @@ int cli_docs(const cli_options *o, int argc, char **argv) {
          "`{\"success\": true, …}`, or `{\"success\": false, \"error\", \"error_code\", \"retry_recommended\"}`\n"
          "after which nothing was written. Write operations are atomic and accept `p_request_id` for\n"
          "idempotent retries. Unknown top-level parameters are refused (`22023`); unknown keys inside\n"
-         "data objects are ignored (and kept in `raw_data` where the table has one).\n\n");
+         "data objects are ignored (and kept in `raw_data` where the table has one).\n\n"
+         "In the parameter tables, `a.b` is field `b` of object `a` and `a[].b` field `b` of each\n"
+         "object of list `a`; type `x[]` is a list of `x`; a limit `a–b` is an inclusive range (of\n"
+         "characters for text), `≤ n` at most n (characters, or items of a list).\n\n");
   size_t i;
   json_t *op;
   json_array_foreach(ops, i, op) printf("- [`%s`](#%s) — %s\n", gets_(op, "name"), gets_(op, "name"),
@@ -383,7 +515,7 @@ int cli_docs(const cli_options *o, int argc, char **argv) {
            gets_(op, "name"), gets_(op, "summary"), gets_(op, "kind"));
     size_t j;
     json_t *f;
-    json_array_foreach(json_object_get(op, "params"), j, f) if (param_line(stdout, f, 0, 1, "")) {
+    json_array_foreach(json_object_get(op, "params"), j, f) if (param_line(stdout, f, 0, (int[2]){0, 0}, 1, "")) {
       json_decref(ops);
       return 70;
     }

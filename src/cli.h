@@ -16,14 +16,28 @@ typedef struct cli_options {
   const char *durability; /* --durability full|normal */
   const char *get;        /* call --get PATH */
   int pretty;             /* call --pretty */
-  int json;               /* check --json */
+  int json;               /* check --json, summary --json */
+  int create;             /* --create: an SQLite file that does not exist is created */
+  int help;               /* --help */
   leadstore_caller caller; /* from --role and --org (cli_caller) */
 } cli_options;
 
+/* An option of the command line (main.c's table). */
+typedef struct cli_option {
+  const char *name; /* "--db" */
+  const char *arg;  /* the placeholder of its value ("TARGET"); NULL for a flag */
+  const char *doc;  /* what it does; '\n' separates lines */
+} cli_option;
+
+/* A command (main.c's table): what drives the parsing, the usage and `leadstore help COMMAND`. */
 typedef struct cli_command {
   const char *name;
-  int (*run)(const cli_options *o, int argc, char **argv);
-  const char *args, *help;
+  int (*run)(const cli_options *o, int argc, char **argv); /* NULL: help, main.c's own */
+  const char *args;            /* its arguments, for the usage line ("OP [JSON|-]") */
+  const char *summary;         /* one line for the list of commands */
+  const char *about;           /* more, for its help; NULL for none */
+  const cli_option *options;   /* its own options ({NULL}-terminated), NULL for none */
+  const char *examples;        /* '\n'-separated command lines; NULL for none */
   int own_options; /* the words after the command, options included, are the command's own */
 } cli_command;
 
@@ -35,7 +49,8 @@ typedef struct cli_command {
  */
 int cli_caller(const char *role, const char *org, leadstore_caller *out);
 
-int cli_init(const cli_options *o, int argc, char **argv);
+int cli_init(const cli_options *o, int argc, char **argv);    /* creates the database when missing */
+int cli_migrate(const cli_options *o, int argc, char **argv); /* creates it only with --create */
 int cli_call(const cli_options *o, int argc, char **argv);
 int cli_check(const cli_options *o, int argc, char **argv);
 int cli_summary(const cli_options *o, int argc, char **argv);
@@ -47,9 +62,10 @@ int cli_docs_sql(const char *which);
 /* `leadstore docs man1|man7|bash-completion`: the manual pages leadstore(1) and
  * leadstore-operations(7), and the bash completion, on standard output (gen_man.c). */
 int cli_docs_man(const char *which);
-/* The command table of main.c, for gen_man.c. */
+/* The tables of main.c, for gen_man.c: the commands, and the global options ({NULL}-terminated). */
 extern const cli_command *const cli_commands;
 extern const size_t cli_command_count;
+extern const cli_option *const cli_global_options;
 /* src/server/: the HTTP server and the keys it accepts. */
 int cli_serve(const cli_options *o, int argc, char **argv);
 int cli_keys(const cli_options *o, int argc, char **argv);

@@ -165,7 +165,9 @@ int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op
 
   const ls__op *op = ls__op_find(op_name);
   if (!op) {
-    rc = ls__fail(&err, LEADSTORE_ENOOP, "unknown operation %.64s", op_name ? op_name : "(null)");
+    const char *like = ls__op_suggest(op_name);
+    rc = ls__fail(&err, LEADSTORE_ENOOP, "unknown operation %.64s%s%s%s", op_name ? op_name : "(null)",
+                  like ? " (did you mean " : "", like ? like : "", like ? "?)" : "");
     goto done;
   }
   ls__call call = {.op = op};

@@ -14,9 +14,9 @@
  *                                   options and their values, operation names
  *                                   after `call` and `help`, docs' kinds.
  *
- * The global options are the table below; tests/t_install.sh checks it
- * names exactly the options `leadstore --help` lists.  Text goes through
- * roff() so any character of a summary (UTF-8 included) is safe in a page.
+ * The commands and options are main.c's tables (the same that drive the
+ * parsing and `leadstore help`).  Text goes through roff() so any character
+ * of a summary (UTF-8 included) is safe in a page.
  */
 #include <stdio.h>
 #include <string.h>
@@ -27,33 +27,13 @@
 
 /*--- Tables ---------------------------------------------------------------------*/
 
-/* The global options of main.c's usage(): name, argument, values, description. */
+/* The options whose values are a closed set, for the completion. */
 static const struct {
-  const char *name, *arg, *values, *help;
-} options[] = {
-    {"--db", "TARGET", NULL,
-     "The database: an SQLite file (sqlite:PATH for any path), a PostgreSQL URL (postgresql://...) or libpq "
-     "keyword string (host=... dbname=...), or a leadstore server, http://HOST:PORT (with $LEADSTORE_API_KEY). "
-     "Default $LEADSTORE_DB, else $DATABASE_URL, else ./leadstore.db."},
-    {"--org", "UUID", NULL, "Act as an authenticated caller of this organization: see and change only its campaigns."},
-    {"--role", "ROLE", "service_role authenticated anon",
-     "service_role (the default), authenticated (needs --org) or anon; an unknown role, or --org with another role, "
-     "is a usage error."},
-    {"--durability", "MODE", "full normal",
-     "full (the default: every success survives power loss) or normal (faster; the last commits may be lost on "
-     "power loss)."},
-    {"--version", NULL, NULL, "Print the version and exit."},
-    {"--help", NULL, NULL, "Print the usage and exit."},
-};
-
-/* Options of one command (besides the global ones). */
-static const struct {
-  const char *command, *name, *arg, *help;
-} command_options[] = {
-    {"call", "--get", "PATH", "print one field of the result (a dotted path: results.0.business_id); on a failure "
-                              "nothing on standard output"},
-    {"call", "--pretty", NULL, "indent the result"},
-    {"check", "--json", NULL, "the report as JSON"},
+  const char *name, *values;
+} option_values[] = {
+    {"--role", "service_role authenticated anon"},
+    {"--durability", "full normal"},
+    {"--log-format", "text json"},
 };
 
 /* What `leadstore docs KIND` prints. */
@@ -112,28 +92,35 @@ static const char *str(json_t *o, const char *key) {
 
 /*--- leadstore(1) ------------------------------------------------------------------*/
 
+/* An option as a tagged paragraph: its name, its argument, its doc. */
+static void option_item(FILE *out, const cli_option *o) {
+  fputs(".TP\n.B ", out);
+  roff(out, o->name);
+  if (o->arg) fprintf(out, " \\fI%s\\fR", o->arg);
+  fputs("\n", out);
+  roff(out, o->doc);
+  fputs(".\n", out);
+}
+
 /* COMMANDS: main.c's command table, with the options of each command and docs' kinds. */
 static void man1_commands(FILE *out) {
   fprintf(out, ".SH COMMANDS\n");
   for (size_t i = 0; i < cli_command_count; i++) {
-    fprintf(out, ".TP\n.B %s", cli_commands[i].name);
-    if (*cli_commands[i].args) {
+    const cli_command *c = &cli_commands[i];
+    fprintf(out, ".TP\n.B %s", c->name);
+    if (*c->args) {
       fputs(" ", out);
-      roff(out, cli_commands[i].args);
+      roff(out, c->args);
     }
     fputs("\n", out);
-    roff(out, cli_commands[i].help);
+    roff(out, c->about ? c->about : c->summary);
     fputs(".\n", out);
-    for (size_t k = 0; k < COUNT(command_options); k++) {
-      if (strcmp(command_options[k].command, cli_commands[i].name)) continue;
-      fputs(".RS\n.TP\n.B ", out);
-      roff(out, command_options[k].name);
-      if (command_options[k].arg) fprintf(out, " \\fI%s\\fR", command_options[k].arg);
-      fputs("\n", out);
-      roff(out, command_options[k].help);
-      fputs(".\n.RE\n", out);
+    if (c->options) {
+      fputs(".RS\n", out);
+      for (const cli_option *o = c->options; o->name; o++) option_item(out, o);
+      fputs(".RE\n", out);
     }
-    if (!strcmp(cli_commands[i].name, "docs")) {
+    if (!strcmp(c->name, "docs")) {
       fputs(".RS\n", out);
       for (size_t k = 0; k < COUNT(docs_kinds); k++) {
         fprintf(out, ".TP\n.B docs%s%s\n", *docs_kinds[k].kind ? " " : "", docs_kinds[k].kind);
@@ -145,18 +132,11 @@ static void man1_commands(FILE *out) {
   }
 }
 
-/* OPTIONS: the global options of the table above. */
+/* OPTIONS: the global options of main.c. */
 static void man1_options(FILE *out) {
   fprintf(out, ".SH OPTIONS\nGlobal options may stand anywhere on the line; "
                "\\fB\\-\\-opt\\fR=\\fIVALUE\\fR works too.\n");
-  for (size_t i = 0; i < COUNT(options); i++) {
-    fputs(".TP\n.B ", out);
-    roff(out, options[i].name);
-    if (options[i].arg) fprintf(out, " \\fI%s\\fR", options[i].arg);
-    fputs("\n", out);
-    roff(out, options[i].help);
-    fputs("\n", out);
-  }
+  for (const cli_option *o = cli_global_options; o->name; o++) option_item(out, o);
 }
 
 /* The exit statuses in ascending order: 0, 1 (check), those of the error map
@@ -326,6 +306,50 @@ static int man7(FILE *out) {
 
 /*--- bash completion ------------------------------------------------------------------*/
 
+/* Whether an option named `name` comes before `upto` among the global options and the
+ * commands' options (each option is written once in the completion's lists). */
+static int seen_before(const cli_option *upto, const char *name) {
+  for (const cli_option *o = cli_global_options; o->name; o++) {
+    if (o == upto) return 0;
+    if (!strcmp(o->name, name)) return 1;
+  }
+  for (size_t i = 0; i < cli_command_count; i++)
+    for (const cli_option *o = cli_commands[i].options; o && o->name; o++) {
+      if (o == upto) return 0;
+      if (!strcmp(o->name, name)) return 1;
+    }
+  return 0;
+}
+
+/* Calls fn on every option, global ones first, each name once. */
+static void each_option(FILE *out, void (*fn)(FILE *, const cli_option *, int *), int *state) {
+  for (const cli_option *o = cli_global_options; o->name; o++)
+    if (!seen_before(o, o->name)) fn(out, o, state);
+  for (size_t i = 0; i < cli_command_count; i++)
+    for (const cli_option *o = cli_commands[i].options; o && o->name; o++)
+      if (!seen_before(o, o->name)) fn(out, o, state);
+}
+
+/* `case $prev` arm of a valued option: its values, files for --db, else nothing to offer. */
+static void value_arm(FILE *out, const cli_option *o, int *state) {
+  (void)state;
+  if (!o->arg) return;
+  for (size_t k = 0; k < COUNT(option_values); k++)
+    if (!strcmp(option_values[k].name, o->name)) {
+      fprintf(out, "  %s) COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return ;;\n", o->name, option_values[k].values);
+      return;
+    }
+  if (!strcmp(o->name, "--db")) fprintf(out, "  %s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", o->name);
+  else fprintf(out, "  %s) return ;;\n", o->name);
+}
+
+/* One alternative of the pattern of valued options: "--db|--org|…". */
+static void valued_pattern(FILE *out, const cli_option *o, int *first) {
+  if (!o->arg) return;
+  fprintf(out, "%s%s", *first ? "" : "|", o->name);
+  *first = 0;
+}
+
 /* The bash completion: one function, _leadstore, over word lists taken from the tables. */
 static int completion(FILE *out) {
   fprintf(out, "# bash completion for leadstore %s. Generated by `leadstore docs bash-completion`\n"
@@ -337,34 +361,20 @@ static int completion(FILE *out) {
   fputs("'\n  local operations='", out);
   for (size_t i = 0; i < leadstore_op_count(); i++) fprintf(out, "%s%s", i ? " " : "", leadstore_op_name(i));
   fputs("'\n  local options='", out);
-  for (size_t i = 0; i < COUNT(options); i++) fprintf(out, "%s%s", i ? " " : "", options[i].name);
+  for (const cli_option *o = cli_global_options; o->name; o++)
+    fprintf(out, "%s%s", o == cli_global_options ? "" : " ", o->name);
   fputs("'\n  local docs_kinds='", out);
   for (size_t i = 1; i < COUNT(docs_kinds); i++) fprintf(out, "%s%s", i > 1 ? " " : "", docs_kinds[i].kind);
   fputs("'\n  case $prev in\n", out);
-  /* the values of valued options */
-  for (size_t i = 0; i < COUNT(options); i++) {
-    if (!options[i].arg) continue;
-    if (options[i].values)
-      fprintf(out, "  %s) COMPREPLY=($(compgen -W '%s' -- \"$cur\")); return ;;\n", options[i].name, options[i].values);
-    else if (!strcmp(options[i].name, "--db"))
-      fprintf(out, "  %s) COMPREPLY=($(compgen -f -- \"$cur\")); return ;;\n", options[i].name);
-    else
-      fprintf(out, "  %s) return ;;\n", options[i].name);
-  }
-  for (size_t k = 0; k < COUNT(command_options); k++)
-    if (command_options[k].arg) fprintf(out, "  %s) return ;;\n", command_options[k].name);
+  each_option(out, value_arm, NULL);
   fputs("  esac\n"
         "  # the command: the first word that is neither an option nor an option's value\n"
         "  local i cmd='' nargs=0\n"
         "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-        "    case ${COMP_WORDS[i]} in\n",
+        "    case ${COMP_WORDS[i]} in\n    ",
         out);
-  fputs("    ", out);
   int first = 1;
-  for (size_t i = 0; i < COUNT(options); i++)
-    if (options[i].arg) fprintf(out, "%s%s", first ? "" : "|", options[i].name), first = 0;
-  for (size_t k = 0; k < COUNT(command_options); k++)
-    if (command_options[k].arg) fprintf(out, "|%s", command_options[k].name);
+  each_option(out, valued_pattern, &first);
   fputs(") i=$((i + 1)) ;;\n"
         "    -*) ;;\n"
         "    *) if [[ -z $cmd ]]; then cmd=${COMP_WORDS[i]}; else nargs=$((nargs + 1)); fi ;;\n"
@@ -374,14 +384,11 @@ static int completion(FILE *out) {
         "    case $cmd in\n",
         out);
   for (size_t i = 0; i < cli_command_count; i++) {
-    int any = 0;
-    for (size_t k = 0; k < COUNT(command_options); k++)
-      if (!strcmp(command_options[k].command, cli_commands[i].name)) {
-        if (!any) fprintf(out, "    %s) options+='", cli_commands[i].name);
-        fprintf(out, " %s", command_options[k].name);
-        any = 1;
-      }
-    if (any) fputs("' ;;\n", out);
+    const cli_command *c = &cli_commands[i];
+    if (!c->options) continue;
+    fprintf(out, "    %s) options+='", c->name);
+    for (const cli_option *o = c->options; o->name; o++) fprintf(out, " %s", o->name);
+    fputs("' ;;\n", out);
   }
   fputs("    esac\n"
         "    COMPREPLY=($(compgen -W \"$options\" -- \"$cur\"))\n"

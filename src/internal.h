@@ -26,6 +26,7 @@
 
 #include "leadstore.h"
 #include "strbuf.h"
+#include "suggest.h"
 
 /*--- Errors ---------------------------------------------------------------*/
 
@@ -128,6 +129,8 @@ typedef struct ls__op {
 
 extern const ls__op ls__ops[LS_OP__COUNT];
 const ls__op *ls__op_find(const char *name);
+/* The operation a mistyped name probably meant (suggest.c's rule), or NULL. */
+const char *ls__op_suggest(const char *name);
 /* The nested fields of parameter `param` of `op` (an object or list of objects). */
 const ls__field *ls__param_fields(const ls__op *op, const char *param);
 

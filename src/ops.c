@@ -71,7 +71,7 @@ static const ls__field campaign_data_fields[] = {
     LIST("custom_zip_codes", "ZIPs of a custom profile"),
     {"target_zip_count", LS_T_INT, 0, 0, 1000000, NULL, NULL, NULL,
      "default: the number of coverage elements"},
-    {"coverage_percentage", LS_T_NUMBER, 0, 0, 100, NULL, NULL, NULL, "0–100"},
+    {"coverage_percentage", LS_T_NUMBER, 0, 0, 100, NULL, NULL, NULL, NULL},
     {"estimated_cost", LS_T_MONEY, 0, 0, 0, NULL, NULL, NULL, "USD"},
     {"organization_id", LS_T_UUID, 0, 0, 0, NULL, NULL, NULL,
      "owner; an authenticated caller's own organization when omitted"},
@@ -79,7 +79,7 @@ static const ls__field campaign_data_fields[] = {
     END};
 
 static const ls__field coverage_item_fields[] = {
-    {"zip_code", LS_T_ZIP, REQ, 1, 10, NULL, NULL, "zip", "the ZIP (also accepted as `zip`)"},
+    {"zip_code", LS_T_ZIP, REQ, 1, 10, NULL, NULL, "zip", "the ZIP"},
     LIST("keywords", "default: the campaign's keywords"),
     {"max_results", LS_T_INT, 0, 1, 1000, NULL, NULL, NULL, "default 200"},
     {"estimated_cost", LS_T_MONEY, 0, 0, 0, NULL, NULL, NULL, "USD, default 0"},
@@ -89,7 +89,7 @@ static const ls__field create_campaign_with_coverage_tx_params[] = {
     {"p_campaign_data", LS_T_OBJECT, REQ, 0, 0, NULL, campaign_data_fields, NULL,
      "the campaign"},
     {"p_coverage_data", LS_T_OBJECT_LIST, 0, 0, 5000, NULL, coverage_item_fields, NULL,
-     "one element per ZIP, at most 5000; empty or missing = no coverage"},
+     "one element per ZIP; empty or missing = no coverage"},
     REQUEST_ID, END};
 
 /*--- Campaign status ---------------------------------------------------------*/
@@ -148,7 +148,7 @@ static const ls__field batch_upsert_businesses_tx_params[] = {
     CAMPAIGN_ID("the campaign"),
     {"p_zip_code", LS_T_ZIP, REQ, 1, 10, NULL, NULL, NULL, "the ZIP that was searched"},
     {"p_businesses", LS_T_OBJECT_LIST, REQ, 0, 5000, NULL, business_fields, NULL,
-     "at most 5000 businesses, processed in order"},
+     "the businesses found, processed in order"},
     REQUEST_ID, END};
 
 /*--- Enrichment ------------------------------------------------------------------*/
@@ -182,7 +182,7 @@ static const ls__field linkedin_fields[] = {
     LIST("phone_numbers", NULL), TEXT("phone_number", 0, 64, NULL),
     {"email_extraction_attempted", LS_T_BOOL, 0, 0, 0, NULL, NULL, NULL, NULL},
     TEXT("email_verified_source", 0, 64, NULL),
-    {"email_quality_tier", LS_T_LABEL, 0, 0, 64, NULL, NULL, NULL, "text or integer"},
+    {"email_quality_tier", LS_T_LABEL, 0, 0, 64, NULL, NULL, NULL, NULL},
     FLAG("bouncer_verified", "→ email_verified"), FLAG("bouncer_is_safe", "→ is_safe"),
     FLAG("bouncer_is_disposable", "→ is_disposable"), FLAG("bouncer_is_role_based", "→ is_role_based"),
     FLAG("bouncer_is_free_email", "→ is_free_email"),
@@ -205,7 +205,7 @@ static const ls__field save_linkedin_enrichment_tx_params[] = {
 static const ls__field verification_fields[] = {
     {"email", LS_T_TEXT, REQ | LS_F_NONBLANK, 1, LS_EMAIL_FIELD_MAX, NULL, NULL, NULL, "the verified address"},
     {"status", LS_T_ENUM, REQ, 0, 0, ls__verification_statuses, NULL, NULL, NULL},
-    {"score", LS_T_NUMBER, 0, 0, 100, NULL, NULL, NULL, "0–100"},
+    {"score", LS_T_NUMBER, 0, 0, 100, NULL, NULL, NULL, "fractions allowed"},
     TEXT("reason", 0, 0, NULL),
     FLAG("is_safe", "default: status deliverable and score ≥ 70"), FLAG("is_disposable", NULL),
     FLAG("is_role_based", NULL), FLAG("is_free_email", NULL), FLAG("is_gibberish", NULL),
@@ -271,6 +271,12 @@ const ls__op *ls__op_find(const char *name) {
   for (size_t i = 0; i < LS_OP__COUNT; i++)
     if (strcmp(ls__ops[i].name, name) == 0) return &ls__ops[i];
   return NULL;
+}
+
+const char *ls__op_suggest(const char *name) {
+  ls__suggestion s = {.word = name};
+  for (size_t i = 0; i < LS_OP__COUNT; i++) ls__suggest_offer(&s, ls__ops[i].name);
+  return s.best;
 }
 
 const ls__field *ls__param_fields(const ls__op *op, const char *param) {

@@ -38,8 +38,14 @@ const ls__state_alias ls__state_aliases[] = {
     {"22007", LEADSTORE_EINVAL},    /* invalid_datetime_format */
     {"22008", LEADSTORE_EINVAL},    /* datetime_field_overflow */
     {"23503", LEADSTORE_ENOTFOUND}, /* foreign_key_violation: a missing referenced row */
+    {"3D000", LEADSTORE_ECONFIG},   /* invalid_catalog_name: no such database */
+    {"28000", LEADSTORE_ECONFIG},   /* invalid_authorization_specification: no such role, pg_hba refused */
+    {"28P01", LEADSTORE_ECONFIG},   /* invalid_password */
     {NULL, 0},
 };
+
+/* "Did you mean": one more edit allowed from 6 and from 12 characters on (suggest.c). */
+const size_t ls__suggest_steps[] = {6, 12, 0};
 
 /*--- Rules --------------------------------------------------------------------*/
 

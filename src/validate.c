@@ -49,6 +49,14 @@ static size_t utf8_len(const char *s) {
   return n;
 }
 
+/* The bytes of the first `chars` characters of s (what PostgreSQL's left(s, chars) keeps). */
+static int utf8_prefix(const char *s, size_t chars) {
+  const char *p = s;
+  for (size_t n = 0; *p; p++)
+    if (((unsigned char)*p & 0xC0) != 0x80 && n++ == chars) break;
+  return (int)(p - s);
+}
+
 static bool blank(const char *s) {
   for (; *s; s++)
     if (!isspace((unsigned char)*s)) return false;
@@ -219,8 +227,12 @@ static int check_object(const ls__field *fields, json_t *obj, const path *at, bo
   if (top) {
     const char *key;
     json_t *v;
-    json_object_foreach(obj, key, v) if (!field_for(fields, key))
-        return ls__fail(err, LEADSTORE_EINVAL, "unknown parameter %.64s", key);
+    json_object_foreach(obj, key, v) if (!field_for(fields, key)) {
+      ls__suggestion like = {.word = key};
+      for (const ls__field *f = fields; f->name; f++) ls__suggest_offer(&like, f->name);
+      return ls__fail(err, LEADSTORE_EINVAL, "unknown parameter %.*s%s%s%s", utf8_prefix(key, 64), key,
+                      like.best ? " (did you mean " : "", like.best ? like.best : "", like.best ? "?)" : "");
+    }
   }
   for (const ls__field *f = fields; f->name; f++) {
     json_t *v = json_object_get(obj, f->name);

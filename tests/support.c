@@ -106,7 +106,8 @@ char *ts_db_path(const char *name) {
 leadstore *ts_open(const char *path) {
   leadstore *db = NULL;
   char *msg = NULL;
-  if (leadstore_open(path, NULL, &db, &msg) != LEADSTORE_OK) {
+  leadstore_options create = {.create = 1}; /* a scratch database: made on first use */
+  if (leadstore_open(path, &create, &db, &msg) != LEADSTORE_OK) {
     printf("Bail out! cannot open %s: %s\n", path, msg ? msg : "?");
     exit(2);
   }
@@ -434,6 +435,7 @@ static int run_cli(const char *cli, const char *db, const char *as, const char *
     argv[n++] = cli;
     argv[n++] = "--db";
     argv[n++] = db;
+    argv[n++] = "--create"; /* the case's scratch database */
     if (!strncmp(as, "org:", 4)) argv[n++] = "--org", argv[n++] = as + 4;
     else if (!strcmp(as, "anon")) argv[n++] = "--role", argv[n++] = "anon";
     argv[n++] = "call";
@@ -1314,7 +1316,7 @@ char *ts_serve(const char *cli, const char *db, pid_t *pid) {
     close(out[0]);
     int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (fd >= 0) dup2(fd, 2);
-    execl(cli, cli, "serve", "--db", db, "--listen", "127.0.0.1:0", "--check-interval", "0", (char *)NULL);
+    execl(cli, cli, "serve", "--db", db, "--create", "--listen", "127.0.0.1:0", "--check-interval", "0", (char *)NULL);
     _exit(127);
   }
   close(out[1]);

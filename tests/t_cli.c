@@ -40,6 +40,234 @@ static int sh(char **out, const char *fmt, ...) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+/* `leadstore help COMMAND` for every command of the usage: its usage line, options and examples. */
+static void help_for_commands(void) {
+  char *list = NULL, *out = NULL;
+  OK(sh(&list, "%s help", cli) == 0 && strstr(list, "commands:") && strstr(list, "global options") &&
+         strstr(list, "operations"),
+     "help lists the commands, the global options and the operations");
+  static const struct {
+    const char *name, *option, *example;
+  } commands[] = {{"init", NULL, "leadstore init --db leads.db"},
+                  {"migrate", NULL, "leadstore migrate --db"},
+                  {"call", "--get PATH", "leadstore call list_campaigns"},
+                  {"check", "--json", "leadstore check --json"},
+                  {"summary", "--json", "leadstore summary"},
+                  {"help", NULL, "leadstore help call"},
+                  {"docs", NULL, "leadstore docs"},
+                  {"serve", "--listen HOST:PORT", "leadstore serve --db"},
+                  {"keys", "--expires", "leadstore keys --db"}};
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    char usage[64];
+    snprintf(usage, sizeof usage, "usage: leadstore [GLOBAL OPTIONS] %s", commands[i].name);
+    char *line = NULL;
+    if (asprintf(&line, "\n  %s", commands[i].name) < 0) exit(2);
+    int rc = sh(&out, "%s help %s", cli, commands[i].name);
+    OK(rc == 0 && strstr(out, usage) && (!commands[i].option || strstr(out, commands[i].option)) &&
+           strstr(out, "examples:") && strstr(out, commands[i].example) && strstr(list, line),
+       "help %s: usage, options and examples; and the list names it", commands[i].name);
+    free(out);
+    free(line);
+    rc = sh(&out, "%s %s --help", cli, commands[i].name);
+    OK(rc == 0 && strstr(out, usage), "%s --help is the same help", commands[i].name);
+    free(out);
+  }
+  free(list);
+}
+
+/* The help of every operation: the notation once, no limit said twice, aligned columns. */
+static void help_reads_cleanly(void) {
+  for (size_t i = 0; i < leadstore_op_count(); i++) {
+    char *out = NULL;
+    sh(&out, "%s help %s", cli, leadstore_op_name(i));
+    const char *notation = strstr(out, "* required");
+    bool once = notation && !strstr(notation + 1, "* required");
+    /* the parameter lines: after the notation's closing ")\n", up to the blank line */
+    const char *p = notation ? strstr(notation, ")\n") : NULL;
+    int type_col = -1, lines = 0;
+    bool aligned = p != NULL, repeated = false;
+    for (p = p ? p + 2 : NULL; p && *p && *p != '\n'; lines++) {
+      const char *end = strchr(p, '\n');
+      size_t len = end ? (size_t)(end - p) : strlen(p);
+      char line[512];
+      snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), p);
+      /* the type starts after the first run of two spaces that follows the name */
+      const char *name = line + strspn(line, " ");
+      const char *gap = strstr(name, "  ");
+      int col = gap ? (int)(gap + strspn(gap, " ") - line) : -1;
+      if (type_col < 0) type_col = col;
+      aligned = aligned && col == type_col;
+      repeated = repeated || strstr(line, "at most") != NULL;
+      for (const char *r = strstr(line, "≤ "); r && !repeated; r = strstr(r + 1, "≤ ")) {
+        char limit[32] = "";
+        size_t n = strcspn(r + 4, " ;");
+        memcpy(limit, r + 4, n < sizeof limit - 1 ? n : sizeof limit - 1);
+        const char *again = strstr(r + 4 + strlen(limit), limit);
+        repeated = again && (again[-1] == ' ' || again[-1] == '-');
+      }
+      p = end ? end + 1 : p + len;
+    }
+    OK(once && aligned && !repeated && lines > 0,
+       "help %s: the notation explained once, %d aligned lines, no limit said twice", leadstore_op_name(i), lines);
+    free(out);
+  }
+}
+
+/* "Did you mean": a mistyped command, help topic, operation or parameter. */
+static void suggestions(const char *cid) {
+  char *out = NULL;
+  OK(sh(&out, "%s sumary %s 2>&1", cli, cid) == 64 && strstr(out, "unknown command sumary (did you mean summary?)"),
+     "a mistyped command suggests the command");
+  free(out);
+  OK(sh(&out, "%s help get_campain 2>&1", cli) == 64 && strstr(out, "did you mean get_campaign?"),
+     "help of a mistyped operation suggests it");
+  free(out);
+  OK(sh(&out, "%s call get_campain '{}'", cli) == 7 && strstr(out, "unknown operation get_campain (did you mean get_campaign?)"),
+     "call of a mistyped operation exits 7 and suggests it");
+  free(out);
+  OK(sh(&out, "%s call get_campaign '{\"p_campaign_idd\": \"%s\"}'", cli, cid) == 2 &&
+         strstr(out, "unknown parameter p_campaign_idd (did you mean p_campaign_id?)"),
+     "a mistyped parameter exits 2 and suggests the parameter");
+  free(out);
+  OK(sh(&out, "%s call get_campaign '{\"p_whatever\": 1}'", cli) == 2 && strstr(out, "unknown parameter p_whatever\"") ,
+     "nothing close: no suggestion");
+  free(out);
+  OK(sh(&out, "%s xyzzy 2>&1", cli) == 64 && !strstr(out, "did you mean"), "a command far from every name: none");
+  free(out);
+  OK(sh(&out, "%s get_campaign 2>&1", cli) == 64 && strstr(out, "leadstore call get_campaign"),
+     "an operation given as a command points at call");
+  free(out);
+}
+
+/* A database that does not exist is created by init and by --create only. */
+static void missing_databases(void) {
+  char *path = ts_db_path("missing"), *out = NULL;
+  static const char *const reads[] = {"call list_campaigns '{}'", "check", "summary 00000000-0000-4000-8000-000000000000",
+                                      "migrate", "call create_campaign_with_coverage_tx '{\"p_campaign_data\":{\"name\":\"x\"}}'"};
+  for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+    int rc = sh(&out, "%s --db '%s' %s 2>&1", cli, path, reads[i]);
+    OK(rc == 78 && strstr(out, "no database at") && strstr(out, "leadstore init --db") && strstr(out, "--create") &&
+           access(path, F_OK) != 0,
+       "%s on a missing database: exit 78, how to create it, nothing created (exit %d)", reads[i], rc);
+    free(out);
+  }
+  OK(sh(&out, "LEADSTORE_JWT_SECRET=0123456789abcdef0123456789abcdef %s serve --db '%s' --listen 127.0.0.1:0 2>&1", cli,
+        path) == 78 &&
+         strstr(out, "no database at") && access(path, F_OK) != 0,
+     "serve refuses a missing database too");
+  free(out);
+  OK(sh(&out, "%s --db '%s' --create call create_campaign_with_coverage_tx '{\"p_campaign_data\":{\"name\":\"x\"}}' "
+              "--get status",
+        cli, path) == 0 &&
+         !strcmp(out, "draft\n") && access(path, F_OK) == 0,
+     "a write with --create creates it");
+  free(out);
+  OK(sh(&out, "%s --db '%s' call list_campaigns --get total", cli, path) == 0 && !strcmp(out, "1\n"),
+     "and then it opens without --create");
+  free(out);
+  free(path);
+  path = ts_db_path("init");
+  OK(sh(&out, "%s init --db='%s'", cli, path) == 0 && strstr(out, "ready") && access(path, F_OK) == 0,
+     "init creates it");
+  free(out);
+  free(path);
+}
+
+/* PostgreSQL: a database or role that does not exist is a configuration error (78),
+ * an unreachable server a retry (75); a password never shows. */
+static void postgres_targets(void) {
+  const char *server = getenv("LEADSTORE_TEST_PG");
+  char *out = NULL;
+  if (server && strncmp(server, "postgres", 8)) {
+    OK(sh(&out, "%s --db '%s dbname=lstest_nowhere password=hunter2' call list_campaigns 2>&1", cli, server) == 78 &&
+           strstr(out, "lstest_nowhere") && strstr(out, "does not exist") && strstr(out, "password=****") &&
+           !strstr(out, "hunter2"),
+       "a PostgreSQL database that does not exist: exit 78, the password masked");
+    free(out);
+    OK(sh(&out, "%s --db '%s dbname=postgres user=lstest_nobody' check 2>&1", cli, server) == 78 &&
+           strstr(out, "lstest_nobody"),
+       "an unknown role: exit 78");
+    free(out);
+    char *url = ts_pg_database("t_cli");
+    OK(sh(&out, "%s --db '%s password=hunter2' init", cli, url) == 0 && strstr(out, "ready at") &&
+           strstr(out, "password=****") && !strstr(out, "hunter2"),
+       "init prints the target with its password masked");
+    free(out);
+    free(url);
+  }
+  OK(sh(&out, "%s --db 'postgresql://me:hunter2@127.0.0.1:1/x?connect_timeout=2' init 2>&1", cli) == 75 &&
+         strstr(out, "postgresql://me:****@127.0.0.1:1/x") && !strstr(out, "hunter2"),
+     "an unreachable server: exit 75 (retry), the password masked");
+  free(out);
+}
+
+/* --opt=VALUE for every option of every command, and options checked against the command's. */
+static void equals_forms(const char *cid) {
+  char *out = NULL;
+  OK(sh(&out, "%s call get_campaign --pretty '{\"p_campaign_id\":\"%s\"}' --db=%s", cli, cid, db) == 0 &&
+         strstr(out, "\n  \"campaign\""),
+     "--db=PATH and a flag after the JSON");
+  free(out);
+  OK(sh(&out, "LEADSTORE_JWT_SECRET=0123456789abcdef0123456789abcdef %s keys --role=authenticated "
+              "--org=11111111-1111-4111-8111-111111111111 --expires=1h",
+        cli) == 0 &&
+         !strncmp(out, "eyJ", 3),
+     "keys takes --role=, --org= and --expires=");
+  free(out);
+  OK(sh(&out, "%s check --pretty 2>&1", cli) == 64 && strstr(out, "--pretty is not an option of check"),
+     "an option of another command is refused, naming the command");
+  free(out);
+  OK(sh(&out, "%s --listen=127.0.0.1:0 serve 2>&1", cli) == 64 && strstr(out, "--listen goes after serve"),
+     "serve's own options go after its name");
+  free(out);
+  OK(sh(&out, "%s check --json=yes 2>&1", cli) == 64, "a flag takes no value");
+  free(out);
+  OK(sh(&out, "%s call list_campaigns --get 2>&1", cli) == 64 && strstr(out, "--get needs a value"),
+     "a valued option without its value is a usage error");
+  free(out);
+}
+
+/* summary: plurals, one money rule, and --json with the same numbers. */
+static void summary_forms(void) {
+  char *path = ts_db_path("summary"), *out = NULL, *cid = NULL;
+  if (sh(&cid, "%s --db %s --create call create_campaign_with_coverage_tx "
+               "'{\"p_campaign_data\":{\"name\":\"One\",\"estimated_cost\":2},\"p_coverage_data\":[{\"zip\":\"10001\"}]}' "
+               "--get campaign_id",
+         cli, path) != 0)
+    exit(2);
+  cid[strcspn(cid, "\n")] = '\0';
+  sh(NULL, "%s --db %s call update_campaign_status_tx '{\"p_campaign_id\":\"%s\",\"p_new_status\":\"running\"}'", cli,
+     path, cid);
+  sh(NULL, "%s --db %s call batch_upsert_businesses_tx '{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"10001\","
+           "\"p_businesses\":[{\"place_id\":\"a\",\"name\":\"A\",\"email\":\"a@a.example\"},{\"place_id\":\"b\",\"name\":\"B\"},"
+           "{\"place_id\":\"c\",\"name\":\"C\"}]}'",
+     cli, path, cid);
+  sh(NULL, "%s --db %s call track_api_cost_tx '{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":0.1}}'",
+     cli, path, cid);
+  OK(sh(&out, "%s --db %s summary %s", cli, path, cid) == 0 && strstr(out, "0 of 1 ZIP scraped") &&
+         strstr(out, "3 businesses, 1 with an email (33.3%)") && strstr(out, "Bouncer $0.10\n") &&
+         strstr(out, "total $0.10 (estimated $2.00)") && strstr(out, "per business $0.033333") &&
+         strstr(out, "per lead with an email $0.10"),
+     "summary: plurals right, money as $0.10 with up to six exact decimals");
+  free(out);
+  OK(sh(&out, "%s --db %s summary %s --json", cli, path, cid) == 0, "summary --json");
+  json_t *j = json_loads(out ? out : "", 0, NULL);
+  json_t *leads = json_object_get(j, "leads"), *costs = json_object_get(j, "costs_usd");
+  OK(j && !strcmp(ts_str(j, "campaign_id"), cid) && json_integer_value(json_object_get(leads, "businesses")) == 3 &&
+         json_integer_value(json_object_get(leads, "with_email")) == 1 &&
+         json_number_value(json_object_get(costs, "total")) == 0.1 &&
+         json_number_value(json_object_get(costs, "bouncer")) == 0.1 &&
+         json_number_value(json_object_get(costs, "per_business")) == 0.033333 &&
+         json_number_value(json_object_get(costs, "estimated")) == 2 &&
+         json_integer_value(json_object_get(json_object_get(j, "coverage"), "zips_total")) == 1,
+     "it has the numbers of the text");
+  if (!j) tap_diag("summary --json printed: %s", out ? out : "");
+  json_decref(j);
+  free(out);
+  free(cid);
+  free(path);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   cli = ts_build_path(argv[0], "leadstore");
@@ -54,7 +282,7 @@ int main(int argc, char **argv) {
   OK(all, "the usage lists every operation of the table");
   free(out);
   OK(sh(&out, "%s help batch_upsert_businesses_tx", cli) == 0 && strstr(out, "p_businesses") &&
-         strstr(out, "place_id") && strstr(out, "at most 5000"),
+         strstr(out, "place_id") && strstr(out, "≤ 5000 items"),
      "help OP shows its parameters, nested fields and limits");
   free(out);
   OK(sh(NULL, "%s help no_such_op 2>/dev/null", cli) == 64, "help for an unknown operation is a usage error");
@@ -163,6 +391,13 @@ int main(int argc, char **argv) {
   OK(sh(&out, "%s check", cli) == 1 && !strstr(out, "invariant 2") && strstr(out, "invariant 3"),
      "only the cost violation is left");
   free(out);
+  help_for_commands();
+  help_reads_cleanly();
+  suggestions(cid);
+  missing_databases();
+  postgres_targets();
+  equals_forms(cid);
+  summary_forms();
   free(cli);
   free(db);
   return tap_done();

@@ -208,7 +208,8 @@ static bool terminal_refusal(json_t *r) {
 }
 
 static leadstore *open_or_bail(const char *target, gen *g) {
-  leadstore_options opts = {.durability = LEADSTORE_DURABLE_NORMAL, .clock_us = clock_us, .new_uuid = new_uuid, .ctx = g};
+  leadstore_options opts = {.durability = LEADSTORE_DURABLE_NORMAL, .clock_us = clock_us, .new_uuid = new_uuid, .ctx = g,
+                            .create = 1};
   leadstore *db = NULL;
   char *msg = NULL;
   if (leadstore_open(target, &opts, &db, &msg) != LEADSTORE_OK) {

@@ -226,6 +226,13 @@ int main(void) {
     json_decref(r);
     leadstore_free(text);
   }
+  /* a mistyped function: the server's hint (PostgREST's "Perhaps you meant") is in the message */
+  script(1, (step[]){{404, "{\"code\":\"PGRST202\",\"message\":\"Could not find the function public.get_campain\","
+                           "\"details\":null,\"hint\":\"Perhaps you meant to call the function public.get_campaign\"}"}});
+  rc = call(db, &ts_service, "get_campain", "{}", &text);
+  tap_ok(rc == LEADSTORE_ENOOP && text && strstr(text, "(Perhaps you meant to call the function public.get_campaign)"),
+         "a 404 with a suggestion passes it on: %s", SHOW(text));
+  leadstore_free(text);
 
   /* identity: a token minted per call for the caller */
   const char *org = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";

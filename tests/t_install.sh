@@ -104,7 +104,8 @@ tap $? "the bash completion loads and completes commands, options, values, opera
   sed -n 's/^  \([a-z]*\) .*/\1/p') | sort | tr '\n' ' ')" ] || echo "the commands differ from leadstore help" >>"$tmp/opts"
 [ "$(complete_words leadstore call '' | tr '\n' ' ')" = "$(printf '%s\n' $ops | sort | tr '\n' ' ')" ] ||
   echo "the operations differ from leadstore help" >>"$tmp/opts"
-listed=$("$cli" --help | sed -n '/^options:/,/^$/p' | grep -o -- '--[a-z-]*' | sort -u)
+listed=$("$cli" --help | sed -n '/^global options/,/^$/p' | grep -o -- '^  --[a-z-]*' | sort -u)
+[ -n "$listed" ] || echo "leadstore --help lists no global options" >>"$tmp/opts"
 offered=$(complete_words leadstore --)
 for o in $listed; do
   echo "$offered" | grep -qx -- "$o" || case $o in --get) ;; *) echo "not completed: $o" >>"$tmp/opts" ;; esac
@@ -112,6 +113,7 @@ done
 for o in $offered; do
   case $o in
   --version | --help) "$cli" "$o" >/dev/null 2>&1 ;;
+  --create) "$cli" --create help >/dev/null 2>&1 ;;
   --role) "$cli" --role anon help >/dev/null 2>&1 ;;
   --durability) "$cli" --durability normal help >/dev/null 2>&1 ;;
   --org) "$cli" --org 00000000-0000-4000-8000-000000000001 help >/dev/null 2>&1 ;;

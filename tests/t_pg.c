@@ -195,10 +195,78 @@ static void lock_timeout(void) {
   leadstore_close(db);
 }
 
+/* A database that does not exist, an unknown role: configuration errors (ECONFIG, exit 78, no
+ * retry); a server that does not answer: a connection error (ECONNECTION, retry).  The
+ * password of the target is masked in the message. */
+static void configuration_errors(void) {
+  const char *server = getenv("LEADSTORE_TEST_PG");
+  static const struct {
+    const char *extra;
+    int status;
+    const char *says, *what;
+  } cases[] = {
+      {" dbname=lstest_no_such_database password=hunter2", LEADSTORE_ECONFIG, "does not exist",
+       "a database that does not exist"},
+      {" dbname=postgres user=lstest_no_such_role password=hunter2", LEADSTORE_ECONFIG, "lstest_no_such_role",
+       "an unknown role"},
+  };
+  for (size_t i = 0; server && strncmp(server, "postgres", 8) && i < sizeof cases / sizeof cases[0]; i++) {
+    char *target = NULL, *msg = NULL;
+    if (asprintf(&target, "%s%s", server, cases[i].extra) < 0) exit(2);
+    leadstore *db = NULL;
+    int rc = leadstore_open(target, NULL, &db, &msg);
+    OK(rc == cases[i].status && !db && msg && strstr(msg, cases[i].says) && strstr(msg, "password=****") &&
+           !strstr(msg, "hunter2"),
+       "%s is a configuration error, the password masked (%s: %s)", cases[i].what, leadstore_status_name(rc), msg);
+    OK(!leadstore_status_retry(rc) && leadstore_status_exit(rc) == 78, "not to be retried; exit status 78");
+    leadstore_free(msg);
+    free(target);
+  }
+  char *msg = NULL;
+  leadstore *db = NULL;
+  int rc = leadstore_open("postgresql://leadstore:hunter2@127.0.0.1:1/none?connect_timeout=2", NULL, &db, &msg);
+  OK(rc == LEADSTORE_ECONNECTION && leadstore_status_retry(rc) && msg && strstr(msg, "leadstore:****@127.0.0.1:1") &&
+         !strstr(msg, "hunter2"),
+     "a server that does not answer is a connection error, retry recommended (%s)", msg);
+  leadstore_free(msg);
+}
+
+/* The functions' own validation (for PostgREST and psql callers) suggests the same name
+ * as the library, byte for byte: same distance, same limits, same tie-break. */
+static void suggestions(void) {
+  static const char *const keys[] = {"p_campaign_idd", "p_campaing_id", "campaign_id", "p_limt", "p_zip",
+                                     "p_status_", "x", "p_cämpaign_id", "p_bogus", "P_CAMPAIGN_ID",
+                                     "p_businesses_and_more_and_more_and_more_and_more_and_more_and_more"};
+  static const char *const ops[] = {"get_campaign", "batch_upsert_businesses_tx", "list_campaigns"};
+  char *path = ts_db_path("suggest");
+  leadstore *lite = ts_open(path);
+  free(path);
+  PGconn *c = PQconnectdb(url);
+  for (size_t o = 0; o < sizeof ops / sizeof ops[0]; o++)
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+      char params[256], *result = NULL;
+      snprintf(params, sizeof params, "{\"%s\": 1}", keys[k]);
+      leadstore_call(lite, &ts_service, ops[o], params, &result);
+      json_t *r = json_loads(result, 0, NULL);
+      const char *values[2] = {ops[o], params};
+      PGresult *res = PQexecParams(c, "SELECT ls_run($1, $2::jsonb) ->> 'error'", 2, NULL, values, NULL, NULL, 0);
+      const char *sql = PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0) : PQerrorMessage(c);
+      OK(!strcmp(ts_str(r, "error"), sql), "%s %s: both engines say \"%s\" (PostgreSQL: \"%s\")", ops[o], keys[k],
+         ts_str(r, "error"), sql);
+      PQclear(res);
+      json_decref(r);
+      leadstore_free(result);
+    }
+  PQfinish(c);
+  leadstore_close(lite);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   if (!(url = ts_pg_database(argv[0]))) return 2;
   migrations();
+  configuration_errors();
+  suggestions();
   lock_timeout();
   free(url);
   return tap_done();

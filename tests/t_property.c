@@ -28,7 +28,7 @@ static bool run(unsigned long long seed, int *failures_seen) {
   leadstore *db = NULL;
   char *path = ts_db_path("property");
   char *msg = NULL; /* durability is not what this test is about: NORMAL keeps it quick */
-  leadstore_options opts = {.durability = LEADSTORE_DURABLE_NORMAL};
+  leadstore_options opts = {.durability = LEADSTORE_DURABLE_NORMAL, .create = 1};
   if (leadstore_open(path, &opts, &db, &msg)) {
     tap_diag("cannot open %s: %s", path, msg);
     leadstore_free(msg);

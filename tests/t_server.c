@@ -53,8 +53,8 @@ static void start(server *s, const char *db, const char *const *extra) {
   memset(s, 0, sizeof *s);
   static int n;
   if (asprintf(&s->log, "%s/server-%d.log", ts_dir(), n++) < 0) exit(2);
-  const char *argv[32] = {cli, "serve", "--db", db, "--listen", "127.0.0.1:0", "--check-interval", "0"};
-  int argc = 8;
+  const char *argv[32] = {cli, "serve", "--db", db, "--create", "--listen", "127.0.0.1:0", "--check-interval", "0"};
+  int argc = 9;
   for (size_t i = 0; extra && extra[i] && argc < 30; i++) argv[argc++] = extra[i];
   argv[argc] = NULL;
   int out[2];
@@ -274,6 +274,12 @@ static void protocol_errors(server *s) {
   resp_free(&r);
   r = rpc(s, service_key, "no_such_operation", "{}");
   is_error(&r, 404, "PGRST202", "unknown operation");
+  resp_free(&r);
+  r = rpc(s, service_key, "get_campain", "{}");
+  is_error(&r, 404, "PGRST202", "a mistyped operation");
+  OK(!strcmp(json_string_value(json_object_get(r.json, "hint")) ? json_string_value(json_object_get(r.json, "hint")) : "",
+             "Perhaps you meant to call the function public.get_campaign"),
+     "its hint names the closest function, as PostgREST's does");
   resp_free(&r);
   r = request(s, "PUT", "/rest/v1/rpc/list_campaigns", "{}", service_key);
   is_error(&r, 405, "PGRST101", "PUT on RPC");

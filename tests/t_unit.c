@@ -172,7 +172,7 @@ static void counting_uuid(void *ctx, unsigned char out[16]) {
 
 static void injection(void) {
   int64_t t = INT64_C(1764441732) * 1000000 + 250000; /* 2025-11-29T18:42:12.25Z */
-  leadstore_options o = {.clock_us = fixed_clock, .new_uuid = counting_uuid, .ctx = &t};
+  leadstore_options o = {.clock_us = fixed_clock, .new_uuid = counting_uuid, .ctx = &t, .create = 1};
   leadstore *db = NULL;
   char *path = ts_db_path("inject");
   OK(leadstore_open(path, &o, &db, NULL) == LEADSTORE_OK, "open with an injected clock and ids");
@@ -246,7 +246,8 @@ static void targets(void) {
   for (int i = 0; i < 3; i++) {
     leadstore *db = NULL;
     char *msg = NULL;
-    int rc = leadstore_open(paths[i], NULL, &db, &msg);
+    leadstore_options create = {.create = 1};
+    int rc = leadstore_open(paths[i], &create, &db, &msg);
     const char *file = strchr(paths[i], ':') && paths[i][0] != '/' ? strchr(paths[i], ':') + 1 : paths[i];
     OK(rc == LEADSTORE_OK && !strcmp(leadstore_engine(db), "sqlite") && access(file, F_OK) == 0,
        "%s opens the SQLite file %s (%s)", paths[i], file, msg ? msg : "ok");
@@ -283,8 +284,106 @@ static void targets(void) {
   OK(leadstore_target_engine(NULL, NULL) == NULL, "no target, no engine");
 }
 
+/* leadstore_target_masked: every password masked, in URLs and keyword strings, nothing else touched. */
+static void masking(void) {
+  static const struct {
+    const char *target, *shown;
+  } cases[] = {
+      {"postgresql://alice:s3cret@db.example:5432/leads", "postgresql://alice:****@db.example:5432/leads"},
+      {"postgres://alice:p%40ss%3Aw0rd@db.example/leads", "postgres://alice:****@db.example/leads"},
+      {"postgresql://alice@db.example/leads", "postgresql://alice@db.example/leads"},
+      {"postgresql://db.example/leads?sslmode=require&password=s3cret&user=bob",
+       "postgresql://db.example/leads?sslmode=require&password=****&user=bob"},
+      {"postgresql://al%40ice:s3cret@[::1]:5432/leads?sslpassword=k3y", "postgresql://al%40ice:****@[::1]:5432/leads?sslpassword=****"},
+      {"postgresql://alice:@db.example/leads", "postgresql://alice:****@db.example/leads"},
+      {"host=db.example dbname=leads user=alice password=s3cret", "host=db.example dbname=leads user=alice password=****"},
+      {"host=db.example password = 's3 cr\\'et' dbname=leads", "host=db.example password = **** dbname=leads"},
+      {"password=s3cret", "password=****"},
+      {"host=/tmp port=5432 user=postgres", "host=/tmp port=5432 user=postgres"},
+      {"http://user:s3cret@127.0.0.1:8080", "http://user:****@127.0.0.1:8080"},
+      {"leads.db", "leads.db"},
+      {"/data/password=x.db", "/data/password=x.db"},
+      {"sqlite:password=x.db", "sqlite:password=x.db"},
+      {"", ""},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *shown = NULL;
+    OK(leadstore_target_masked(cases[i].target, &shown) == LEADSTORE_OK && shown && !strcmp(shown, cases[i].shown),
+       "masked: %s → %s (got %s)", cases[i].target, cases[i].shown, shown ? shown : "NULL");
+    leadstore_free(shown);
+  }
+  char *shown = NULL;
+  OK(leadstore_target_masked(NULL, &shown) == LEADSTORE_OK && shown && !*shown, "a NULL target is shown as \"\"");
+  leadstore_free(shown);
+}
+
+/* "Did you mean": the distance, the limits, the tie-break; unknown operations and parameters. */
+static void suggestions(void) {
+  OK(ls__edit_distance("get_campain", "get_campaign") == 1, "a missing letter is one edit");
+  OK(ls__edit_distance("p_campaing_id", "p_campaign_id") == 1, "two swapped neighbours are one edit");
+  OK(ls__edit_distance("kitten", "sitting") == 3, "kitten → sitting is three edits");
+  OK(ls__edit_distance("cämpaign", "campaign") == 1, "distances count characters, not bytes");
+  OK(ls__suggest_max_distance(3) == 1 && ls__suggest_max_distance(6) == 2 && ls__suggest_max_distance(12) == 3 &&
+         ls__suggest_max_distance(65) == 0,
+     "1 edit for short words, 2 from 6 characters, 3 from 12, none past 64");
+  ls__suggestion s = {.word = "sumary"};
+  ls__suggest_offer(&s, "summary");
+  ls__suggest_offer(&s, "serve");
+  OK(s.best && !strcmp(s.best, "summary"), "sumary → summary");
+  s = (ls__suggestion){.word = "xyz"};
+  ls__suggest_offer(&s, "keys");
+  OK(!s.best, "nothing close: no suggestion");
+  s = (ls__suggestion){.word = "ab"};
+  ls__suggest_offer(&s, "abc");
+  ls__suggest_offer(&s, "abd");
+  OK(s.best && !strcmp(s.best, "abc"), "among equals the first offered");
+  char *path = ts_db_path("suggest");
+  leadstore *db = ts_open(path);
+  free(path);
+  json_t *r = ts_call(db, &ts_service, "get_campain", "{}");
+  OK(!strcmp(ts_code(r), "42883") && !strcmp(ts_str(r, "error"), "unknown operation get_campain (did you mean get_campaign?)"),
+     "an unknown operation suggests the closest one (%s)", ts_str(r, "error"));
+  json_decref(r);
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_idd\": \"x\"}");
+  OK(!strcmp(ts_code(r), "22023") &&
+         !strcmp(ts_str(r, "error"), "unknown parameter p_campaign_idd (did you mean p_campaign_id?)"),
+     "an unknown parameter suggests the closest one (%s)", ts_str(r, "error"));
+  json_decref(r);
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_bogus\": 1}");
+  OK(!strcmp(ts_str(r, "error"), "unknown parameter p_bogus"), "and none when nothing is close (%s)", ts_str(r, "error"));
+  json_decref(r);
+  leadstore_close(db);
+}
+
+/* A missing SQLite file is not created unless asked: ECONFIG, and nothing on disk. */
+static void creation(void) {
+  char *path = ts_db_path("absent"), *msg = NULL;
+  leadstore *db = NULL;
+  int rc = leadstore_open(path, NULL, &db, &msg);
+  OK(rc == LEADSTORE_ECONFIG && !db && msg && strstr(msg, "no database at") && access(path, F_OK) != 0,
+     "a missing file is a configuration error and is not created (%s)", msg ? msg : "");
+  OK(leadstore_status_exit(rc) == 78 && !leadstore_status_retry(rc) && !strcmp(leadstore_status_sqlstate(rc), "F0000"),
+     "ECONFIG: exit 78, no retry, F0000");
+  leadstore_free(msg);
+  leadstore_options create = {.create = 1};
+  OK(leadstore_open(path, &create, &db, NULL) == LEADSTORE_OK && access(path, F_OK) == 0, "with create it is created");
+  leadstore_close(db);
+  db = NULL;
+  OK(leadstore_open(path, NULL, &db, NULL) == LEADSTORE_OK, "and then opens without create");
+  leadstore_close(db);
+  free(path);
+  OK(leadstore_status_from_sqlstate("3D000") == LEADSTORE_ECONFIG &&
+         leadstore_status_from_sqlstate("28P01") == LEADSTORE_ECONFIG &&
+         leadstore_status_from_sqlstate("28000") == LEADSTORE_ECONFIG &&
+         leadstore_status_from_sqlstate("08006") == LEADSTORE_ECONNECTION,
+     "no such database, bad password, unknown role: ECONFIG; a lost connection stays ECONNECTION");
+}
+
 int main(void) {
   ls__alloc_init();
+  masking();
+  suggestions();
+  creation();
   strbuf();
   targets();
   injection();

@@ -282,8 +282,68 @@ BEGIN
 END
 $$;
 
+-- The optimal string alignment distance of two texts (Levenshtein plus the swap
+-- of two neighbours), counted in characters: src/suggest.c's ls__edit_distance.
+CREATE OR REPLACE FUNCTION ls_edit_distance(a text, b text) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+  x text[] := regexp_split_to_array(a, '');
+  y text[] := regexp_split_to_array(b, '');
+  n integer := char_length(a);
+  m integer := char_length(b);
+  prev2 integer[];
+  prev integer[] := array_fill(0, ARRAY[m + 1], ARRAY[0]);
+  cur integer[];
+BEGIN
+  FOR j IN 0 .. m LOOP prev[j] := j; END LOOP;
+  FOR i IN 1 .. n LOOP
+    cur := array_fill(0, ARRAY[m + 1], ARRAY[0]);
+    cur[0] := i;
+    FOR j IN 1 .. m LOOP
+      cur[j] := least(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + CASE WHEN x[i] = y[j] THEN 0 ELSE 1 END);
+      IF i > 1 AND j > 1 AND x[i] = y[j - 1] AND x[i - 1] = y[j] THEN
+        cur[j] := least(cur[j], prev2[j - 2] + 1);
+      END IF;
+    END LOOP;
+    prev2 := prev;
+    prev := cur;
+  END LOOP;
+  RETURN prev[m];
+END
+$$;
+
+-- "Did you mean": the first of p_candidates closest to p_word when it is close
+-- (ls_suggest_max_distance edits at most, and fewer than p_word has
+-- characters), else NULL — src/suggest.c's rule, so both engines answer alike.
+CREATE OR REPLACE FUNCTION ls_suggest(p_word text, p_candidates text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+  n integer := char_length(p_word);
+  lim integer := ls_suggest_max_distance(n);
+  c text;
+  d integer;
+  best text;
+  best_d integer;
+BEGIN
+  IF lim = 0 THEN RETURN NULL; END IF;
+  FOREACH c IN ARRAY p_candidates LOOP
+    CONTINUE WHEN char_length(c) > 64;
+    d := ls_edit_distance(p_word, c);
+    CONTINUE WHEN d = 0 OR d >= n OR d > lim;
+    IF best IS NULL OR d < best_d THEN
+      best := c;
+      best_d := d;
+    END IF;
+  END LOOP;
+  RETURN best;
+END
+$$;
+
 -- Validates an object against a list of field descriptions; at the top level
--- unknown keys are refused (they are parameters), inside data they are ignored.
+-- unknown keys are refused (they are parameters; the message suggests the
+-- closest name), inside data they are ignored.
 CREATE OR REPLACE FUNCTION ls_check_object(p_fields jsonb, p_obj jsonb, p_path text, p_top boolean) RETURNS void
 LANGUAGE plpgsql STABLE
 AS $$
@@ -296,7 +356,8 @@ BEGIN
   IF p_top THEN
     FOR k IN SELECT jsonb_object_keys(p_obj) LOOP
       IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(p_fields) x WHERE x ->> 'name' = k) THEN
-        PERFORM ls_invalid('unknown parameter ' || left(k, 64));
+        PERFORM ls_invalid('unknown parameter ' || left(k, 64) || coalesce(' (did you mean ' || ls_suggest(k,
+          ARRAY(SELECT x ->> 'name' FROM jsonb_array_elements(p_fields) WITH ORDINALITY AS e(x, i) ORDER BY i)) || '?)', ''));
       END IF;
     END LOOP;
   END IF;

@@ -86,8 +86,7 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
             "type": "number",
             "required": false,
             "min": 0.0,
-            "max": 100.0,
-            "doc": "0–100"
+            "max": 100.0
           },
           {
             "name": "estimated_cost",
@@ -116,14 +115,14 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
         "type": "object[]",
         "required": false,
         "max_items": 5000,
-        "doc": "one element per ZIP, at most 5000; empty or missing = no coverage",
+        "doc": "one element per ZIP; empty or missing = no coverage",
         "fields": [
           {
             "name": "zip_code",
             "type": "zip",
             "required": true,
             "alias": "zip",
-            "doc": "the ZIP (also accepted as `zip`)"
+            "doc": "the ZIP"
           },
           {
             "name": "keywords",
@@ -304,7 +303,7 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
         "type": "object[]",
         "required": true,
         "max_items": 5000,
-        "doc": "at most 5000 businesses, processed in order",
+        "doc": "the businesses found, processed in order",
         "fields": [
           {
             "name": "place_id",
@@ -697,8 +696,7 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
             "type": "text or integer",
             "required": false,
             "min_length": 0,
-            "max_length": 64,
-            "doc": "text or integer"
+            "max_length": 64
           },
           {
             "name": "bouncer_verified",
@@ -834,7 +832,7 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
             "required": false,
             "min": 0.0,
             "max": 100.0,
-            "doc": "0–100"
+            "doc": "fractions allowed"
           },
           {
             "name": "reason",

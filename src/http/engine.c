@@ -245,9 +245,10 @@ static int protocol_error(const reply *r, ls__error *err) {
   for (size_t i = 0; i < sizeof protocol_errors / sizeof *protocol_errors; i++)
     if (protocol_errors[i].status == r->status) code = protocol_errors[i].code;
   json_t *body = r->body.data ? json_loads(r->body.data, 0, NULL) : NULL;
-  const char *pcode = ls__jstr(body, "code"), *msg = ls__jstr(body, "message");
-  ls__fail(err, code, "HTTP %ld%s%s: %s", r->status, pcode ? " " : "", pcode ? pcode : "",
-           msg ? msg : (r->body.data ? r->body.data : ""));
+  const char *pcode = ls__jstr(body, "code"), *msg = ls__jstr(body, "message"), *hint = ls__jstr(body, "hint");
+  bool suggests = hint && !strncmp(hint, "Perhaps you meant", 17); /* a mistyped function: say which */
+  ls__fail(err, code, "HTTP %ld%s%s: %s%s%s%s", r->status, pcode ? " " : "", pcode ? pcode : "",
+           msg ? msg : (r->body.data ? r->body.data : ""), suggests ? " (" : "", suggests ? hint : "", suggests ? ")" : "");
   json_decref(body);
   return code;
 }

@@ -27,6 +27,8 @@
  * session_timeouts(); a call that hits one fails as 55P03 / 57014, retry
  * recommended.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,18 +114,85 @@ static int session_timeouts(leadstore *db, ls__pg *p, ls__error *err) {
   return set_timeouts(p, p->lock_timeout, p->statement_timeout, err);
 }
 
+/*
+ * Maps a connection that failed to the error table: a server that answered
+ * with the SQLSTATE of a configuration error (no such database, no such role,
+ * a wrong password: the aliases of rules.c) is ECONFIG, which a retry cannot
+ * fix; anything else (no answer, too many connections, starting up) is
+ * ECONNECTION, retry recommended.  The SQLSTATE is read from the message of a
+ * connection made with verbose errors ("FATAL:  3D000: database …"), since
+ * libpq keeps no error fields for a failed connection; it is then removed
+ * from the message.  The target in the message has its password masked.
+ */
+static int connect_failure(ls__pg *p, const char *what, ls__error *err) {
+  const char *msg = p->conn ? PQerrorMessage(p->conn) : "out of memory";
+  size_t line = strcspn(msg, "\n"), cut = 0, cut_len = 0;
+  char state[6] = "";
+  for (const char *q = strstr(msg, ":  "); q && (size_t)(q - msg) < line; q = strstr(q + 3, ":  ")) {
+    size_t n = strspn(q + 3, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    if (n == 5 && q[8] == ':' && q[9] == ' ') {
+      memcpy(state, q + 3, 5);
+      cut = (size_t)(q + 3 - msg), cut_len = 7; /* "3D000: " */
+      break;
+    }
+  }
+  int code = state[0] && leadstore_status_from_sqlstate(state) == LEADSTORE_ECONFIG ? LEADSTORE_ECONFIG
+                                                                                   : LEADSTORE_ECONNECTION;
+  char *target = NULL;
+  leadstore_target_masked(p->target, &target);
+  if (!cut_len) cut = line;
+  ls__fail(err, code, "%s %s: %.*s%.*s", what, target ? target : "", (int)cut, msg,
+           (int)(line > cut + cut_len ? line - cut - cut_len : 0), msg + cut + cut_len);
+  ls__free(target);
+  return code;
+}
+
 /* Reconnects when the connection broke; prepared statements and session
  * settings go with it, and the timeouts are set again. */
 static int ensure_connection(ls__pg *p, ls__error *err) {
   if (PQstatus(p->conn) == CONNECTION_OK) return LEADSTORE_OK;
+  PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE); /* the SQLSTATE of a refusal, for connect_failure */
   PQreset(p->conn);
+  PQsetErrorVerbosity(p->conn, PQERRORS_DEFAULT);
   for (int i = 0; i < LS_OP__COUNT; i++) p->fn[i].prepared = false;
-  if (PQstatus(p->conn) != CONNECTION_OK) {
-    const char *msg = PQerrorMessage(p->conn);
-    return ls__fail(err, LEADSTORE_ECONNECTION, "cannot reach PostgreSQL: %.*s", (int)strcspn(msg, "\n"), msg);
-  }
+  if (PQstatus(p->conn) != CONNECTION_OK) return connect_failure(p, "cannot reach PostgreSQL at", err);
   PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
   return set_timeouts(p, p->lock_timeout, p->statement_timeout, err);
+}
+
+/*
+ * Connects to the target like PQconnectdb, but with verbose errors so that a
+ * refusal carries its SQLSTATE (connect_failure); connect_timeout (seconds,
+ * at least 2, as libpq counts it) bounds the whole attempt.  OK, or the
+ * failure's status with err filled.
+ */
+static int connect_verbose(ls__pg *p, ls__error *err) {
+  p->conn = PQconnectStart(p->target);
+  if (!p->conn) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  if (PQstatus(p->conn) == CONNECTION_BAD) return connect_failure(p, "cannot connect to PostgreSQL at", err);
+  PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE);
+  int timeout_ms = -1;
+  PQconninfoOption *info = PQconninfo(p->conn);
+  for (PQconninfoOption *o = info; o && o->keyword; o++)
+    if (!strcmp(o->keyword, "connect_timeout") && o->val && atoi(o->val) > 0)
+      timeout_ms = (atoi(o->val) < 2 ? 2 : atoi(o->val)) * 1000;
+  PQconninfoFree(info);
+  PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+  while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+    struct pollfd fd = {PQsocket(p->conn), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, 0};
+    int ready = poll(&fd, 1, timeout_ms);
+    if (ready == 0) {
+      char *target = NULL;
+      leadstore_target_masked(p->target, &target);
+      ls__fail(err, LEADSTORE_ECONNECTION, "cannot connect to PostgreSQL at %s: timeout expired", target ? target : "");
+      ls__free(target);
+      return LEADSTORE_ECONNECTION;
+    }
+    if (ready < 0 && errno != EINTR) break;
+    st = PQconnectPoll(p->conn);
+  }
+  PQsetErrorVerbosity(p->conn, PQERRORS_DEFAULT);
+  return PQstatus(p->conn) == CONNECTION_OK ? LEADSTORE_OK : connect_failure(p, "cannot connect to PostgreSQL at", err);
 }
 
 /*--- Catalog and statements ------------------------------------------------------*/
@@ -512,15 +581,17 @@ static int pg_open(leadstore *db, const char *target, ls__error *err) {
   memset(p, 0, sizeof *p);
   db->impl = p;
   p->target = ls__strdup(target);
-  p->conn = PQconnectdb(target);
-  if (!p->conn || PQstatus(p->conn) != CONNECTION_OK) {
-    const char *msg = p->conn ? PQerrorMessage(p->conn) : "out of memory";
-    ls__fail(err, LEADSTORE_ECONNECTION, "cannot connect to PostgreSQL: %.*s", (int)strcspn(msg, "\n"), msg);
+  if (!p->target) {
     pg_close(db);
-    return LEADSTORE_ECONNECTION;
+    return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  }
+  int rc = connect_verbose(p, err);
+  if (rc) {
+    pg_close(db);
+    return rc;
   }
   PQclear(PQexec(p->conn, "SET client_min_messages = warning"));
-  int rc = session_timeouts(db, p, err);
+  rc = session_timeouts(db, p, err);
   if (rc) pg_close(db);
   return rc;
 }

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "server/server.h"
+#include "suggest.h"
 
 typedef enum route { R_RPC, R_HEALTH, R_METRICS, R_VERSION, R_CHECK, R_OPENAPI, R_NONE } route;
 
@@ -303,10 +304,15 @@ static enum MHD_Result begin(struct MHD_Connection *c, request *r, const char *u
   }
   r->op = srv_op_find(op_name, &r->op_index);
   if (!r->op) {
-    char msg[200], details[260];
+    char msg[200], details[260], hint[200];
     snprintf(msg, sizeof msg, "Could not find the function public.%.120s in the schema cache", op_name);
     snprintf(details, sizeof details, "Searched for the function public.%.120s, but no matches were found", op_name);
-    return fail(c, r, 404, "PGRST202", msg, details, "the operations are listed at GET /rest/v1/", NULL, NULL);
+    /* PostgREST's hint names the closest function; ours follows suggest.c's rule */
+    ls__suggestion like = {.word = op_name};
+    for (size_t i = 0; i < leadstore_op_count(); i++) ls__suggest_offer(&like, leadstore_op_name(i));
+    if (like.best) snprintf(hint, sizeof hint, "Perhaps you meant to call the function public.%s", like.best);
+    return fail(c, r, 404, "PGRST202", msg, details, like.best ? hint : "the operations are listed at GET /rest/v1/",
+                NULL, NULL);
   }
   if (r->caller.role == LEADSTORE_ROLE_ANON) {
     char msg[200];

@@ -5,7 +5,7 @@
  *                   [--max-body BYTES] [--max-connections N] [--timeout S]
  *                   [--jwt-secret-file F] [--log-format text|json]
  *                   [--switches FILE] [--disable OP|writes|all]... [--read-only]
- *                   [--check-interval S] [--durability full|normal]
+ *                   [--check-interval S] [--durability full|normal] [--create]
  *
  * libmicrohttpd runs a pool of worker threads, each with its own epoll loop
  * (a slow client holds a connection slot, never a worker: a worker runs a
@@ -42,6 +42,7 @@ typedef struct serve_args {
   size_t ndisable;
   unsigned threads, timeout_s;
   double check_interval;
+  bool create; /* --create: the probe creates a missing SQLite file */
 } serve_args;
 
 /* A positive number in [1, max] from text; 0 when malformed. */
@@ -59,6 +60,10 @@ static bool parse(serve_args *a, int argc, char **argv) {
     const char *o = argv[i];
     if (!strcmp(o, "--read-only")) {
       if (a->ndisable < MAX_FLAGS) a->disable[a->ndisable++] = "writes";
+      continue;
+    }
+    if (!strcmp(o, "--create")) {
+      a->create = true;
       continue;
     }
     if (i + 1 >= argc || strncmp(o, "--", 2)) {
@@ -176,7 +181,7 @@ static void control(const sigset_t *set, double check_interval) {
 }
 
 int cli_serve(const cli_options *o, int argc, char **argv) {
-  serve_args a = {.listen = "127.0.0.1:8080", .threads = 8, .timeout_s = 30, .check_interval = 60};
+  serve_args a = {.listen = "127.0.0.1:8080", .threads = 8, .timeout_s = 30, .check_interval = 60, .create = o->create};
   srv_cfg = (srv_config){.db = o->db, .max_body = DEFAULT_MAX_BODY, .max_connections = 512};
   if (o->durability) a.durability = o->durability;
   if (!parse(&a, argc, argv)) return CLI_USAGE;
@@ -204,13 +209,22 @@ int cli_serve(const cli_options *o, int argc, char **argv) {
     goto done;
   }
   /* The database must open now: a typo in --db is an error, not a server of 503s. */
+  /* Only the probe may create the file: a worker never makes a new one if it disappears. */
   leadstore *probe = NULL;
   char *msg = NULL;
-  if (leadstore_open(srv_cfg.db, &srv_cfg.opts, &probe, &msg)) {
-    fprintf(stderr, "leadstore serve: %s\n", msg ? msg : "cannot open the database");
+  leadstore_options probe_opts = srv_cfg.opts;
+  probe_opts.create = a.create;
+  if ((rc = leadstore_open(srv_cfg.db, &probe_opts, &probe, &msg))) {
+    const char *path = NULL, *engine = leadstore_target_engine(srv_cfg.db, &path);
+    bool missing = rc == LEADSTORE_ECONFIG && !strcmp(engine, "sqlite") && access(path, F_OK) != 0;
+    fprintf(stderr, "leadstore serve: %s", msg ? msg : "cannot open the database");
+    if (missing) fprintf(stderr, " (create it with `leadstore init --db %s` or pass --create)", srv_cfg.db);
+    fprintf(stderr, "\n");
     leadstore_free(msg);
+    rc = leadstore_status_exit(rc);
     goto done;
   }
+  rc = 1;
   leadstore_close(probe);
 
   /* Signals are taken by the control loop only: blocked before the workers start, so they inherit it. */
@@ -239,8 +253,11 @@ int cli_serve(const cli_options *o, int argc, char **argv) {
   const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
   printf("leadstore: listening on http://%s:%u\n", host, info ? (unsigned)info->port : 0);
   fflush(stdout);
-  fprintf(stderr, "leadstore: serving %s with %u workers (SIGHUP reloads switches, SIGTERM stops)\n", srv_cfg.db,
-          a.threads);
+  char *shown = NULL;
+  leadstore_target_masked(srv_cfg.db, &shown);
+  fprintf(stderr, "leadstore: serving %s with %u workers (SIGHUP reloads switches, SIGTERM stops)\n",
+          shown ? shown : "the database", a.threads);
+  leadstore_free(shown);
 
   control(&set, a.check_interval);
 

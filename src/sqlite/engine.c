@@ -16,8 +16,10 @@
  * Statements come from sql/sqlite/queries.sql and are prepared once per
  * connection, on first use, with SQLITE_PREPARE_PERSISTENT.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sq.h"
 
@@ -355,14 +357,14 @@ static int ensure_schema(ls__sq *s, ls__error *err) {
   if ((rc = pragma_int(s, "PRAGMA user_version", &version, err))) return rc;
   if (version == SCHEMA_VERSION) return LEADSTORE_OK;
   if (version > SCHEMA_VERSION)
-    return ls__fail(err, LEADSTORE_EINVAL, "the database has schema version %d; this leadstore knows %d",
+    return ls__fail(err, LEADSTORE_ECONFIG, "the database has schema version %d; this leadstore knows %d",
                     version, SCHEMA_VERSION);
   if ((rc = exec(s, "BEGIN IMMEDIATE", err))) return rc;
   if ((rc = pragma_int(s, "PRAGMA user_version", &version, err))) goto out;
   if (version == SCHEMA_VERSION) goto out; /* another process created it meanwhile */
   if ((rc = pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))) goto out;
   if (tables > 0) {
-    rc = ls__fail(err, LEADSTORE_EINVAL, "the file holds another application's tables");
+    rc = ls__fail(err, LEADSTORE_ECONFIG, "the file holds another application's tables");
     goto out;
   }
   rc = exec(s, ls__sqlite_schema_sql, err);
@@ -387,11 +389,17 @@ static int sq_open(leadstore *db, const char *path, ls__error *err) {
   memset(s, 0, sizeof *s);
   s->db = db;
   db->impl = s;
+  /* without the create option a missing file stays missing: a mistyped path is an error */
+  bool create = db->opts.create != 0;
   int rc = sqlite3_open_v2(path, &s->conn,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+                           SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
-    rc = ls__fail(err, LEADSTORE_EINVAL, "cannot open %s: %s", path,
-                  s->conn ? sqlite3_errmsg(s->conn) : sqlite3_errstr(rc));
+    struct stat st;
+    if (!create && stat(path, &st) != 0 && errno == ENOENT)
+      rc = ls__fail(err, LEADSTORE_ECONFIG, "no database at %s", path);
+    else
+      rc = ls__fail(err, LEADSTORE_ECONFIG, "cannot open %s: %s", path,
+                    s->conn ? sqlite3_errmsg(s->conn) : sqlite3_errstr(rc));
     goto fail;
   }
   sqlite3_extended_result_codes(s->conn, 1);
@@ -403,7 +411,7 @@ static int sq_open(leadstore *db, const char *path, ls__error *err) {
            sync_full ? "FULL" : "NORMAL");
   if ((rc = exec(s, pragmas, err))) {
     if (err->code == LEADSTORE_EINTERNAL)
-      ls__fail(err, LEADSTORE_EINVAL, "%s is not a leadstore database: %s", path, sqlite3_errmsg(s->conn));
+      rc = ls__fail(err, LEADSTORE_ECONFIG, "%s is not a leadstore database: %s", path, sqlite3_errmsg(s->conn));
     goto fail;
   }
   rc = ls__sq_create_functions(s->conn);
