@@ -261,7 +261,7 @@ static void sqlite_plans(const char *path) {
       {"businesses_page", "USING INDEX idx_businesses_campaign (campaign_id=? AND (created_at,id)>(?,?))"},
       {"costs_page", "USING INDEX idx_api_costs_page (campaign_id=? AND (incurred_at,id)>(?,?))"},
       /* the UNIQUE (campaign_id, zip_code) index */
-      {"coverage_page", "(campaign_id=? AND zip_code>?)"},
+      {"coverage_page", "USING INDEX sqlite_autoindex_gmaps_campaign_coverage_2 (campaign_id=? AND zip_code>?)"},
   };
   for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
     char *plan = sqlite_plan(conn, want[i].query);
