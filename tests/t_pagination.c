@@ -182,7 +182,7 @@ static void stable_pages(const char *path) {
   json_decref(r);
   bool made = true;
   for (int i = 0; i < ORIGINAL; i++) {
-    char place[16];
+    char place[32];
     snprintf(place, sizeof place, "orig-%02d", i);
     made &= add_business(reader, cid, place, i % 2 ? "https://facebook.com/x" : NULL);
   }
