@@ -12,6 +12,9 @@
  * filter.  Every row that existed when the walk began comes back exactly
  * once, in (created_at, id) order, and no row comes back twice.
  *
+ * Faults: a read whose Nth allocation (or, on SQLite, statement step) fails
+ * fails with XX000 for every N, never answering half a page.
+ *
  * The same cost at any depth: the plan of each page statement reads the
  * campaign's index from the key on, without sorting the campaign's rows
  * (SQLite: EXPLAIN QUERY PLAN of the statements of queries.sql; PostgreSQL:
@@ -214,6 +217,81 @@ static void stable_pages(const char *path) {
   leadstore_close(reader);
 }
 
+/*--- Faults ---------------------------------------------------------------------------*/
+
+/*
+ * A read whose Nth allocation or statement step fails, for every N: the call
+ * fails with XX000 — never a half-built page answered as a success — and
+ * leaks nothing (the sanitizer build); past its last event it succeeds.
+ */
+static void fault_sweep(leadstore *db, const char *op, const char *params, leadstore_fault kind) {
+  long n;
+  bool ok = true;
+  for (n = 1; ok && n < 100000; n++) {
+    leadstore_test_fault(db, kind, n);
+    char *result = NULL;
+    int rc = leadstore_call(db, &ts_service, op, params, &result);
+    long made = leadstore_test_fault(db, kind, 0);
+    leadstore_test_fault(db, LEADSTORE_FAULT_NONE, 0);
+    if (rc == LEADSTORE_OK) {
+      if (made >= n) ok = false, tap_diag("%s: fault %ld was swallowed: %.200s", op, n, result);
+      leadstore_free(result);
+      break;
+    }
+    if (rc != LEADSTORE_EINTERNAL) ok = false, tap_diag("%s: fault %ld gave %s", op, n, leadstore_status_sqlstate(rc));
+    leadstore_free(result);
+  }
+  OK(ok && n > 2, "%s: %s fails cleanly at each of its %ld %ss", engine_name, op, n - 1,
+     kind == LEADSTORE_FAULT_STEP ? "step" : "allocation");
+}
+
+/* The sweeps on the database at path; statement steps are the embedded engine's only. */
+static void faults(const char *path, bool steps) {
+  leadstore *db = ts_open(path);
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx",
+                      "{\"p_campaign_data\":{\"name\":\"Faults\"},\"p_coverage_data\":[{\"zip\":\"1\"},{\"zip\":\"2\"},"
+                      "{\"zip\":\"3\"}]}");
+  char cid[37], bid[37] = "", after[37] = "";
+  snprintf(cid, sizeof cid, "%s", ts_str(r, "campaign_id"));
+  json_decref(r);
+  for (int i = 0; i < 5; i++) {
+    char place[16];
+    snprintf(place, sizeof place, "f%d", i);
+    add_business(db, cid, place, "https://facebook.com/f");
+  }
+  r = ts_call(db, &ts_service, "list_businesses", "{\"p_campaign_id\":\"%s\",\"p_limit\":2}", cid);
+  snprintf(after, sizeof after, "%s", ts_str(r, "next_after"));
+  snprintf(bid, sizeof bid, "%s", ts_str(json_array_get(json_object_get(r, "businesses"), 0), "id"));
+  json_decref(r);
+  json_decref(ts_call(db, &ts_service, "save_facebook_enrichment_tx",
+                      "{\"p_business_id\":\"%s\",\"p_enrichment_data\":{\"success\":true,\"primary_email\":\"a@b.example\"}}",
+                      bid));
+  json_decref(ts_call(db, &ts_service, "update_email_verification_tx",
+                      "{\"p_source\":\"google_maps\",\"p_target_id\":\"%s\",\"p_verification_data\":{\"email\":\"a@b.example\","
+                      "\"status\":\"deliverable\",\"score\":90}}",
+                      bid));
+  for (int i = 0; i < 3; i++)
+    json_decref(ts_call(db, &ts_service, "track_api_cost_tx",
+                        "{\"p_campaign_id\":\"%s\",\"p_service\":\"facebook\",\"p_cost_data\":{\"cost_usd\":0.5}}", cid));
+  char p1[256], p2[256], p3[256], p4[256], p5[128], p6[128];
+  snprintf(p1, sizeof p1, "{\"p_campaign_id\":\"%s\",\"p_limit\":2,\"p_after\":\"%s\",\"p_search\":\"bus\"}", cid, after);
+  snprintf(p2, sizeof p2, "{\"p_campaign_id\":\"%s\",\"p_limit\":2}", cid);
+  snprintf(p3, sizeof p3, "{\"p_campaign_id\":\"%s\",\"p_limit\":1,\"p_service\":\"facebook\"}", cid);
+  snprintf(p4, sizeof p4, "{\"p_campaign_id\":\"%s\",\"p_limit\":1,\"p_after\":\"%s\"}", cid, after);
+  snprintf(p5, sizeof p5, "{\"p_business_id\":\"%s\"}", bid);
+  snprintf(p6, sizeof p6, "{\"p_campaign_id\":\"%s\"}", cid);
+  static const leadstore_fault kinds[] = {LEADSTORE_FAULT_ALLOC, LEADSTORE_FAULT_STEP};
+  for (int k = 0; k < (steps ? 2 : 1); k++) {
+    fault_sweep(db, "list_businesses", p1, kinds[k]);
+    fault_sweep(db, "list_coverage", p2, kinds[k]);
+    fault_sweep(db, "list_costs", p3, kinds[k]);
+    fault_sweep(db, "list_businesses", p4, kinds[k]);
+    fault_sweep(db, "get_business", p5, kinds[k]);
+    fault_sweep(db, "get_status_history", p6, kinds[k]);
+  }
+  leadstore_close(db);
+}
+
 /*--- Plans ----------------------------------------------------------------------------*/
 
 static const struct {
@@ -408,6 +486,9 @@ int main(int argc, char **argv) {
   char *path = ts_db_path("pages");
   stable_pages(path);
   free(path);
+  path = ts_db_path("faults");
+  faults(path, true);
+  free(path);
   path = ts_db_path("plans");
   free(fill(path));
   sqlite_plans(path);
@@ -421,6 +502,7 @@ int main(int argc, char **argv) {
   leadstore_free(report);
   leadstore_close(db);
   stable_pages(path);
+  faults(path, false);
   ts_pg_reset(path);
   char *big = fill(path);
   pg_plans(path, big);

@@ -79,19 +79,19 @@ static int read_page(ls__sq *s, const ls__call *c, const page_spec *spec, json_t
   ls__sq_at_int(s, st, "@limit", limit + 1); /* one more: is there a next page? */
   json_t *list = json_array();
   json_object_set_new(res, spec->list, list);
-  json_t *next = json_null();
   int64_t n = 0;
+  bool more = false;
   while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) {
-    if (n++ == limit) {
-      json_t *last = json_array_get(list, json_array_size(list) - 1);
-      json_decref(next);
-      next = json_incref(json_object_get(last, "id"));
+    if (n++ == limit) { /* the row past the page: next_after is the page's last row */
+      more = true;
       break;
     }
     json_array_append_new(list, ls__sq_row_json(st));
   }
   sqlite3_reset(st);
-  json_object_set_new(res, "next_after", next ? next : json_null());
+  json_t *last = json_array_get(list, json_array_size(list) - 1);
+  json_t *next = more ? json_object_get(last, "id") : NULL;
+  json_object_set(res, "next_after", next ? next : json_null());
   return rc < 0 ? err->code : LEADSTORE_OK;
 }
 
