@@ -257,6 +257,43 @@ static const ls__field get_businesses_for_enrichment_params[] = {
     {"p_offset", LS_T_INT, 0, 0, 1000000000, NULL, NULL, NULL, "default 0"},
     END};
 
+#define PAGE_LIMIT {"p_limit", LS_T_INT, 0, 1, 1000, NULL, NULL, NULL, "page size, default 100"}
+#define PAGE_AFTER(doc) {"p_after", LS_T_UUID, 0, 0, 0, NULL, NULL, NULL, doc}
+
+static const ls__field list_businesses_params[] = {
+    CAMPAIGN_ID("the campaign"),
+    {"p_zip_code", LS_T_ZIP, 0, 1, 10, NULL, NULL, NULL, "only businesses found searching this ZIP"},
+    {"p_email_source", LS_T_ENUM, 0, 0, 0, ls__email_sources, NULL, NULL, "only this email source"},
+    {"p_verified", LS_T_BOOL, 0, 0, 0, NULL, NULL, NULL, "only email_verified = this"},
+    {"p_safe", LS_T_BOOL, 0, 0, 0, NULL, NULL, NULL,
+     "only is_safe = this (a business never verified, is_safe null, matches neither)"},
+    {"p_enrichment_status", LS_T_ENUM, 0, 0, 0, ls__enrichment_statuses, NULL, NULL, "only this enrichment status"},
+    {"p_search", LS_T_TEXT, 0, 0, 255, NULL, NULL, NULL,
+     "trimmed; a substring of name, email, website or phone, ASCII case-insensitive, % and _ literal; "
+     "blank = no filter"},
+    PAGE_LIMIT,
+    PAGE_AFTER("the next_after of the previous page: a business of this campaign, else 22023"),
+    END};
+
+static const ls__field get_business_params[] = {
+    {"p_business_id", LS_T_UUID, REQ, 0, 0, NULL, NULL, NULL, "the business"}, END};
+
+static const ls__field list_coverage_params[] = {
+    CAMPAIGN_ID("the campaign"),
+    {"p_scraped", LS_T_BOOL, 0, 0, 0, NULL, NULL, NULL, "only scraped = this"},
+    PAGE_LIMIT,
+    PAGE_AFTER("the next_after of the previous page: a coverage row of this campaign, else 22023"),
+    END};
+
+static const ls__field list_costs_params[] = {
+    CAMPAIGN_ID("the campaign"),
+    {"p_service", LS_T_ENUM, 0, 0, 0, ls__cost_services, NULL, NULL, "only this service"},
+    PAGE_LIMIT,
+    PAGE_AFTER("the next_after of the previous page: a cost row of this campaign, else 22023"),
+    END};
+
+static const ls__field get_status_history_params[] = {CAMPAIGN_ID("the campaign"), END};
+
 /*--- The table -------------------------------------------------------------------------*/
 
 const ls__op ls__ops[LS_OP__COUNT] = {

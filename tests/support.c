@@ -988,6 +988,11 @@ static void gen_learn(ts_world *w, const char *op, const char *params, json_t *r
     snprintf(w->fb[w->nfb++], 37, "%s", ts_str(r, "enrichment_id"));
   } else if (!strcmp(op, "save_linkedin_enrichment_tx") && w->nli < TS_KEPT && !replayed) {
     snprintf(w->li[w->nli++], 37, "%s", ts_str(r, "enrichment_id"));
+  } else if (!strncmp(op, "list_", 5) && strcmp(op, "list_campaigns") != 0) {
+    const char *next = ts_str(r, "next_after");
+    w->after[0] = '\0';
+    if (next) snprintf(w->after, sizeof w->after, "%s", next);
+    w->after_list = !strcmp(op, "list_businesses") ? 0 : !strcmp(op, "list_coverage") ? 1 : 2;
   } else if (!strcmp(op, "track_api_cost_tx") && !replayed) {
     json_t *p = json_loads(params, 0, NULL);
     const char *cid = json_string_value(json_object_get(p, "p_campaign_id"));
@@ -1122,11 +1127,56 @@ static json_t *gen_finish(ts_world *w, int c) {
   return ts_rnd(w, 2) ? gen_batch(w, c) : gen_coverage(w, gen_who(w, c), cid);
 }
 
+/*
+ * A page of list_businesses, list_coverage or list_costs with random filters
+ * and limits (at and past their limits); mostly the next page of the last
+ * list read (p_after = its next_after), else from the start, now and then
+ * after a row of another list or a malformed id.
+ */
+static json_t *gen_list(ts_world *w, const leadstore_caller *who, int c) {
+  static const char *const lists[] = {"list_businesses", "list_coverage", "list_costs"};
+  static const char *const limits[] = {"", ",\"p_limit\":1", ",\"p_limit\":2", ",\"p_limit\":3", ",\"p_limit\":1000",
+                                       ",\"p_limit\":0", ",\"p_limit\":1001"};
+  static const char *const searches[] = {"shop", "SHOP 1", "@Shop.Example", "%", "_", " 512 ", "Caf\\u00e9", "CAF\\u00c9",
+                                         "", "   ", "owner", "p1", "\\u00e9"};
+  static const char *const sources[] = {"linkedin", "facebook", "google_maps", "not_found", "email"};
+  static const char *const estatuses[] = {"pending", "enriched", "no_facebook", "failed", "done"};
+  unsigned list = ts_rnd(w, 3);
+  char after[64] = "";
+  unsigned a = ts_rnd(w, 8);
+  if (w->after[0] && a < 5) { /* the next page of the last list (of this list, mostly) */
+    if (a < 4) list = (unsigned)w->after_list;
+    snprintf(after, sizeof after, ",\"p_after\":\"%s\"", w->after);
+  } else if (a == 5) {
+    snprintf(after, sizeof after, ",\"p_after\":\"%s\"", gen_business(w));
+  } else if (a == 6 && ts_rnd(w, 4) == 0) {
+    snprintf(after, sizeof after, ",\"p_after\":\"nope\"");
+  }
+  char filters[256] = "";
+  size_t n = 0;
+#define ADD(...) (n += (size_t)snprintf(filters + n, sizeof filters - n, __VA_ARGS__))
+  if (list == 0) {
+    if (ts_rnd(w, 3) == 0) ADD(",\"p_zip_code\":\"9000%u\"", ts_rnd(w, 5));
+    if (ts_rnd(w, 4) == 0) ADD(",\"p_email_source\":\"%s\"", sources[ts_rnd(w, ts_rnd(w, 10) ? 4 : 5)]);
+    if (ts_rnd(w, 4) == 0) ADD(",\"p_verified\":%s", ts_rnd(w, 2) ? "true" : "false");
+    if (ts_rnd(w, 4) == 0) ADD(",\"p_safe\":%s", ts_rnd(w, 10) ? (ts_rnd(w, 2) ? "true" : "false") : "\"yes\"");
+    if (ts_rnd(w, 4) == 0) ADD(",\"p_enrichment_status\":\"%s\"", estatuses[ts_rnd(w, ts_rnd(w, 10) ? 4 : 5)]);
+    if (ts_rnd(w, 3) == 0) ADD(",\"p_search\":\"%s\"", searches[ts_rnd(w, 13)]);
+  } else if (list == 1) {
+    if (ts_rnd(w, 2)) ADD(",\"p_scraped\":%s", ts_rnd(w, 2) ? "true" : "false");
+  } else {
+    if (ts_rnd(w, 2)) ADD(",\"p_service\":\"%s\"", ts_rnd(w, 10) ? gen_services[ts_rnd(w, 4)] : "stripe");
+  }
+#undef ADD
+  return gen_call(w, who, lists[list], "{\"p_campaign_id\":\"%s\"%s%s%s}", w->campaign[c], filters,
+                  limits[ts_rnd(w, 7)], after);
+}
+
 json_t *ts_world_step(ts_world *w) {
   int c = (int)ts_rnd(w, (unsigned)w->ncampaigns);
   const char *cid = w->campaign[c];
   const leadstore_caller *who = gen_who(w, c);
-  unsigned kind = ts_rnd(w, 17);
+  unsigned kind = ts_rnd(w, 20);
   if (kind >= 5 && kind <= 7 && w->nbusiness == 0) kind = 3; /* nothing to enrich yet: scrape first */
   switch (kind) {
   case 0: {
@@ -1249,6 +1299,13 @@ json_t *ts_world_step(ts_world *w) {
       return r;
     }
     return gen_batch(w, c);
+  case 17:
+  case 18:
+    return gen_list(w, who, c);
+  case 19:
+    if (ts_rnd(w, 2))
+      return gen_call(w, who, "get_business", "{\"p_business_id\":\"%s\"}", ts_rnd(w, 10) ? gen_business(w) : cid);
+    return gen_call(w, who, "get_status_history", "{\"p_campaign_id\":\"%s\"}", cid);
   default: /* another organization's caller must never reach these campaigns */
     return gen_call(w, &member_c, "track_api_cost_tx",
                     "{\"p_campaign_id\":\"%s\",\"p_service\":\"bouncer\",\"p_cost_data\":{\"cost_usd\":5}}", w->campaign[c == 2 ? 0 : c]);

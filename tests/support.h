@@ -152,6 +152,8 @@ typedef struct ts_world {
   char business[TS_KEPT][37];          /* ids seen in results */
   char fb[TS_KEPT][37], li[TS_KEPT][37];
   int nbusiness, nfb, nli;
+  char after[37];                      /* the next_after of the last page read, and its list */
+  int after_list;
   char *last_op, *last_params;         /* the last call with a request id, for exact replays */
   const leadstore_caller *last_who;
 } ts_world;

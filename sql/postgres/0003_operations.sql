@@ -1089,6 +1089,186 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
         "doc": "default 0"
       }
     ]
+  },
+  {
+    "name": "list_businesses",
+    "kind": "read",
+    "summary": "Page through a campaign's businesses, oldest first, by ZIP, email source, verification, safety, enrichment status or a search text (keyset pages: p_after = the previous page's next_after).",
+    "returns": "businesses[{…}], total, next_after",
+    "params": [
+      {
+        "name": "p_campaign_id",
+        "type": "uuid",
+        "required": true,
+        "doc": "the campaign"
+      },
+      {
+        "name": "p_zip_code",
+        "type": "zip",
+        "required": false,
+        "doc": "only businesses found searching this ZIP"
+      },
+      {
+        "name": "p_email_source",
+        "type": "enum",
+        "required": false,
+        "values": [
+          "linkedin",
+          "facebook",
+          "google_maps",
+          "not_found"
+        ],
+        "doc": "only this email source"
+      },
+      {
+        "name": "p_verified",
+        "type": "boolean",
+        "required": false,
+        "doc": "only email_verified = this"
+      },
+      {
+        "name": "p_safe",
+        "type": "boolean",
+        "required": false,
+        "doc": "only is_safe = this (a business never verified, is_safe null, matches neither)"
+      },
+      {
+        "name": "p_enrichment_status",
+        "type": "enum",
+        "required": false,
+        "values": [
+          "pending",
+          "enriched",
+          "no_facebook",
+          "failed"
+        ],
+        "doc": "only this enrichment status"
+      },
+      {
+        "name": "p_search",
+        "type": "text",
+        "required": false,
+        "min_length": 0,
+        "max_length": 255,
+        "doc": "trimmed; a substring of name, email, website or phone, ASCII case-insensitive, % and _ literal; blank = no filter"
+      },
+      {
+        "name": "p_limit",
+        "type": "integer",
+        "required": false,
+        "min": 1.0,
+        "max": 1000.0,
+        "doc": "page size, default 100"
+      },
+      {
+        "name": "p_after",
+        "type": "uuid",
+        "required": false,
+        "doc": "the next_after of the previous page: a business of this campaign, else 22023"
+      }
+    ]
+  },
+  {
+    "name": "get_business",
+    "kind": "read",
+    "summary": "Read one business with its Facebook and LinkedIn enrichments and its verifications, oldest first.",
+    "returns": "business{…every column…}, facebook_enrichments[{…}], linkedin_enrichments[{…}], verifications[{…}]",
+    "params": [
+      {
+        "name": "p_business_id",
+        "type": "uuid",
+        "required": true,
+        "doc": "the business"
+      }
+    ]
+  },
+  {
+    "name": "list_coverage",
+    "kind": "read",
+    "summary": "Page through a campaign's coverage rows in ZIP order (byte order), optionally by scraped.",
+    "returns": "coverage[{…}], total, next_after",
+    "params": [
+      {
+        "name": "p_campaign_id",
+        "type": "uuid",
+        "required": true,
+        "doc": "the campaign"
+      },
+      {
+        "name": "p_scraped",
+        "type": "boolean",
+        "required": false,
+        "doc": "only scraped = this"
+      },
+      {
+        "name": "p_limit",
+        "type": "integer",
+        "required": false,
+        "min": 1.0,
+        "max": 1000.0,
+        "doc": "page size, default 100"
+      },
+      {
+        "name": "p_after",
+        "type": "uuid",
+        "required": false,
+        "doc": "the next_after of the previous page: a coverage row of this campaign, else 22023"
+      }
+    ]
+  },
+  {
+    "name": "list_costs",
+    "kind": "read",
+    "summary": "Page through a campaign's cost log, oldest first, optionally by service, with the exact sum of the matches.",
+    "returns": "costs[{…}], total, total_usd, next_after",
+    "params": [
+      {
+        "name": "p_campaign_id",
+        "type": "uuid",
+        "required": true,
+        "doc": "the campaign"
+      },
+      {
+        "name": "p_service",
+        "type": "enum",
+        "required": false,
+        "values": [
+          "google_maps",
+          "facebook",
+          "linkedin",
+          "bouncer"
+        ],
+        "doc": "only this service"
+      },
+      {
+        "name": "p_limit",
+        "type": "integer",
+        "required": false,
+        "min": 1.0,
+        "max": 1000.0,
+        "doc": "page size, default 100"
+      },
+      {
+        "name": "p_after",
+        "type": "uuid",
+        "required": false,
+        "doc": "the next_after of the previous page: a cost row of this campaign, else 22023"
+      }
+    ]
+  },
+  {
+    "name": "get_status_history",
+    "kind": "read",
+    "summary": "Read a campaign's status changes, oldest first.",
+    "returns": "history[{old_status, new_status, metadata, changed_at}]",
+    "params": [
+      {
+        "name": "p_campaign_id",
+        "type": "uuid",
+        "required": true,
+        "doc": "the campaign"
+      }
+    ]
   }
 ]
 $operations$::jsonb) AS op;
@@ -1116,8 +1296,13 @@ BEGIN
                 ('get_campaign', 'p_campaign_id text'),
                 ('list_campaigns', 'p_status text, p_limit integer, p_offset integer'),
                 ('get_businesses_for_enrichment', 'p_campaign_id text, p_enrichment_type text, p_limit integer, p_offset integer'),
+                ('list_businesses', 'p_campaign_id text, p_zip_code text, p_email_source text, p_verified jsonb, p_safe jsonb, p_enrichment_status text, p_search text, p_limit integer, p_after text'),
+                ('get_business', 'p_business_id text'),
+                ('list_coverage', 'p_campaign_id text, p_scraped jsonb, p_limit integer, p_after text'),
+                ('list_costs', 'p_campaign_id text, p_service text, p_limit integer, p_after text'),
+                ('get_status_history', 'p_campaign_id text'),
                 ('is_valid_status_transition', 'text, text')) AS keep (name, args)) IS NOT TRUE
-              AND p.proname IN ('create_campaign_with_coverage_tx', 'update_campaign_status_tx', 'is_valid_status_transition', 'update_coverage_status_tx', 'batch_upsert_businesses_tx', 'save_facebook_enrichment_tx', 'save_linkedin_enrichment_tx', 'update_email_verification_tx', 'track_api_cost_tx', 'update_campaign_statistics_tx', 'get_campaign', 'list_campaigns', 'get_businesses_for_enrichment')
+              AND p.proname IN ('create_campaign_with_coverage_tx', 'update_campaign_status_tx', 'is_valid_status_transition', 'update_coverage_status_tx', 'batch_upsert_businesses_tx', 'save_facebook_enrichment_tx', 'save_linkedin_enrichment_tx', 'update_email_verification_tx', 'track_api_cost_tx', 'update_campaign_statistics_tx', 'get_campaign', 'list_campaigns', 'get_businesses_for_enrichment', 'list_businesses', 'get_business', 'list_coverage', 'list_costs', 'get_status_history')
   LOOP
     EXECUTE format('DROP FUNCTION %s', f);
   END LOOP;
@@ -1284,6 +1469,70 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION public.list_businesses(
+  p_campaign_id text DEFAULT NULL,
+  p_zip_code text DEFAULT NULL,
+  p_email_source text DEFAULT NULL,
+  p_verified jsonb DEFAULT NULL,
+  p_safe jsonb DEFAULT NULL,
+  p_enrichment_status text DEFAULT NULL,
+  p_search text DEFAULT NULL,
+  p_limit integer DEFAULT NULL,
+  p_after text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('list_businesses', jsonb_build_object('p_campaign_id', p_campaign_id, 'p_zip_code', p_zip_code, 'p_email_source', p_email_source, 'p_verified', p_verified, 'p_safe', p_safe, 'p_enrichment_status', p_enrichment_status, 'p_search', p_search, 'p_limit', p_limit, 'p_after', p_after));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.get_business(
+  p_business_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('get_business', jsonb_build_object('p_business_id', p_business_id));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.list_coverage(
+  p_campaign_id text DEFAULT NULL,
+  p_scraped jsonb DEFAULT NULL,
+  p_limit integer DEFAULT NULL,
+  p_after text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('list_coverage', jsonb_build_object('p_campaign_id', p_campaign_id, 'p_scraped', p_scraped, 'p_limit', p_limit, 'p_after', p_after));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.list_costs(
+  p_campaign_id text DEFAULT NULL,
+  p_service text DEFAULT NULL,
+  p_limit integer DEFAULT NULL,
+  p_after text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('list_costs', jsonb_build_object('p_campaign_id', p_campaign_id, 'p_service', p_service, 'p_limit', p_limit, 'p_after', p_after));
+END
+$$;
+
+CREATE OR REPLACE FUNCTION public.get_status_history(
+  p_campaign_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('get_status_history', jsonb_build_object('p_campaign_id', p_campaign_id));
+END
+$$;
+
 -- The body of each operation (0004, 0005), called by ls_run (0002) once the call
 -- is validated. One branch per operation: each is planned on its first use only.
 CREATE OR REPLACE FUNCTION ls_dispatch(p_op text, p_params jsonb, p_org uuid) RETURNS jsonb
@@ -1316,6 +1565,16 @@ BEGIN
     RETURN ls_op_list_campaigns(p_params, p_org);
   ELSIF p_op = 'get_businesses_for_enrichment' THEN
     RETURN ls_op_get_businesses_for_enrichment(p_params, p_org);
+  ELSIF p_op = 'list_businesses' THEN
+    RETURN ls_op_list_businesses(p_params, p_org);
+  ELSIF p_op = 'get_business' THEN
+    RETURN ls_op_get_business(p_params, p_org);
+  ELSIF p_op = 'list_coverage' THEN
+    RETURN ls_op_list_coverage(p_params, p_org);
+  ELSIF p_op = 'list_costs' THEN
+    RETURN ls_op_list_costs(p_params, p_org);
+  ELSIF p_op = 'get_status_history' THEN
+    RETURN ls_op_get_status_history(p_params, p_org);
   ELSE
     RAISE EXCEPTION 'unknown operation %', p_op USING ERRCODE = '42883';
   END IF;

@@ -367,3 +367,72 @@ INSERT INTO gmaps_email_verifications (id, business_id, campaign_id, facebook_en
 VALUES (@id, @business_id, @campaign_id, @facebook_enrichment_id, @linkedin_enrichment_id, :email, @source,
   :status, :score, @is_safe, :is_disposable, :is_role_based, :is_free_email, :is_gibberish, :domain, :provider,
   :mx_records, :smtp_check, :reason, :suggestion, :raw_response, @now, @now)
+
+--- Reads: businesses, coverage, costs, history (reads.c) -------------------------------
+-- Keyset pages: each list is read in its order from where the previous page
+-- ended — a row-value comparison on an index that starts with the campaign
+-- and the order's columns, so a page costs the same at any depth.  With no
+-- @after the comparison starts below every row ('' sorts first).  The
+-- filters are the same text in a list and its count: NULL = no filter.
+
+-- name: business_page_key
+SELECT created_at FROM gmaps_businesses WHERE id = @after AND campaign_id = @campaign_id
+-- name: businesses_page
+SELECT * FROM gmaps_businesses
+ WHERE campaign_id = @campaign_id AND (created_at, id) > (coalesce(@after_at, ''), coalesce(@after, ''))
+   AND (@zip_code IS NULL OR zip_code = @zip_code)
+   AND (@email_source IS NULL OR email_source = @email_source)
+   AND (@verified IS NULL OR email_verified = @verified)
+   AND (@safe IS NULL OR is_safe = @safe)
+   AND (@enrichment_status IS NULL OR enrichment_status = @enrichment_status)
+   AND (@search IS NULL OR ls_contains_ci(name, @search) OR ls_contains_ci(email, @search)
+        OR ls_contains_ci(website, @search) OR ls_contains_ci(phone, @search))
+ ORDER BY created_at, id LIMIT @limit
+-- name: businesses_total
+SELECT count(*) FROM gmaps_businesses
+ WHERE campaign_id = @campaign_id
+   AND (@zip_code IS NULL OR zip_code = @zip_code)
+   AND (@email_source IS NULL OR email_source = @email_source)
+   AND (@verified IS NULL OR email_verified = @verified)
+   AND (@safe IS NULL OR is_safe = @safe)
+   AND (@enrichment_status IS NULL OR enrichment_status = @enrichment_status)
+   AND (@search IS NULL OR ls_contains_ci(name, @search) OR ls_contains_ci(email, @search)
+        OR ls_contains_ci(website, @search) OR ls_contains_ci(phone, @search))
+
+-- name: business_get
+SELECT b.* FROM gmaps_businesses b JOIN gmaps_campaigns c ON c.id = b.campaign_id
+ WHERE b.id = ?1 AND (?2 IS NULL OR c.organization_id = ?2)
+-- name: business_facebook_enrichments
+SELECT * FROM gmaps_facebook_enrichments WHERE business_id = ?1 ORDER BY created_at, id
+-- name: business_linkedin_enrichments
+SELECT * FROM gmaps_linkedin_enrichments WHERE business_id = ?1 ORDER BY created_at, id
+-- name: business_verifications
+SELECT * FROM gmaps_email_verifications WHERE business_id = ?1 ORDER BY verified_at, id
+
+-- Coverage in ZIP order: BINARY collation is byte order, and a ZIP is unique
+-- within its campaign, so the ZIP alone is the key (index: the UNIQUE one).
+-- name: coverage_page_key
+SELECT zip_code FROM gmaps_campaign_coverage WHERE id = @after AND campaign_id = @campaign_id
+-- name: coverage_page
+SELECT * FROM gmaps_campaign_coverage
+ WHERE campaign_id = @campaign_id AND zip_code > coalesce(@after_zip, '')
+   AND (@scraped IS NULL OR scraped = @scraped)
+ ORDER BY zip_code LIMIT @limit
+-- name: coverage_total
+SELECT count(*) FROM gmaps_campaign_coverage
+ WHERE campaign_id = @campaign_id AND (@scraped IS NULL OR scraped = @scraped)
+
+-- name: cost_page_key
+SELECT incurred_at FROM gmaps_api_costs WHERE id = @after AND campaign_id = @campaign_id
+-- name: costs_page
+SELECT * FROM gmaps_api_costs
+ WHERE campaign_id = @campaign_id AND (incurred_at, id) > (coalesce(@after_at, ''), coalesce(@after, ''))
+   AND (@service IS NULL OR service = @service)
+ ORDER BY incurred_at, id LIMIT @limit
+-- name: costs_total
+SELECT count(*), coalesce(sum(cost_usd), 0) FROM gmaps_api_costs
+ WHERE campaign_id = @campaign_id AND (@service IS NULL OR service = @service)
+
+-- name: status_history
+SELECT old_status, new_status, metadata, changed_at FROM gmaps_campaign_status_history
+ WHERE campaign_id = ?1 ORDER BY seq

@@ -369,6 +369,7 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   ls__pg *p = db->impl;
   *result = NULL;
   int rc;
+  unsigned long failures = ls__alloc_failures();
   if ((rc = ensure_connection(p, err)) || (rc = read_catalog(p, err)) || (rc = prepare(p, c->op, err))) return rc;
   pg_fn *f = &p->fn[c->op->id];
   int nvalues = f->nargs + FIXED_PARAMS;
@@ -392,6 +393,14 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   } else if (json_is_true(json_object_get(r, "success"))) {
     *result = ls__result_text(r); /* the one spelling of both engines */
     rc = *result ? LEADSTORE_OK : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+    /* jansson may carry on past a failed allocation with a shortened string: a read
+     * then answers nothing rather than a text that may have been cut (a write has
+     * committed by now; its answer is what there is) */
+    if (rc == LEADSTORE_OK && c->op->kind == LS_OP_READ && ls__alloc_failures() != failures) {
+      ls__free(*result);
+      *result = NULL;
+      rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+    }
   } else {
     const char *msg = json_string_value(json_object_get(r, "error"));
     rc = ls__fail(err, leadstore_status_from_sqlstate(json_string_value(json_object_get(r, "error_code"))), "%s",

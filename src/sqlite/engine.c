@@ -43,8 +43,6 @@ static const ls__sq_handler handlers[LS_OP__COUNT] = {
 #undef LS_OP
 };
 
-enum { SCHEMA_VERSION = 1 };
-
 /*--- Errors -----------------------------------------------------------------*/
 
 int ls__sq_error(ls__sq *s, int rc, ls__error *err) {
@@ -351,7 +349,18 @@ static int pragma_int(ls__sq *s, const char *sql, int *out, ls__error *err) {
                                                : ls__sq_error(s, sqlite3_extended_errcode(s->conn), err);
 }
 
-/* Creates the schema when the file is new; refuses a file that is not ours. */
+/*
+ * The schema, version by version: [0] makes a new file version 1
+ * (schema.sql), [v-1] takes a file of version v-1 to v (schema_<v>.sql).
+ */
+static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql};
+enum { SCHEMA_VERSION = sizeof schema_steps / sizeof schema_steps[0] };
+
+/*
+ * Creates the schema when the file is new and brings a file of an older
+ * version up to date, in one transaction; refuses a file that is not ours
+ * or is newer than this leadstore.
+ */
 static int ensure_schema(ls__sq *s, ls__error *err) {
   int version = 0, tables = 0, rc;
   if ((rc = pragma_int(s, "PRAGMA user_version", &version, err))) return rc;
@@ -361,13 +370,15 @@ static int ensure_schema(ls__sq *s, ls__error *err) {
                     version, SCHEMA_VERSION);
   if ((rc = exec(s, "BEGIN IMMEDIATE", err))) return rc;
   if ((rc = pragma_int(s, "PRAGMA user_version", &version, err))) goto out;
-  if (version == SCHEMA_VERSION) goto out; /* another process created it meanwhile */
-  if ((rc = pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))) goto out;
-  if (tables > 0) {
-    rc = ls__fail(err, LEADSTORE_ECONFIG, "the file holds another application's tables");
-    goto out;
+  if (version == SCHEMA_VERSION) goto out; /* another process did it meanwhile */
+  if (version == 0) {
+    if ((rc = pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables, err))) goto out;
+    if (tables > 0) {
+      rc = ls__fail(err, LEADSTORE_ECONFIG, "the file holds another application's tables");
+      goto out;
+    }
   }
-  rc = exec(s, ls__sqlite_schema_sql, err);
+  for (int v = version; rc == LEADSTORE_OK && v < SCHEMA_VERSION; v++) rc = exec(s, schema_steps[v], err);
 out:
   if (rc == LEADSTORE_OK) rc = exec(s, "COMMIT", err);
   if (rc != LEADSTORE_OK) sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);

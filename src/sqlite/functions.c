@@ -50,6 +50,32 @@ static void constant_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_text(ctx, sqlite3_user_data(ctx), -1, SQLITE_STATIC);
 }
 
+static unsigned char ascii_lower(unsigned char ch) { return ch >= 'A' && ch <= 'Z' ? ch + ('a' - 'A') : ch; }
+
+/*
+ * ls_contains_ci(text, needle): whether needle is a substring of text with
+ * ASCII letters folded (bytes ≥ 0x80 compared as they are; % and _ are
+ * plain characters) — the search of list_businesses, independent of any
+ * locale; PostgreSQL's ls_contains_ci (0007_reads.sql) folds the same way.
+ * NULL text contains nothing.
+ */
+static void contains_ci_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const unsigned char *h = sqlite3_value_text(argv[0]), *n = sqlite3_value_text(argv[1]);
+  if (!n) {
+    sqlite3_result_null(ctx);
+    return;
+  }
+  int found = 0;
+  size_t hn = h ? (size_t)sqlite3_value_bytes(argv[0]) : 0, nn = (size_t)sqlite3_value_bytes(argv[1]);
+  for (size_t i = 0; h && !found && i + nn <= hn; i++) {
+    size_t j = 0;
+    while (j < nn && ascii_lower(h[i + j]) == ascii_lower(n[j])) j++;
+    found = j == nn;
+  }
+  sqlite3_result_int(ctx, found);
+}
+
 /* The SQL functions of the rules (rules.c) that the statements of queries.sql use. */
 int ls__sq_create_functions(sqlite3 *conn) {
   static const struct {
@@ -61,6 +87,7 @@ int ls__sq_create_functions(sqlite3 *conn) {
       {"ls_email_ok", 1, email_ok_fn, NULL},
       {"ls_source_rank", 1, source_rank_fn, NULL},
       {"ls_value_ok", 2, value_ok_fn, NULL},
+      {"ls_contains_ci", 2, contains_ci_fn, NULL},
       {"ls_status_started", 1, status_started_fn, NULL},
       {"ls_status_terminal", 1, status_terminal_fn, NULL},
       {"ls_status_initial", 0, constant_fn, ls__status_initial},

@@ -18,7 +18,12 @@ INSERT INTO sig VALUES
   ('update_campaign_statistics_tx', '{text,text}'),
   ('get_campaign', '{text}'),
   ('list_campaigns', '{text,integer,integer}'),
-  ('get_businesses_for_enrichment', '{text,text,integer,integer}');
+  ('get_businesses_for_enrichment', '{text,text,integer,integer}'),
+  ('list_businesses', '{text,text,text,jsonb,jsonb,text,text,integer,text}'),
+  ('get_business', '{text}'),
+  ('list_coverage', '{text,jsonb,integer,text}'),
+  ('list_costs', '{text,text,integer,text}'),
+  ('get_status_history', '{text}');
 
 SELECT is((SELECT count(*)::int FROM sig), (SELECT count(*)::int FROM ls_operations),
           'the signature list covers every operation of the table');
