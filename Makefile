@@ -57,12 +57,14 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
 
 LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c) $(wildcard src/http/*.c)
-LIB_SRC := $(filter-out src/main.c src/cli.c src/gen_sql.c src/gen_man.c,$(LIB_SRC))
+# the `leadstore` command's own files (the CLI), not the library's
+CLI_SRC := src/main.c src/cli.c src/cli_leads.c src/gen_sql.c src/gen_man.c
+LIB_SRC := $(filter-out $(CLI_SRC),$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The `leadstore` command: the CLI and the HTTP server (src/server/), front ends
 # over the public API; libmicrohttpd is theirs, not the library's.
 SERVER_SRC := $(wildcard src/server/*.c)
-CLI_OBJ := $(BUILD)/src/main.o $(BUILD)/src/cli.o $(BUILD)/src/gen_sql.o $(BUILD)/src/gen_man.o $(SERVER_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(SERVER_SRC:%.c=$(BUILD)/%.o)
 CLI_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 # tests may drive the server over HTTP with libcurl
 TEST_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)

@@ -19,7 +19,7 @@
  * that does not exist is created; otherwise it is a configuration error that
  * says how to create it.
  */
-static leadstore *open_db(const cli_options *o, int create, int *rc) {
+leadstore *cli_open_db(const cli_options *o, int create, int *rc) {
   leadstore_options opts = {.create = create};
   if (o->durability && !strcmp(o->durability, "normal")) opts.durability = LEADSTORE_DURABLE_NORMAL;
   else if (o->durability && strcmp(o->durability, "full")) {
@@ -98,7 +98,7 @@ static int init_or_migrate(const cli_options *o, int argc, int create) {
     return CLI_USAGE;
   }
   int rc;
-  leadstore *db = open_db(o, create, &rc);
+  leadstore *db = cli_open_db(o, create, &rc);
   if (!db) return rc;
   char *report = NULL, *target = NULL;
   rc = leadstore_migrate(db, &report);
@@ -150,7 +150,7 @@ int cli_call(const cli_options *o, int argc, char **argv) {
     if (!(params = input = read_stdin())) return 70;
   }
   int rc;
-  leadstore *db = open_db(o, o->create, &rc);
+  leadstore *db = cli_open_db(o, o->create, &rc);
   if (!db) {
     free(input);
     return rc;
@@ -207,7 +207,7 @@ int cli_check(const cli_options *o, int argc, char **argv) {
     return CLI_USAGE;
   }
   int rc;
-  leadstore *db = open_db(o, o->create, &rc);
+  leadstore *db = cli_open_db(o, o->create, &rc);
   if (!db) return rc;
   char *report = NULL;
   rc = leadstore_check(db, &report);
@@ -333,7 +333,7 @@ int cli_summary(const cli_options *o, int argc, char **argv) {
     return CLI_USAGE;
   }
   int rc;
-  leadstore *db = open_db(o, o->create, &rc);
+  leadstore *db = cli_open_db(o, o->create, &rc);
   if (!db) return rc;
   json_t *p = json_pack("{s:s}", "p_campaign_id", argv[0]);
   char *params = json_dumps(p, JSON_COMPACT), *result = NULL;

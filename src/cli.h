@@ -19,6 +19,11 @@ typedef struct cli_options {
   int json;               /* check --json, summary --json */
   int create;             /* --create: an SQLite file that does not exist is created */
   int help;               /* --help */
+  /* a command's other options, as given, in order (value NULL for a flag) */
+  struct cli_given {
+    const char *name, *value;
+  } given[16];
+  int ngiven;
   leadstore_caller caller; /* from --role and --org (cli_caller) */
 } cli_options;
 
@@ -49,11 +54,21 @@ typedef struct cli_command {
  */
 int cli_caller(const char *role, const char *org, leadstore_caller *out);
 
+/*
+ * Opens the database of the options, or prints why not (the target's password
+ * masked) and sets *rc to the exit status.  `create`: an SQLite file that does
+ * not exist is created; otherwise that is a configuration error saying how to
+ * create it.
+ */
+leadstore *cli_open_db(const cli_options *o, int create, int *rc);
+
 int cli_init(const cli_options *o, int argc, char **argv);    /* creates the database when missing */
 int cli_migrate(const cli_options *o, int argc, char **argv); /* creates it only with --create */
 int cli_call(const cli_options *o, int argc, char **argv);
 int cli_check(const cli_options *o, int argc, char **argv);
 int cli_summary(const cli_options *o, int argc, char **argv);
+/* cli_leads.c: a campaign's businesses as a table (or JSON), page by page. */
+int cli_businesses(const cli_options *o, int argc, char **argv);
 int cli_help(const cli_options *o, int argc, char **argv);
 int cli_docs(const cli_options *o, int argc, char **argv);
 /* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and

@@ -79,6 +79,21 @@ static const cli_option serve_options[] = {
     {"--durability", "MODE", "full (default) or normal, as the global option"},
     END};
 
+static const cli_option businesses_options[] = {
+    {"--zip", "ZIP", "only the businesses found in this ZIP"},
+    {"--source", "SOURCE", "only this email source: linkedin, facebook, google_maps or not_found"},
+    {"--verified", NULL, "only those whose email is verified"},
+    {"--unverified", NULL, "only those whose email is not verified"},
+    {"--safe", NULL, "only those whose email is safe to send to"},
+    {"--unsafe", NULL, "only those whose email was verified not safe"},
+    {"--enrichment", "STATUS", "only this enrichment status: pending, enriched, no_facebook or failed"},
+    {"--search", "TEXT", "name, email, website or phone contains TEXT (ASCII case-insensitive)"},
+    {"--limit", "N", "print at most N businesses (default 50)"},
+    {"--all", NULL, "print every match, page after page"},
+    {"--after", "ID", "start after this business (the next_after a previous listing printed)"},
+    {"--json", NULL, "one JSON object {businesses, total, next_after} instead of the table"},
+    END};
+
 static const cli_option keys_options[] = {
     {"--role", "ROLE", "service_role, authenticated (needs --org) or anon (required)"},
     {"--org", "UUID", "the organization of an authenticated key"},
@@ -115,6 +130,16 @@ static const cli_command commands[] = {
     {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it",
      "Prints a campaign's status, coverage, leads, enrichment and costs.",
      summary_options, "leadstore summary \"$CID\"\nleadstore summary \"$CID\" --json", 0},
+    {"businesses", cli_businesses, "CAMPAIGN_ID", "a campaign's businesses (leads) as a table, filtered",
+     "Lists a campaign's businesses, oldest first, with their email, its source and\n"
+     "verification, and their enrichment state (list_businesses, page by page). The\n"
+     "filters combine. The last line says how many match and how to see the next\n"
+     "page.",
+     businesses_options,
+     "leadstore businesses \"$CID\"\n"
+     "leadstore businesses \"$CID\" --verified --safe --all\n"
+     "leadstore businesses \"$CID\" --source linkedin --search dental --json",
+     0},
     {"help", NULL, "[COMMAND|OP]", "this list, one command's usage, or one operation's parameters", NULL, NULL,
      "leadstore help call\nleadstore help batch_upsert_businesses_tx", 0},
     {"docs", cli_docs, "[KIND]", "the operations reference in Markdown, or another generated document",
@@ -331,6 +356,11 @@ static int option(cli_options *o, const cli_command *c, int argc, char **argv, i
   else if (!strcmp(a, "--version")) {
     printf("leadstore %s\n", leadstore_version());
     *stop = true;
+  } else if (o->ngiven < (int)(sizeof o->given / sizeof o->given[0])) {
+    o->given[o->ngiven++] = (struct cli_given){known->name, v}; /* the command reads it */
+  } else {
+    fprintf(stderr, "leadstore: too many options\n");
+    return CLI_USAGE;
   }
   return 0;
 }

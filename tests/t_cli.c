@@ -53,6 +53,7 @@ static void help_for_commands(void) {
                   {"call", "--get PATH", "leadstore call list_campaigns"},
                   {"check", "--json", "leadstore check --json"},
                   {"summary", "--json", "leadstore summary"},
+                  {"businesses", "--search TEXT", "leadstore businesses"},
                   {"help", NULL, "leadstore help call"},
                   {"docs", NULL, "leadstore docs"},
                   {"serve", "--listen HOST:PORT", "leadstore serve --db"},
@@ -268,6 +269,128 @@ static void summary_forms(void) {
   free(path);
 }
 
+/* Counts the lines of text that contain `needle`. */
+static int lines_with(const char *text, const char *needle) {
+  int n = 0;
+  for (const char *p = text; p && (p = strstr(p, needle)); p += strlen(needle)) n++;
+  return n;
+}
+
+/* `leadstore businesses`: a table by default, filters, pages, --json, and its errors. */
+static void businesses_table(void) {
+  char *path = ts_db_path("businesses"), *out = NULL, *cid = NULL, *bid = NULL;
+  if (sh(&cid, "%s --db %s --create call create_campaign_with_coverage_tx "
+               "'{\"p_campaign_data\":{\"name\":\"Leads\"},\"p_coverage_data\":[{\"zip\":\"78701\"},{\"zip\":\"78702\"}]}' "
+               "--get campaign_id",
+         cli, path) != 0)
+    exit(2);
+  cid[strcspn(cid, "\n")] = '\0';
+  /* seven businesses, one call each so that their order (oldest first) is the order of the calls */
+  static const char *const rows[] = {
+      "{\"place_id\":\"p1\",\"name\":\"Caf\\u00e9 \\u00dcnique de la tr\\u00e8s longue enseigne du centre-ville\","
+      "\"email\":\"hi@cafe.example\",\"phone\":\"+1 512 555 0100\"}",
+      "{\"place_id\":\"p2\",\"name\":\"Bean There\",\"facebook_url\":\"https://facebook.com/bean\"}",
+      "{\"place_id\":\"p3\",\"name\":\"Alpha Dental\",\"email\":\"desk@alpha.example\"}",
+      "{\"place_id\":\"p4\",\"name\":\"Bravo Dental\"}",
+      "{\"place_id\":\"p5\",\"name\":\"Charlie 100% Pizza\"}",
+      "{\"place_id\":\"p6\",\"name\":\"Delta\"}",
+      "{\"place_id\":\"p7\",\"name\":\"Echo\"}"};
+  for (int i = 0; i < 7; i++)
+    if (sh(NULL, "%s --db %s call batch_upsert_businesses_tx '{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"%s\",\"p_businesses\":[%s]}' >/dev/null",
+           cli, path, cid, i < 5 ? "78701" : "78702", rows[i]) != 0)
+      exit(2);
+  if (sh(&bid, "%s --db %s call list_businesses '{\"p_campaign_id\":\"%s\",\"p_search\":\"hi@cafe\"}' --get businesses.0.id",
+         cli, path, cid) != 0)
+    exit(2);
+  bid[strcspn(bid, "\n")] = '\0';
+  sh(NULL, "%s --db %s call update_email_verification_tx '{\"p_source\":\"google_maps\",\"p_target_id\":\"%s\","
+           "\"p_verification_data\":{\"email\":\"hi@cafe.example\",\"status\":\"deliverable\",\"score\":92}}' >/dev/null",
+     cli, path, bid);
+
+  if (!OK(sh(&out, "%s --db %s businesses %s", cli, path, cid) == 0 && !strncmp(out, "NAME ", 5) &&
+         strstr(out, "EMAIL") && strstr(out, "VERIFIED") && lines_with(out, "  78701  ") == 5 &&
+         lines_with(out, "  78702  ") == 2 && strstr(out, "\n7 of 7 businesses\n") &&
+         strstr(out, "Caf\xc3\xa9 \xc3\x9cnique de la tr\xc3\xa8s longue e\xe2\x80\xa6  78701  hi@cafe.example     google_maps  deliverable 92  yes") &&
+         strstr(out, "Alpha Dental") && strstr(out, "pending") && !strstr(out, "next ones"),
+     "businesses prints every business as an aligned table, long names cut on a character, then the count"))
+    tap_diag("%s", out ? out : "");
+  free(out);
+  /* the header's columns start where each row's do */
+  OK(sh(&out, "%s --db %s businesses %s --search bean", cli, path, cid) == 0 && strstr(out, "1 of 1 business\n"),
+     "one match says 1 business");
+  char *second = out ? strchr(out, '\n') : NULL;
+  OK(second && strstr(out, "ZIP") - out == strstr(second + 1, "78701") - (second + 1),
+     "the table is aligned: the ZIP column starts at the same place in the header and the row");
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --limit 3", cli, path, cid) == 0 && lines_with(out, "  7870") == 3 &&
+         strstr(out, "3 of 7 businesses; the next ones: leadstore businesses") && strstr(out, "--after "),
+     "--limit prints one page and says how to see the next");
+  char *after = out ? strstr(out, "--after ") : NULL;
+  char next[37] = "";
+  if (after) snprintf(next, sizeof next, "%s", after + 8);
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --limit 3 --after %s", cli, path, cid, next) == 0 &&
+         strstr(out, "Bravo Dental") && strstr(out, "Charlie 100% Pizza") && strstr(out, "Delta") && !strstr(out, "Alpha"),
+     "--after goes on from there, in order");
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --zip 78702 --search E", cli, path, cid) == 0 && strstr(out, "Delta") &&
+         strstr(out, "Echo") && strstr(out, "2 of 2 businesses"),
+     "filters combine (--zip and --search, ASCII case-insensitive)");
+  free(out);
+  OK(sh(&out, "%s --db=%s businesses %s --verified --safe", cli, path, cid) == 0 && strstr(out, "1 of 1 business\n") &&
+         strstr(out, "hi@cafe.example"),
+     "--verified --safe: the verified, safe lead");
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --unverified --enrichment pending", cli, path, cid) == 0 &&
+         strstr(out, "Bean There") && strstr(out, "1 of 1 business\n"),
+     "--unverified --enrichment pending");
+  free(out);
+  if (!OK(sh(&out, "%s --db %s businesses %s --source linkedin", cli, path, cid) == 0 &&
+             !strcmp(out, "No business matches.\n"),
+         "no match says so"))
+    tap_diag("%s", out ? out : "");
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --all --json", cli, path, cid) == 0, "--all --json");
+  json_t *j = json_loads(out ? out : "", 0, NULL);
+  OK(j && json_array_size(json_object_get(j, "businesses")) == 7 && json_integer_value(json_object_get(j, "total")) == 7 &&
+         json_is_null(json_object_get(j, "next_after")) &&
+         !strcmp(ts_str(json_array_get(json_object_get(j, "businesses"), 1), "name"), "Bean There"),
+     "--json is one object: every business (full rows, in order), the total, next_after null");
+  json_decref(j);
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --limit 2 --json", cli, path, cid) == 0, "--limit 2 --json");
+  j = json_loads(out ? out : "", 0, NULL);
+  OK(j && json_array_size(json_object_get(j, "businesses")) == 2 && json_integer_value(json_object_get(j, "total")) == 7 &&
+         json_is_string(json_object_get(j, "next_after")),
+     "a page of --json carries the next_after to go on from");
+  json_decref(j);
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --safe --unsafe 2>&1", cli, path, cid) == 64 && strstr(out, "exclude each other"),
+     "--safe with --unsafe is a usage error");
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --limit 0 2>&1", cli, path, cid) == 64 && strstr(out, "--limit"),
+     "--limit 0 is a usage error");
+  free(out);
+  OK(sh(&out, "%s --db %s businesses %s --source linkdin 2>&1", cli, path, cid) == 2 &&
+         strstr(out, "p_email_source must be one of"),
+     "an unknown source is the operation's 22023 (exit 2), nothing on standard output but the message");
+  free(out);
+  OK(sh(&out, "%s --db %s --org 11111111-1111-4111-8111-111111111111 businesses %s 2>&1", cli, path, cid) == 3 &&
+         strstr(out, "not found"),
+     "another organization's campaign is not found (exit 3)");
+  free(out);
+  char *missing = NULL;
+  if (asprintf(&missing, "%s.absent", path) < 0) exit(2);
+  OK(sh(&out, "%s --db %s businesses %s 2>&1", cli, missing, cid) == 78 && strstr(out, "no database at") &&
+         access(missing, F_OK) != 0,
+     "a database that does not exist is not created by businesses");
+  free(out);
+  free(missing);
+  free(bid);
+  free(cid);
+  free(path);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   cli = ts_build_path(argv[0], "leadstore");
@@ -398,6 +521,7 @@ int main(int argc, char **argv) {
   postgres_targets();
   equals_forms(cid);
   summary_forms();
+  businesses_table();
   free(cli);
   free(db);
   return tap_done();

@@ -87,9 +87,10 @@ expect() { # expect "WANTED" WORDS...: the completion is WANTED (lines joined by
   [ "$_got" = "$_want" ] || echo "completing '$*': got '$_got', want '$_want'" >>"$tmp/comp"
 }
 : >"$tmp/comp"
-expect "update_campaign_statistics_tx update_campaign_status_tx update_coverage_status_tx update_email_verification_tx" \
-  leadstore call update_
-expect "get_businesses_for_enrichment get_campaign" leadstore --db x.db help get_
+starting() { printf '%s\n' $ops | grep "^$1" | sort | tr '\n' ' ' | sed 's/ $//'; }
+[ "$(starting update_ | wc -w)" -ge 4 ] || echo "leadstore help lists no update_ operations" >>"$tmp/comp"
+expect "$(starting update_)" leadstore call update_
+expect "$(starting get_)" leadstore --db x.db help get_
 expect "get_campaign" leadstore --role service_role call get_ca
 expect "" leadstore call get_campaign get_
 expect "migrate" leadstore mig
