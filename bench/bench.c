@@ -53,6 +53,7 @@ static const char *engine;     /* "sqlite-durable", "sqlite-normal", "postgresql
 static const char *pg_target;  /* set while benchmarking PostgreSQL */
 static char campaign[37], business[37], fb_enrichment[37];
 static int series;             /* a new place_id series for every batch measurement */
+static long businesses;        /* businesses in the current campaign */
 
 /* Calls op with params; exits on failure; the result's field `key` into out. */
 static void call(const char *op, const char *params, const char *key, char out[37]) {
@@ -278,9 +279,9 @@ static const bench_row *floor_measure(const char *table, long size, floor_kind k
     row.plot = "batch", row.x = n;
     snprintf(row.series, sizeof row.series, "%s floor", engine);
   }
-  if (!strcmp(table, "scale") && k == FLOOR_READ) {
+  if (!strcmp(table, "scale") && (k == FLOOR_READ || k == FLOOR_WRITE)) {
     row.plot = pg_target ? "scale-postgresql" : "scale-sqlite", row.x = size;
-    snprintf(row.series, sizeof row.series, "floor: point read");
+    snprintf(row.series, sizeof row.series, "%s", k == FLOOR_READ ? "floor: point read" : "floor: one-row commit");
   }
   return bench_add(&row);
 }
@@ -300,6 +301,8 @@ static void measure(const op_row *o, const char *table, long size) {
     snprintf(row.floor, sizeof row.floor, "%s", f->label);
     row.f = f->r;
   }
+  if (o->floor == FLOOR_BATCH) businesses += (long)row.r.n * o->n;
+  if (o->floor == FLOOR_RESCRAPE) businesses += o->n;
   if (o->floor == FLOOR_BATCH && !strcmp(table, "ops")) {
     row.plot = "batch", row.x = o->n;
     snprintf(row.series, sizeof row.series, "%s", engine);
@@ -340,6 +343,7 @@ static void new_campaign(int nzips) {
   free(p);
   floor_campaign(fl, campaign);
   business[0] = fb_enrichment[0] = 0;
+  businesses = 0;
 }
 
 /* What autovacuum does within a minute in production: fresh planner statistics. */
@@ -357,6 +361,10 @@ static void run_ops(void) {
     if (ops[i].floor == FLOOR_RESCRAPE) analyze();
     measure(&ops[i], "ops", 0);
   }
+  bench_row info = {.table = "info", .size = businesses, .r = {1, 1, 1, 1, 1}};
+  snprintf(info.engine, sizeof info.engine, "%s", engine);
+  snprintf(info.label, sizeof info.label, "businesses in the campaign at the end");
+  bench_add(&info);
 }
 
 /* One campaign grown to each size of the series; `scale_ops` measured at each. */

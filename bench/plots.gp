@@ -7,6 +7,7 @@ if (!exists("dir")) dir = "build"
 set terminal pngcairo size 1000,720 font "sans,10"
 set datafile missing "NaN"
 set key below noenhanced
+set termoption noenhanced
 set grid
 set logscale xy
 
@@ -22,6 +23,8 @@ plot for [i=2:ncols(f)] f using 1:i with linespoints title columnhead(i)
 
 set output dir . "/bench-scale.png"
 set multiplot layout 1,2 title "latency vs campaign size (p50)"
+set xrange [*:*] writeback
+set offsets graph 0.05, graph 0.05, 0, 0
 set xlabel "businesses in the campaign"
 set ylabel "p50 (ms)"
 f = dir . "/bench-scale-sqlite.dat"

@@ -123,6 +123,8 @@ static void ops_tables(FILE *out) {
   char a[32], b[32], c[32], d[32], e[32];
   for (int k = 0; k < ne; k++) {
     fprintf(out, "\n### %s\n\n", engine_title(eng[k]));
+    const bench_row *info = bench_find("info", eng[k], "businesses in the campaign at the end", -1);
+    if (info) fprintf(out, "One campaign; the batches fill it, so the reads at the end see %s businesses.\n\n", num(info->size, a));
     fprintf(out, "| operation | calls | calls/s | p50 µs | p95 µs | p99 µs | × floor | its floor |\n"
                  "|---|---:|---:|---:|---:|---:|---:|---|\n");
     for (size_t i = 0; i < nrows; i++) {
@@ -296,7 +298,7 @@ static void write_json(const char *path, const char *heading, json_t *goals_json
   json_t *all = json_array();
   for (size_t i = 0; i < nrows; i++) {
     const bench_row *r = &rows[i];
-    if (!strcmp(r->table, "plot")) continue;
+    if (!strcmp(r->table, "plot") || !strcmp(r->table, "info")) continue;
     json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:o}", "table", r->table, "engine", r->engine, "label", r->label,
                           "size", (json_int_t)r->size, "result", result_json(&r->r));
     if (r->floor[0]) {
@@ -355,7 +357,7 @@ int bench_report(FILE *out, const char *json_path, const char *dir, const char *
   time_t t = time(NULL);
   char when[32];
   strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&t));
-  fprintf(out, "Run of %s. %s\n", when, heading);
+  fprintf(out, "Run finished %s. %s\n", when, heading);
   json_t *goals_json = json_path ? json_array() : NULL;
   goals_table(out, goals_json);
   fprintf(out, "\n## Every operation beside its floor\n\n"
