@@ -263,56 +263,52 @@ static const char *floor_label(floor_kind k, int n) {
   }
 }
 
-/* The floor of kind k (n rows), measured once per table and size; its row. */
-static const bench_row *floor_measure(const char *table, long size, floor_kind k, int n) {
-  const char *label = floor_label(k, n);
-  const bench_row *have = bench_find(table, engine, label, size);
-  if (have) return have;
-  floor_ctx c = {k, n, 1000000 + ++series};
-  if (k == FLOOR_RESCRAPE && floor_call(&c, 0) < 0) bench_die("floor: the first batch failed");
-  int calls = k == FLOOR_READ || k == FLOOR_WRITE ? 1000 : n >= 1000 ? 10 : 100;
-  bench_row row = {.table = table, .size = size};
-  snprintf(row.engine, sizeof row.engine, "%s", engine);
-  snprintf(row.label, sizeof row.label, "%s", label);
-  row.r = bench_run(mode.is_short ? 3 : calls, mode.budget_s, floor_call, &c);
-  if (k == FLOOR_BATCH && !strcmp(table, "ops")) {
-    row.plot = "batch", row.x = n;
-    snprintf(row.series, sizeof row.series, "%s floor", engine);
-  }
-  if (!strcmp(table, "scale") && (k == FLOOR_READ || k == FLOOR_WRITE)) {
-    row.plot = pg_target ? "scale-postgresql" : "scale-sqlite", row.x = size;
-    snprintf(row.series, sizeof row.series, "%s", k == FLOOR_READ ? "floor: point read" : "floor: one-row commit");
-  }
-  return bench_add(&row);
+/* A point of the plot for the floor (series label) at x, once. */
+static void floor_point(const char *plot, const char *label, double x, const bench_result *r) {
+  if (bench_find("plot", engine, label, (long)x)) return;
+  bench_row p = {.table = "plot", .size = (long)x, .plot = plot, .x = x, .r = *r};
+  snprintf(p.engine, sizeof p.engine, "%s", engine);
+  snprintf(p.label, sizeof p.label, "%s", label);
+  snprintf(p.series, sizeof p.series, "%s", label);
+  bench_add(&p);
 }
 
-/* Measures one operation (and its floor, first time); adds its row. */
+/* Measures one operation interleaved with its floor (call i of each in
+ * turn, bench_pair), so both see the same moments of a noisy machine; adds
+ * its row. */
 static void measure(const op_row *o, const char *table, long size) {
   if (mode.is_short && o->n > 1000) return; /* the 5000-business batch: full mode only */
   series++;
   if (o->warm && op_call((void *)o, 0) < 0) bench_die("%s: the first call failed", o->op);
+  floor_ctx fc = {o->floor, o->n, 1000000 + series};
+  if (o->floor == FLOOR_RESCRAPE && floor_call(&fc, 0) < 0) bench_die("floor: the first batch failed");
   bench_row row = {.table = table, .size = size, .tag = o->tag};
   snprintf(row.engine, sizeof row.engine, "%s", engine);
   snprintf(row.label, sizeof row.label, "%s", o->label);
-  row.r = bench_run(mode.is_short ? 3 : o->calls < mode.max_calls ? o->calls : mode.max_calls, mode.budget_s,
-                    op_call, (void *)o);
-  if (o->floor != FLOOR_NONE) {
-    const bench_row *f = floor_measure(table, size, o->floor, o->n);
-    snprintf(row.floor, sizeof row.floor, "%s", f->label);
-    row.f = f->r;
+  int calls = mode.is_short ? 3 : o->calls < mode.max_calls ? o->calls : mode.max_calls;
+  if (o->floor == FLOOR_NONE) row.r = bench_run(calls, mode.budget_s, op_call, (void *)o);
+  else {
+    bench_pair(calls, mode.budget_s, op_call, (void *)o, floor_call, &fc, &row.r, &row.f);
+    snprintf(row.floor, sizeof row.floor, "%s", floor_label(o->floor, o->n));
   }
   if (o->floor == FLOOR_BATCH) businesses += (long)row.r.n * o->n;
   if (o->floor == FLOOR_RESCRAPE) businesses += o->n;
   if (o->floor == FLOOR_BATCH && !strcmp(table, "ops")) {
     row.plot = "batch", row.x = o->n;
     snprintf(row.series, sizeof row.series, "%s", engine);
+    char *fs = bench_fmt("%s floor", engine);
+    floor_point("batch", fs, o->n, &row.f);
+    free(fs);
   }
   if (!strcmp(table, "scale")) {
     row.plot = pg_target ? "scale-postgresql" : "scale-sqlite", row.x = size;
     snprintf(row.series, sizeof row.series, "%s", o->label);
+    if (o->floor == FLOOR_READ) floor_point(row.plot, "floor: point read", size, &row.f);
+    if (o->floor == FLOOR_WRITE) floor_point(row.plot, "floor: one-row commit", size, &row.f);
   }
   bench_add(&row);
-  fprintf(stderr, "bench: %s %s%s: p50 %.0f µs\n", engine, o->label, size ? " (scale)" : "", row.r.p50);
+  fprintf(stderr, "bench: %s %s%s: p50 %.0f µs (floor %.0f µs)\n", engine, o->label, size ? " (scale)" : "", row.r.p50,
+          row.f.p50);
 }
 
 /*--- Engines ---*/

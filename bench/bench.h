@@ -8,8 +8,9 @@
  * report.c prints the Markdown of docs/benchmarks.md, writes build/bench.json
  * and the data files of the plots.  A row may name its floor: the same work
  * written directly against the engine (floor.c), measured in the same run;
- * its ratio is the row's p50 over the floor's p50 (for throughput rows, the
- * floor's calls/s over the row's), so "× floor" reads "times slower".
+ * its calls are interleaved with the operation's (bench_pair); its ratio is
+ * the row's p50 over the floor's p50 (for throughput rows, the floor's
+ * calls/s over the row's), so "× floor" reads "times slower".
  */
 #ifndef BENCH_H
 #define BENCH_H
@@ -33,6 +34,11 @@ typedef double (*bench_call_fn)(void *ctx, int i);
  * calls); exits the process when a call fails.  Calls per second is calls over
  * the summed latencies. */
 bench_result bench_run(int max_calls, double budget_s, bench_call_fn fn, void *ctx);
+/* The same for two kinds of call interleaved — a(i) and b(i) in turn, which
+ * first alternating — so both see the same moments of a noisy machine; the
+ * budget covers both. */
+void bench_pair(int max_calls, double budget_s, bench_call_fn a, void *actx, bench_call_fn b, void *bctx,
+                bench_result *ra, bench_result *rb);
 /* Sorts the n latencies t (µs) and summarises them; wall_s > 0 gives the
  * calls per second of concurrent callers (n over the wall time). */
 bench_result bench_summarise(double *t, int n, double wall_s);

@@ -70,6 +70,23 @@ bench_result bench_run(int max_calls, double budget_s, bench_call_fn fn, void *c
   return r;
 }
 
+void bench_pair(int max_calls, double budget_s, bench_call_fn a, void *actx, bench_call_fn b, void *bctx,
+                bench_result *ra, bench_result *rb) {
+  double *ta = malloc(sizeof *ta * (size_t)max_calls), *tb = malloc(sizeof *tb * (size_t)max_calls);
+  double deadline = bench_now_us() + budget_s * 1e6;
+  if (!ta || !tb) bench_die("out of memory");
+  int n = 0;
+  while (n < max_calls && (n < 3 || bench_now_us() < deadline)) {
+    int a_first = n % 2 == 0;
+    double first = a_first ? a(actx, n) : b(bctx, n), second = a_first ? b(bctx, n) : a(actx, n);
+    if (first < 0 || second < 0) bench_die("call %d failed", n);
+    ta[n] = a_first ? first : second, tb[n] = a_first ? second : first;
+    n++;
+  }
+  *ra = bench_summarise(ta, n, 0), *rb = bench_summarise(tb, n, 0);
+  free(ta), free(tb);
+}
+
 void bench_business_row(int base, int i, int k, bench_business *b) {
   snprintf(b->place_id, sizeof b->place_id, "b%d-%d-%d", base, i, k);
   snprintf(b->name, sizeof b->name, "Business %d", k);
