@@ -380,7 +380,7 @@ static void run_scale(void) {
   }
 }
 
-/* The whole set on one engine: ops, then (unless skip_scale) the scale and concurrency series. */
+/* The whole set on one engine: ops, then (series_too) the scale and concurrency series. */
 static void run_engine(const char *target, leadstore_durability d, const char *name, int series_too) {
   start(target, d, name);
   run_ops();

@@ -41,5 +41,6 @@ set title "concurrent durable writers: throughput (each writer its own handle)"
 set xlabel "writers"
 set ylabel "calls/s"
 unset logscale y
+set yrange [0:*]
 set logscale x 2
 plot for [i=2:ncols(f)] f using 1:i with linespoints title columnhead(i)
