@@ -7,7 +7,8 @@
 #   make test       install what is missing, build, and run the whole suite
 #                   (also under AddressSanitizer + UndefinedBehaviorSanitizer)
 #   make asan       only the sanitizer build and its suite
-#   make bench      benchmarks of every operation
+#   make bench      benchmarks of every operation beside its floor (the short
+#                   mode, build/bench --short, runs in make test: t_bench.sh)
 #   make docs       regenerate docs/operations.md and the generated PostgreSQL
 #                   migrations (sql/postgres/0002_rules.sql, 0003_operations.sql)
 #   make install    the library (shared, with its soname, and static), the
@@ -83,9 +84,10 @@ all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so $(GENER
 deps:
 	@sh tools/deps.sh
 
-# the tests also run a throwaway PostgreSQL server with pgTAP, and check the
-# installed man pages with groff and man (t_install)
-TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus wrk curl python3 nodejs groff-base man-db
+# the tests also run a throwaway PostgreSQL server with pgTAP, check the
+# installed man pages with groff and man (t_install), and draw the benchmark's plots
+TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus wrk curl python3 nodejs \
+             groff-base man-db gnuplot-nox
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
@@ -137,7 +139,7 @@ $(BUILD)/tests/support.o: tests/support.c tests/support.h tests/tap.h include/le
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 
-tests: all $(TESTS)
+tests: all $(TESTS) $(BUILD)/bench
 
 # The whole suite: the normal build and the sanitizer build, one TAP run.
 test:
@@ -158,15 +160,23 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)/leadstore
 
+# The full benchmark (docs/benchmarks.md): HTTP under wrk, then every
+# operation beside its floor, the scale and concurrency series; results in
+# $(BUILD)/bench.md, bench.json and the plots bench-*.png.  The throwaway
+# PostgreSQL server is stopped at the end, also when a step fails.
 bench:
 	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory all $(BUILD)/bench
 	@sh tests/pg.sh start
-	@$(BUILD)/bench $(BUILD) "$$(sh tests/pg.sh server)" && sh bench/http.sh $(BUILD) "$$(sh tests/pg.sh server)"; \
+	@server="$$(sh tests/pg.sh server)"; \
+	  sh bench/http.sh $(BUILD) "$$server" $(BUILD)/bench-http.tsv && \
+	  $(BUILD)/bench --http $(BUILD)/bench-http.tsv $(BUILD) "$$server" && \
+	  gnuplot -e "dir='$(BUILD)'" bench/plots.gp; \
 	  status=$$?; sh tests/pg.sh stop; exit $$status
 
-$(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+BENCH_SRC := $(wildcard bench/*.c)
+$(BUILD)/bench: $(BENCH_SRC) $(wildcard bench/*.h) $(BUILD)/libleadstore.a
+	$(CC) $(CFLAGS) -Ibench -o $@ $(BENCH_SRC) $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
 
 docs: all
 	@$(BUILD)/leadstore docs > docs/operations.md
