@@ -158,6 +158,24 @@ static char *p_list(const op_row *row, int i) {
   (void)row, (void)i;
   return strdup("{\"p_limit\":20}");
 }
+static char *p_page(const op_row *row, int i) {
+  (void)row, (void)i;
+  return bench_fmt("{\"p_campaign_id\":\"%s\",\"p_limit\":100}", campaign);
+}
+static char *p_page_after(const op_row *row, int i) {
+  (void)row, (void)i;
+  need_business();
+  return bench_fmt("{\"p_campaign_id\":\"%s\",\"p_limit\":100,\"p_after\":\"%s\"}", campaign, business);
+}
+static char *p_page_filtered(const op_row *row, int i) {
+  (void)row, (void)i;
+  return bench_fmt("{\"p_campaign_id\":\"%s\",\"p_limit\":100,\"p_verified\":false,\"p_search\":\"e\"}", campaign);
+}
+static char *p_business(const op_row *row, int i) {
+  (void)row, (void)i;
+  need_business();
+  return bench_fmt("{\"p_business_id\":\"%s\"}", business);
+}
 static char *p_queue(const op_row *row, int i) {
   (void)row, (void)i;
   return bench_fmt("{\"p_campaign_id\":\"%s\",\"p_enrichment_type\":\"verification\",\"p_limit\":100}", campaign);
@@ -199,6 +217,13 @@ static const op_row ops[] = {
     {"get_campaign", "get_campaign", p_campaign, 2000, FLOOR_READ, 0, 0, NULL},
     {"list_campaigns (20)", "list_campaigns", p_list, 1000, FLOOR_READ, 0, 0, NULL},
     {"get_businesses_for_enrichment (100 rows)", "get_businesses_for_enrichment", p_queue, 200, FLOOR_READ, 0, 0, NULL},
+    {"list_businesses (first 100)", "list_businesses", p_page, 200, FLOOR_READ, 0, 0, NULL},
+    {"list_businesses (100 after a business)", "list_businesses", p_page_after, 200, FLOOR_READ, 0, 0, NULL},
+    {"list_businesses (100, filtered and searched)", "list_businesses", p_page_filtered, 200, FLOOR_READ, 0, 0, NULL},
+    {"get_business", "get_business", p_business, 1000, FLOOR_READ, 0, 0, NULL},
+    {"list_coverage (first 100)", "list_coverage", p_page, 500, FLOOR_READ, 0, 0, NULL},
+    {"list_costs (first 100)", "list_costs", p_page, 500, FLOOR_READ, 0, 0, NULL},
+    {"get_status_history", "get_status_history", p_campaign, 1000, FLOOR_READ, 0, 0, NULL},
 };
 
 /* Measured again at each size of the scale series: what may grow with the campaign. */
@@ -207,6 +232,8 @@ static const op_row scale_ops[] = {
     {"update_campaign_statistics_tx", "update_campaign_statistics_tx", p_campaign, 30, FLOOR_READ, 0, 0, NULL},
     {"get_businesses_for_enrichment (100 rows)", "get_businesses_for_enrichment", p_queue, 100, FLOOR_READ, 0, 0, NULL},
     {"list_campaigns (20)", "list_campaigns", p_list, 300, FLOOR_READ, 0, 0, NULL},
+    {"list_businesses (first 100)", "list_businesses", p_page, 100, FLOOR_READ, 0, 0, NULL},
+    {"list_costs (first 100)", "list_costs", p_page, 100, FLOOR_READ, 0, 0, NULL},
     {"save_facebook_enrichment_tx", "save_facebook_enrichment_tx", p_facebook, 300, FLOOR_WRITE, 0, 0, NULL},
     {"track_api_cost_tx", "track_api_cost_tx", p_cost, 300, FLOOR_WRITE, 0, 0, NULL},
 };
