@@ -9,7 +9,7 @@ files=""
 for b in "$@"; do
   for t in "$b"/t/*.t; do files="$files $t"; done
 done
-files="$files tests/t_pgtap.sh tests/t_alerts.sh tests/t_clients.sh tests/t_load.sh"
+files="$files tests/t_pgtap.sh tests/t_alerts.sh tests/t_clients.sh tests/t_load.sh tests/t_fuzz.sh"
 
 sh tests/pg.sh start
 trap 'sh tests/pg.sh stop' EXIT INT TERM
