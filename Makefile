@@ -149,6 +149,7 @@ test:
 asan:
 	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
+	@$(MAKE) --no-print-directory fuzzers
 	@sh tests/run.sh build-asan
 
 run: demo
