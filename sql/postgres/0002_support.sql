@@ -193,7 +193,6 @@ DECLARE
   jt text := jsonb_typeof(v);
   n numeric;
   s text;
-  i integer;
 BEGIN
   IF t = 'uuid' THEN
     IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be a UUID string'); END IF;
