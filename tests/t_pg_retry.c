@@ -14,9 +14,11 @@
  *     (same organization, operation and request id).  The call runs its whole
  *     batch — every business inserted, the counters moved — and then waits on
  *     the blocker's row at its own INSERT of the record: the one wait the call
- *     can have, so its lock_timeout (busy_timeout_ms) or statement_timeout
- *     fires there, or, once pg_stat_activity shows the call's backend waiting
- *     on that lock, pg_terminate_backend() ends it there.
+ *     can have.  The test polls pg_stat_activity until the call's backend
+ *     waits on that lock and checks in pg_locks that it is mid-batch (it holds
+ *     the write lock of gmaps_businesses and waits for the blocker's
+ *     transaction); then its lock_timeout (busy_timeout_ms) or
+ *     statement_timeout, 3 s, fires there, or pg_terminate_backend() ends it.
  *   - The serialization failure: the call's connection runs SERIALIZABLE
  *     (`options=-c default_transaction_isolation=serializable` in its
  *     connection string); the blocker has updated the campaign row without
@@ -99,6 +101,24 @@ static int wait_for_blocked_call(PGconn *c) {
   return 0;
 }
 
+/* Whether backend pid is mid-batch: it holds the write lock of gmaps_businesses
+ * (it has inserted its businesses) and waits for another transaction's id (the
+ * blocker's uncommitted idempotency record). */
+static bool mid_batch(PGconn *c, int pid) {
+  char text[16];
+  snprintf(text, sizeof text, "%d", pid);
+  const char *v = text;
+  PGresult *r = PQexecParams(c,
+                             "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1::int AND granted "
+                             "               AND relation = 'gmaps_businesses'::regclass AND mode = 'RowExclusiveLock') "
+                             "   AND EXISTS (SELECT 1 FROM pg_locks WHERE pid = $1::int AND NOT granted "
+                             "               AND locktype = 'transactionid')",
+                             1, NULL, &v, NULL, NULL, 0);
+  bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && !strcmp(PQgetvalue(r, 0, 0), "t");
+  PQclear(r);
+  return yes;
+}
+
 /*--- The call, on a thread of its own ----------------------------------------------------------*/
 
 typedef struct pending {
@@ -141,11 +161,13 @@ static char *call_target(fault f) {
   return t;
 }
 
-/* The leadstore_options of the call's handle: the timeout that is to fire, short; the others long. */
+/* The leadstore_options of the call's handle: the timeout that is to fire,
+ * 3 s (time for the test to see the call waiting, and for the retry's batch
+ * to fit in a statement timeout); the others long. */
 static leadstore_options call_options(fault f) {
   leadstore_options o = {.busy_timeout_ms = 60000, .statement_timeout_ms = -1};
-  if (f == F_LOCK_TIMEOUT) o.busy_timeout_ms = 200;
-  if (f == F_STATEMENT_TIMEOUT) o.statement_timeout_ms = 2000; /* the retry's batch must fit in it */
+  if (f == F_LOCK_TIMEOUT) o.busy_timeout_ms = 3000;
+  if (f == F_STATEMENT_TIMEOUT) o.statement_timeout_ms = 3000;
   return o;
 }
 
@@ -192,9 +214,12 @@ static void scenario(leadstore *db, fault f) {
     exit(2);
   }
   pthread_create(&p.thread, NULL, call_main, &p);
+  int pid = wait_for_blocked_call(admin);
+  OK(pid != 0, "%s: the call's backend waits on the blocker's lock (pg_stat_activity)", name);
+  if (f != F_SERIALIZATION)
+    OK(pid && mid_batch(admin, pid), "%s: mid-batch: it has written its businesses and waits on the blocker (pg_locks)",
+       name);
   if (f == F_SERIALIZATION || f == F_TERMINATED) {
-    int pid = wait_for_blocked_call(admin);
-    OK(pid != 0, "%s: the call's backend waits on the blocker's lock (pg_stat_activity)", name);
     char pidtext[16];
     snprintf(pidtext, sizeof pidtext, "%d", pid);
     if (f == F_SERIALIZATION)
