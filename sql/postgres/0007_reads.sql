@@ -121,8 +121,8 @@ DECLARE
   v_search text := nullif(btrim(p ->> 'p_search', E' \t\n\r\f\013'), '');
   v_limit integer := coalesce((ls_json(p, 'p_limit') #>> '{}')::numeric::integer, 100);
   v_after uuid := (p ->> 'p_after')::uuid;
-  v_after_at timestamptz := '-infinity';
-  v_after_id uuid := '00000000-0000-0000-0000-000000000000';
+  v_after_at timestamptz := '-infinity'::timestamptz;
+  v_after_id uuid := '00000000-0000-0000-0000-000000000000'::uuid;
   v_rows jsonb;
   v_total bigint;
 BEGIN
@@ -236,8 +236,8 @@ DECLARE
   v_service text := p ->> 'p_service';
   v_limit integer := coalesce((ls_json(p, 'p_limit') #>> '{}')::numeric::integer, 100);
   v_after uuid := (p ->> 'p_after')::uuid;
-  v_after_at timestamptz := '-infinity';
-  v_after_id uuid := '00000000-0000-0000-0000-000000000000';
+  v_after_at timestamptz := '-infinity'::timestamptz;
+  v_after_id uuid := '00000000-0000-0000-0000-000000000000'::uuid;
   v_rows jsonb;
   v_total bigint;
   v_sum numeric;
