@@ -19,6 +19,11 @@ done
 [ -n "$LEADSTORE_INSTALL_BUILD" ] && files="$files tests/t_install.sh"
 export LEADSTORE_INSTALL_BUILD
 
+# prove runs each file itself: a test script committed without its execute bit would fail obscurely
+for f in $files; do
+  [ -x "$f" ] || { echo "tests/run.sh: $f is not executable (git update-index --chmod=+x $f)" >&2; exit 1; }
+done
+
 sh tests/pg.sh start
 trap 'sh tests/pg.sh stop' EXIT INT TERM
 LEADSTORE_TEST_PG="$(sh tests/pg.sh server)"
