@@ -833,7 +833,7 @@ static void do_read(client *cl) {
     json_array_foreach(json_object_get(r, "businesses"), i, b) if (strcmp(jstr(b, "email_source"), src))
         violation(cl->s, "list_businesses(p_email_source %s) listed one from %s", src, jstr(b, "email_source"));
   } else if (k == 4) {
-    char bid[37];
+    char bid[37] = "";
     bool known = pick_business(cl, p.c, bid) >= 0 && rnd(cl, 10);
     r = call(cl, p.c, &who, "get_business", json_pack("{s:s}", "p_business_id", known ? bid : UNKNOWN_ID), known ? allowed : "P0002");
     if (json_is_true(json_object_get(r, "success")) && strcmp(jstr(json_object_get(r, "business"), "id"), bid))
