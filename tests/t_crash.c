@@ -45,9 +45,9 @@ static void writer(const char *target, const char *cid, int index, int out) {
     if (kind == 1)
       r = ts_call(db, &ts_service, "batch_upsert_businesses_tx",
                   "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_businesses\":["
-                  "{\"place_id\":\"k%d-%ld\",\"name\":\"K\",\"email\":\"k%ld@x.example\"},"
+                  "{\"place_id\":\"k%d-%d-%ld\",\"name\":\"K\",\"email\":\"k%ld@x.example\"},"
                   "{\"place_id\":\"k%d-%ld\",\"name\":\"K2\"}]}",
-                  cid, index, i % 40, i, index, (i + 1) % 40);
+                  cid, index, (int)getpid(), i, i, index, i % 40); /* a new place, and an update of one of 40 */
     else if (kind == 2)
       r = ts_call(db, &ts_service, "save_facebook_enrichment_tx",
                   "{\"p_business_id\":\"%s\",\"p_enrichment_data\":{\"success\":true,\"primary_email\":\"fb%ld@page.example\"}}",
