@@ -7,7 +7,11 @@
 #   make test       install what is missing, build, and run the whole suite
 #                   (also under AddressSanitizer + UndefinedBehaviorSanitizer)
 #   make asan       only the sanitizer build and its suite
-#   make bench      benchmarks of every operation
+#   make bench      benchmarks of every operation beside its floor (the short
+#                   mode, build/bench --short, runs in make test: t_bench.sh)
+#   make fuzz       the libFuzzer harnesses of fuzz/, FUZZ_SECONDS (600) each
+#                   (clang, into build-fuzz/; docs/reliability.md)
+#   make fuzz-corpus  regenerate fuzz/leadstore.dict and the seeds fuzz/corpus/
 #   make docs       regenerate docs/operations.md and the generated PostgreSQL
 #                   migrations (sql/postgres/0002_rules.sql, 0003_operations.sql)
 #   make install    the library (shared, with its soname, and static), the
@@ -42,7 +46,13 @@ PKGS    := sqlite3 jansson uuid libcrypto libpq libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-ifeq ($(SAN),1)
+ifeq ($(FUZZ),1)
+# the fuzzing build (build-fuzz/): clang, every object instrumented for libFuzzer
+CC       := clang-14
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+OPT      := -O1 -g
+WARN_CC  := -Wno-unknown-warning-option
+else ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 OPT      := -O1 -g
 else
@@ -51,7 +61,7 @@ OPT      ?= -O2 -g
 endif
 
 CFLAGS  ?=
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat-truncation=2 $(OPT) $(SANFLAGS) \
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat-truncation=2 $(WARN_CC) $(OPT) $(SANFLAGS) \
            -fvisibility=hidden -fPIC -Iinclude -Isrc -I$(BUILD)/gen $(PKG_CFLAGS)
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 LDFLAGS += $(SANFLAGS)
@@ -77,15 +87,17 @@ TEST_SUPPORT := $(BUILD)/tests/support.o
 GENERATED := $(BUILD)/leadstore.sql $(BUILD)/man/leadstore.1 $(BUILD)/man/leadstore-operations.7 \
              $(BUILD)/bash-completion/leadstore
 
-.PHONY: all run demo test asan check-tests bench docs install uninstall clean deps tests
+.PHONY: all run demo test asan check-tests bench docs install uninstall clean deps tests fuzz fuzzers fuzz-corpus
 all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so $(GENERATED)
 
 deps:
 	@sh tools/deps.sh
 
-# the tests also run a throwaway PostgreSQL server with pgTAP, and check the
-# installed man pages with groff and man (t_install)
-TEST_DEPS := postgresql-15 postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl prometheus wrk curl python3 nodejs groff-base man-db
+# the tests also run a throwaway PostgreSQL server with pgTAP and plpgsql_check,
+# check the installed man pages with groff and man (t_install), draw the
+# benchmark's plots, and run the fuzzing harnesses (clang, libFuzzer)
+TEST_DEPS := postgresql-15 postgresql-15-pgtap postgresql-15-plpgsql-check libtap-parser-sourcehandler-pgtap-perl \
+             prometheus wrk curl python3 nodejs groff-base man-db gnuplot-nox clang-14 libclang-rt-14-dev
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
@@ -137,18 +149,55 @@ $(BUILD)/tests/support.o: tests/support.c tests/support.h tests/tap.h include/le
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 
-tests: all $(TESTS)
+tests: all $(TESTS) $(BUILD)/bench $(BUILD)/fuzz-dict
 
-# The whole suite: the normal build and the sanitizer build, one TAP run.
+# The fuzzing harnesses (fuzz/*.c), in build-fuzz/ (FUZZ=1: clang, libFuzzer,
+# ASan, UBSan).  fuzz/http.c drives the server's request handler, so it links
+# the server's files (not serve.c: the harness is its own main).
+FUZZ_HARNESSES := call token http
+FUZZ_SECONDS ?= 600
+FUZZ_SERVER_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(filter-out src/server/serve.c,$(SERVER_SRC)))
+
+$(BUILD)/fuzz/http: fuzz/http.c $(FUZZ_SERVER_OBJ) $(BUILD)/libleadstore.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_SERVER_OBJ) $(BUILD)/libleadstore.a $(LDFLAGS) $(CLI_LIBS) $(LDLIBS)
+
+$(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/libleadstore.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+
+# fuzz/leadstore.dict (from the operations table) and the seed corpus
+# fuzz/corpus/ (from the conformance cases): both committed.
+$(BUILD)/fuzz-dict: fuzz/dict.c $(BUILD)/libleadstore.a
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+
+fuzz-corpus: $(BUILD)/fuzz-dict
+	$(BUILD)/fuzz-dict > fuzz/leadstore.dict
+	python3 fuzz/seeds.py tests/cases src/ops.def fuzz/corpus
+
+fuzzers:
+	@$(MAKE) --no-print-directory BUILD=build-fuzz FUZZ=1 $(FUZZ_HARNESSES:%=build-fuzz/fuzz/%)
+
+# A long run of every harness: FUZZ_SECONDS each, new inputs kept in
+# build-fuzz/corpus/<harness>/ (the committed seeds in fuzz/corpus/ are read).
+fuzz:
+	@sh tools/deps.sh clang-14 libclang-rt-14-dev
+	@$(MAKE) --no-print-directory fuzzers
+	@sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
+# The whole suite: the normal build, the sanitizer build and the fuzzing
+# build (a bounded run of each harness, tests/t_fuzz.sh), one TAP run.
 test:
 	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory tests
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
+	@$(MAKE) --no-print-directory fuzzers
 	@sh tests/run.sh build build-asan
 
 asan:
 	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory BUILD=build-asan SAN=1 tests
+	@$(MAKE) --no-print-directory fuzzers
 	@sh tests/run.sh build-asan
 
 run: demo
@@ -158,15 +207,23 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)/leadstore
 
+# The full benchmark (docs/benchmarks.md): HTTP under wrk, then every
+# operation beside its floor, the scale and concurrency series; results in
+# $(BUILD)/bench.md, bench.json and the plots bench-*.png.  The throwaway
+# PostgreSQL server is stopped at the end, also when a step fails.
 bench:
 	@sh tools/deps.sh $(TEST_DEPS)
 	@$(MAKE) --no-print-directory all $(BUILD)/bench
 	@sh tests/pg.sh start
-	@$(BUILD)/bench $(BUILD) "$$(sh tests/pg.sh server)" && sh bench/http.sh $(BUILD) "$$(sh tests/pg.sh server)"; \
+	@server="$$(sh tests/pg.sh server)"; \
+	  sh bench/http.sh $(BUILD) "$$server" $(BUILD)/bench-http.tsv && \
+	  $(BUILD)/bench --http $(BUILD)/bench-http.tsv $(BUILD) "$$server" && \
+	  gnuplot -e "dir='$(BUILD)'" bench/plots.gp; \
 	  status=$$?; sh tests/pg.sh stop; exit $$status
 
-$(BUILD)/bench: bench/bench.c $(BUILD)/libleadstore.a
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+BENCH_SRC := $(wildcard bench/*.c)
+$(BUILD)/bench: $(BENCH_SRC) $(wildcard bench/*.h) $(BUILD)/libleadstore.a
+	$(CC) $(CFLAGS) -Ibench -o $@ $(BENCH_SRC) $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
 
 docs: all
 	@$(BUILD)/leadstore docs > docs/operations.md
@@ -205,4 +262,4 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR)/leadstore 2>/dev/null
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

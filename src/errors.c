@@ -51,11 +51,43 @@ int ls__fail(ls__error *err, int code, const char *fmt, ...) {
   return code;
 }
 
+/* Length of the well-formed UTF-8 character at s (RFC 3629: no overlong forms, no surrogates,
+ * nothing past U+10FFFF); 0 when the bytes there are not one. */
+static size_t utf8_char(const unsigned char *s) {
+  unsigned char c = s[0];
+  if (c < 0x80) return 1;
+  size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+  if (n == 0) return 0;
+  unsigned char lo = 0x80, hi = 0xBF; /* the range of the second byte */
+  if (c == 0xE0) lo = 0xA0;
+  else if (c == 0xED) hi = 0x9F;
+  else if (c == 0xF0) lo = 0x90;
+  else if (c == 0xF4) hi = 0x8F;
+  if (s[1] < lo || s[1] > hi) return 0;
+  for (size_t i = 2; i < n; i++)
+    if ((s[i] & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+/* Replaces every byte of text that is not part of a well-formed UTF-8 character by '?': a
+ * precision in a format (%.64s) may cut a character of a caller's value in two, and a message
+ * must stay valid UTF-8 to be a JSON string. */
+static void mend_utf8(char *text) {
+  unsigned char *p = (unsigned char *)text;
+  while (*p) {
+    size_t n = utf8_char(p);
+    if (n == 0) *p++ = '?';
+    else p += n;
+  }
+}
+
 void ls__format_cut(char *buf, size_t size, const char *fmt, va_list ap) {
   int n = vsnprintf(buf, size, fmt, ap);
-  if (n >= 0 && (size_t)n < size) return;
-  static const char more[] = "…"; /* 3 bytes of UTF-8 */
-  size_t end = size - sizeof more;
-  while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80) end--; /* a character boundary */
-  memcpy(buf + end, more, sizeof more);
+  if (n < 0 || (size_t)n >= size) {
+    static const char more[] = "…"; /* 3 bytes of UTF-8 */
+    size_t end = size - sizeof more;
+    while (end > 0 && ((unsigned char)buf[end] & 0xC0) == 0x80) end--; /* a character boundary */
+    memcpy(buf + end, more, sizeof more);
+  }
+  mend_utf8(buf);
 }

@@ -39,7 +39,9 @@ typedef struct ls__error {
 /* Records `code` and a printf-style message in `err` (may be NULL); returns code. */
 int ls__fail(ls__error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* vsnprintf into buf[size] (size ≥ 4) for text shown to people: what does not
- * fit is cut at a UTF-8 character boundary and ends in "…", never mid-character. */
+ * fit is cut at a UTF-8 character boundary and ends in "…", never mid-character;
+ * a character that a precision (%.64s) cut in two becomes '?', so the text is
+ * always valid UTF-8. */
 void ls__format_cut(char *buf, size_t size, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
 /*--- Memory ---------------------------------------------------------------*/

@@ -30,6 +30,8 @@ enum {
   MAX_TOKEN = 8192,      /* longer tokens are refused before any work */
   SIG_LEN = 32           /* HMAC-SHA256 */
 };
+/* date claims are clamped to ±this many seconds (about 146 billion years) */
+static const long long MAX_DATE_S = 1LL << 62;
 
 /*--- base64url ------------------------------------------------------------*/
 
@@ -164,14 +166,23 @@ static json_t *segment_json(const char *s, size_t n) {
 
 /*
  * A numeric date claim (seconds): 1 and its value when present and a number,
- * 0 when absent, -1 when present but not a number.
+ * 0 when absent, -1 when present but not a number.  The value is clamped to
+ * ±MAX_DATE_S (far beyond any real date), so that converting a huge real
+ * (1e300) is defined and the leeway arithmetic cannot overflow.
  */
 static int date_claim(const json_t *claims, const char *name, long long *out) {
   json_t *v = json_object_get(claims, name);
   if (!v) return 0;
-  if (json_is_integer(v)) *out = (long long)json_integer_value(v);
-  else if (json_is_real(v)) *out = (long long)json_real_value(v);
-  else return -1;
+  double d;
+  if (json_is_integer(v)) {
+    long long n = (long long)json_integer_value(v);
+    *out = n > MAX_DATE_S ? MAX_DATE_S : n < -MAX_DATE_S ? -MAX_DATE_S : n;
+  } else if (json_is_real(v)) {
+    d = json_real_value(v); /* finite: the JSON parser refuses what overflows a double */
+    *out = d > (double)MAX_DATE_S ? MAX_DATE_S : d < -(double)MAX_DATE_S ? -MAX_DATE_S : (long long)d;
+  } else {
+    return -1;
+  }
   return 1;
 }
 
@@ -235,7 +246,8 @@ int leadstore_token_verify(const char *secret, const char *token, long long now_
   if (!sig_ok) return refuse(why, "JWT signature does not match");
   json_t *claims = segment_json(dot1 + 1, (size_t)(dot2 - dot1 - 1));
   if (!claims) return refuse(why, "JWT claims are not base64url JSON");
-  int rc = check_claims(claims, now_s > 0 ? now_s : (long long)time(NULL), caller_out, org_out, why);
+  long long now = now_s > 0 ? (now_s < MAX_DATE_S ? now_s : MAX_DATE_S) : (long long)time(NULL);
+  int rc = check_claims(claims, now, caller_out, org_out, why);
   json_decref(claims);
   if (rc) *caller_out = (leadstore_caller){LEADSTORE_ROLE_ANON, NULL};
   return rc;

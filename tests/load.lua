@@ -12,7 +12,8 @@
 --   answered <op> N (one line each) / answered version N / failed N / latency_us …
 -- (wrk's own "N requests" is their sum when nothing was left in flight.)
 -- Environment: LOAD_KEY (a service_role token), LOAD_CAMPAIGN (its id),
--- LOAD_SECONDS (optional), LOAD_OPS (optional: "read" = the two reads only).
+-- LOAD_SECONDS (optional), LOAD_OPS (optional: "read" = the two reads only,
+-- "static" = GET /version only, the floor of bench/http.sh).
 local key = os.getenv("LOAD_KEY")
 local cid = os.getenv("LOAD_CAMPAIGN")
 local seconds = tonumber(os.getenv("LOAD_SECONDS") or "")
@@ -23,6 +24,7 @@ local ops = {
   { name = "list_campaigns", mark = '"campaigns"', body = '{"p_limit":10}' },
 }
 if os.getenv("LOAD_OPS") == "read" then table.remove(ops, 1) end
+if os.getenv("LOAD_OPS") == "static" then ops = {} end
 local headers = { ["Content-Type"] = "application/json", ["apikey"] = key, ["Authorization"] = "Bearer " .. key }
 
 local threads = {}
@@ -38,7 +40,7 @@ function init(args)
 end
 
 function request()
-  if deadline and os.time() >= deadline then return version end
+  if #ops == 0 or (deadline and os.time() >= deadline) then return version end
   n = n + 1
   return requests[n % #ops + 1]
 end

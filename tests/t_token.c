@@ -105,6 +105,23 @@ static void expiry(void) {
   tok = craft(HS256, claims, "sha256", SECRET, NULL);
   refused(tok, now, "issued an hour in the future");
   free(tok);
+  /* found by fuzz/token.c: dates past the range of a 64-bit integer, as reals and as integers
+   * (undefined conversions and overflowing arithmetic before; UBSan in build-asan proves it) */
+  tok = craft(HS256, "{\"role\":\"anon\",\"exp\":1767267e255,\"iat\":1700}", "sha256", SECRET, NULL);
+  OK(verify(tok, now, &who, org, &why) == LEADSTORE_OK && who.role == LEADSTORE_ROLE_ANON,
+     "an exp of 1.7e264 is far in the future: accepted");
+  free(tok);
+  tok = craft(HS256, "{\"role\":\"anon\",\"exp\":-1e300}", "sha256", SECRET, NULL);
+  refused(tok, now, "an exp of -1e300 is long past");
+  free(tok);
+  tok = craft(HS256, "{\"role\":\"anon\",\"exp\":9223372036854775807,\"nbf\":-9223372036854775807}", "sha256",
+              SECRET, NULL);
+  OK(verify(tok, now, &who, org, &why) == LEADSTORE_OK, "exp and nbf at the ends of a 64-bit integer: accepted");
+  OK(verify(tok, 9223372036854775807LL, &who, org, &why) == LEADSTORE_OK, "and also at the last representable now");
+  free(tok);
+  tok = craft(HS256, "{\"role\":\"anon\",\"nbf\":1e300}", "sha256", SECRET, NULL);
+  refused(tok, now, "an nbf of 1e300 is never reached");
+  free(tok);
 }
 
 /* Hand-made tokens that must all be refused: header, claims, digest, forced signature, what. */

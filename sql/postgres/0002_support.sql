@@ -139,23 +139,56 @@ AS $$ SELECT round((p_obj ->> p_key)::numeric, 6) $$;
 
 /*--- The caller (SPEC §3.4) --------------------------------------------------------------*/
 
--- The caller's organization: NULL for service_role, the claim
--- `organization_id` (or app_metadata.organization_id) for authenticated;
--- anything else is refused (42501).  No claims at all (the setting absent or
--- empty: a plain database user such as the owner in psql) acts as
--- service_role; claims that are present but are not a JSON object, or name
--- no role or an unknown one, are refused — never read as service_role.
+-- The caller's organization — the one rule of who a call (ls_run) and a
+-- direct read (the policies of 0008) act as: NULL for service_role, the
+-- organization's UUID for authenticated; anything else is refused (42501).
+--
+-- Claims cannot out-rank the session.  PostgREST sets the session's role
+-- (SET ROLE) and request.jwt.claims from one verified JWT; a session that
+-- runs SQL of its own can set the claims but not become a role it does not
+-- hold.  So the role comes from the session and the claims only narrow it:
+--   * the session's role is SET ROLE's (current_setting('role'); it is not
+--     current_user, which inside the SECURITY DEFINER functions is their
+--     owner), else the login's (session_user);
+--   * a session that holds service_role, or holds the role owning the
+--     tables (the owner, a superuser: it can touch every row anyway), may act
+--     as service_role — with no claims or with {"role": "service_role"} — or
+--     as any organization ({"role": "authenticated", "organization_id": …}:
+--     the C engine acting for a member);
+--   * a session that holds authenticated, and not the above, acts only as
+--     the organization of its claims: no claims, or claims of service_role,
+--     are refused, never read as service_role;
+--   * anon, and any other role, is refused whatever its claims say.
+-- Claims that are present but not a JSON object, or name no role or an
+-- unknown one, or authenticated without a UUID organization, are refused in
+-- every session.  The organization claim itself is trusted, as Supabase's
+-- auth.uid() trusts the claims' sub: under PostgREST only a signed JWT sets it.
+-- search_path is pinned: the policies run this as the reader, whose own
+-- search_path must not decide what current_setting or pg_has_role mean.
 CREATE OR REPLACE FUNCTION ls_caller_org() RETURNS uuid
 LANGUAGE plpgsql STABLE
+SET search_path = public, pg_temp
 AS $$
 DECLARE
+  v_session name := coalesce(nullif(current_setting('role'), 'none'), session_user);
+  v_service boolean;
   v_text text := current_setting('request.jwt.claims', true);
   v_claims jsonb;
   v_role text;
   v_org text;
 BEGIN
+  v_service := v_session <> 'anon'
+               AND (pg_has_role(v_session, 'service_role', 'MEMBER')
+                    OR pg_has_role(v_session, (SELECT relowner FROM pg_class WHERE oid = 'gmaps_campaigns'::regclass),
+                                   'MEMBER'));
+  IF NOT v_service AND (v_session = 'anon' OR NOT pg_has_role(v_session, 'authenticated', 'MEMBER')) THEN
+    RAISE EXCEPTION 'the % role may not call operations', v_session USING ERRCODE = '42501';
+  END IF;
   IF coalesce(v_text, '') = '' THEN
-    RETURN NULL;
+    IF v_service THEN
+      RETURN NULL;
+    END IF;
+    RAISE EXCEPTION 'a session of the % role needs claims naming its organization', v_session USING ERRCODE = '42501';
   END IF;
   BEGIN
     v_claims := v_text::jsonb;
@@ -167,8 +200,10 @@ BEGIN
   END IF;
   v_role := v_claims ->> 'role';
   v_org := coalesce(v_claims ->> 'organization_id', v_claims -> 'app_metadata' ->> 'organization_id');
-  IF v_role = 'service_role' THEN
+  IF v_role = 'service_role' AND v_service THEN
     RETURN NULL;
+  ELSIF v_role = 'service_role' THEN
+    RAISE EXCEPTION 'claims of service_role do not out-rank the session''s role %', v_session USING ERRCODE = '42501';
   ELSIF v_role = 'authenticated' AND v_org ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
     RETURN v_org::uuid;
   ELSIF v_role = 'authenticated' THEN
@@ -193,7 +228,6 @@ DECLARE
   jt text := jsonb_typeof(v);
   n numeric;
   s text;
-  i integer;
 BEGIN
   IF t = 'uuid' THEN
     IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be a UUID string'); END IF;

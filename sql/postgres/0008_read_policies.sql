@@ -16,9 +16,11 @@
 --   anon           nothing: no SELECT privilege at all
 --
 -- The caller's organization is the one the functions use: ls_caller_org()
--- (0002_support) over the JWT claims in request.jwt.claims.  With no claims,
--- or claims of another role, it is NULL and matches nothing; malformed claims
--- fail the query (42501), as they fail a call.  It is wrapped in a scalar
+-- (0002_support), the one rule of who a caller is — the session's role, with
+-- the JWT claims in request.jwt.claims only narrowing it.  An authenticated
+-- session is read as the organization of its claims; with no claims, claims
+-- of service_role (they cannot out-rank the session) or malformed claims the
+-- query fails (42501), as a call does.  It is wrapped in a scalar
 -- subquery so it runs once per query, not once per row.  A child table's test
 -- is `campaign_id = ANY (ARRAY(<the organization's campaign ids>))`: the
 -- array is computed once (on the organization index of gmaps_campaigns) and

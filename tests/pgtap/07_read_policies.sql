@@ -1,8 +1,9 @@
 -- 07_read_policies.sql — reading the tables directly (0008 and the grants of
 -- 0006), as Supabase/PostgREST would with real roles: an authenticated
 -- caller sees exactly its organization's rows in every table and none of
--- another's; anon reads nothing; service_role reads everything; no client
--- role writes any table.  The data is made through the functions, by two
+-- another's, and claims of service_role (or none) do not widen that; anon
+-- reads nothing; service_role reads everything; no client role writes any
+-- table.  The data is made through the functions, by two
 -- organizations and by service_role, so every table holds rows of each.
 BEGIN;
 SELECT * FROM no_plan();
@@ -148,11 +149,14 @@ SELECT is(ARRAY(SELECT pg_temp.seen(t) ORDER BY 1),
 SELECT set_config('request.jwt.claims', '{"role": "authenticated", "organization_id": "cccccccc-0000-4000-8000-0000000000c3"}', true);
 SELECT is_empty(format('SELECT pg_temp.seen(%L)', t), t || ': an organization without data sees nothing')
   FROM data_tables ORDER BY t;
+-- claims cannot out-rank the session (ls_caller_org, the functions' rule):
+-- no claims, or claims of service_role, fail the read instead of widening it
 SELECT set_config('request.jwt.claims', '', true);
-SELECT is_empty(format('SELECT pg_temp.seen(%L)', t), t || ': authenticated without claims sees nothing')
+SELECT throws_ok(format('SELECT pg_temp.seen(%L)', t), '42501', NULL, t || ': authenticated without claims is refused')
   FROM data_tables ORDER BY t;
 SELECT set_config('request.jwt.claims', '{"role": "service_role"}', true);
-SELECT is_empty(format('SELECT pg_temp.seen(%L)', t), t || ': authenticated with service_role claims sees nothing')
+SELECT throws_ok(format('SELECT pg_temp.seen(%L)', t), '42501', NULL,
+                 t || ': authenticated with service_role claims is refused')
   FROM data_tables ORDER BY t;
 -- claims present but malformed fail the read, as they fail a call
 SELECT set_config('request.jwt.claims', '{"role": "authenticated"}', true);
