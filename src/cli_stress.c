@@ -898,7 +898,7 @@ static json_t *ask(verifier *v, const char *op, json_t *params) {
   leadstore_caller service = {LEADSTORE_ROLE_SERVICE, NULL};
   leadstore_call(v->db, &service, op, text, &out);
   json_t *r = out ? json_loads(out, 0, NULL) : NULL;
-  if (!json_is_true(json_object_get(r, "success"))) violation(v->s, "verification %s %.200s failed: %s", op, text, out ? out : "no answer");
+  if (!json_is_true(json_object_get(r, "success"))) violation(v->s, "the tool's own call %s %.200s failed: %s", op, text, out ? out : "no answer");
   free(text);
   leadstore_free(out);
   json_decref(params);
@@ -1268,12 +1268,12 @@ int cli_stress(const cli_options *o, int argc, char **argv) {
     json_decref(per_op);
     json_decref(by_code);
   }
-  for (int i = 0; i < s->nshown; i++) fprintf(stderr, "leadstore: violation: %s\n", s->shown[i]);
-  if (s->violations > s->nshown) fprintf(stderr, "leadstore: … and %ld more violations\n", s->violations - s->nshown);
   leadstore_free(target);
   rc = s->violations ? 1 : 0;
 
 done:
+  for (int i = 0; i < s->nshown; i++) fprintf(stderr, "leadstore: violation: %s\n", s->shown[i]);
+  if (s->violations > s->nshown) fprintf(stderr, "leadstore: … and %ld more violations\n", s->violations - s->nshown);
   for (long i = 0; i < clients; i++) {
     leadstore_close(cls[i].db);
     free(cls[i].stats);
