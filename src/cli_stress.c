@@ -781,7 +781,7 @@ static void do_create(client *cl) {
   pthread_mutex_lock(&cl->s->lock);
   bool full = cl->s->ncampaigns + cl->s->clients >= MAX_CAMPAIGNS;
   pthread_mutex_unlock(&cl->s->lock);
-  unsigned bad = full ? 0 : rnd(cl, 6);
+  unsigned bad = full ? 0 : rnd(cl, 4);
   char name[64];
   snprintf(name, sizeof name, "stress %s client %d", cl->s->run, cl->index);
   json_t *cov = json_array();
@@ -876,9 +876,9 @@ static void *client_main(void *arg) {
     else if (k < 59) do_coverage(cl);
     else if (k < 65) do_status(cl);
     else if (k < 68) do_statistics(cl);
-    else if (k < 70) do_create(cl);
-    else if (k < 77) {
-      if (!repeat(cl, k == 76)) do_cost(cl);
+    else if (k < 71) do_create(cl);
+    else if (k < 78) {
+      if (!repeat(cl, k == 77)) do_cost(cl);
     }
     else do_read(cl);
   }
