@@ -68,7 +68,7 @@ LDFLAGS += $(SANFLAGS)
 
 LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c) $(wildcard src/http/*.c)
 # the `leadstore` command's own files (the CLI), not the library's
-CLI_SRC := src/main.c src/cli.c src/cli_leads.c src/gen_sql.c src/gen_man.c
+CLI_SRC := src/main.c src/cli.c src/cli_leads.c src/cli_stress.c src/gen_sql.c src/gen_man.c
 LIB_SRC := $(filter-out $(CLI_SRC),$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The `leadstore` command: the CLI and the HTTP server (src/server/), front ends

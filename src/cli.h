@@ -70,6 +70,8 @@ int cli_summary(const cli_options *o, int argc, char **argv);
 /* cli_leads.c: a campaign's businesses as a table (or JSON), page by page. */
 int cli_businesses(const cli_options *o, int argc, char **argv);
 int cli_help(const cli_options *o, int argc, char **argv);
+/* cli_stress.c: concurrent clients, a seeded mix of every operation, checked against a model. */
+int cli_stress(const cli_options *o, int argc, char **argv);
 int cli_docs(const cli_options *o, int argc, char **argv);
 /* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and
  * 0003_operations.sql on standard output (gen_sql.c). */

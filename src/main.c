@@ -102,6 +102,16 @@ static const cli_option keys_options[] = {
     {"--jwt-secret-file", "F", "the secret's file (default: $LEADSTORE_JWT_SECRET, else beside the SQLite file)"},
     END};
 
+static const cli_option stress_options[] = {
+    {"--clients", "N", "concurrent clients, each a thread with its own handle (default 4, at most 64)"},
+    {"--ops", "M", "operations in all, shared among the clients (default 10000)"},
+    {"--seed", "S", "the seed of every client's choices (default 1)"},
+    {"--json", NULL, "print the report as one JSON object"},
+    {"--sabotage", "WHAT",
+     "after the run, make one write the model does not record (cost, business,\n"
+     "email or status), to see the model report it: proves the proof is not blind"},
+    END};
+
 static const cli_command commands[] = {
     {"init", cli_init, "", "create the database, or bring its schema and functions up to date",
      "Creates the SQLite file with its schema when it does not exist (the one command that\n"
@@ -139,6 +149,25 @@ static const cli_command commands[] = {
      "leadstore businesses \"$CID\"\n"
      "leadstore businesses \"$CID\" --verified --safe --all\n"
      "leadstore businesses \"$CID\" --source linkedin --search dental --json",
+     0},
+    {"stress", cli_stress, "", "concurrent clients, a seeded mix of every operation, proved against a model",
+     "Runs N clients at once (threads, one connection each) that issue a seeded mix of every\n"
+     "operation: as service_role, as members of the campaign's organization and of another\n"
+     "one; repeats with the same p_request_id; deliberate failures (bad parameters, unknown\n"
+     "ids, invalid transitions). It makes its own campaigns, records every answer, and at\n"
+     "the end proves the database against that model: every acknowledged cost in the\n"
+     "totals to the micro-dollar, every acknowledged business exactly once with the email\n"
+     "the priority rule gives, exactly the acknowledged enrichments, verifications, cost\n"
+     "rows and status changes, counters equal to recounts, replays equal to the stored\n"
+     "result, failures that wrote nothing; then check. Prints a report (operations, per\n"
+     "operation, failures by code, throughput, violations); exit 1 on any violation.\n"
+     "Over HTTP, members are possible with $LEADSTORE_JWT_SECRET (the server's secret)\n"
+     "and no $LEADSTORE_API_KEY; with an API key every client is that key's caller.\n"
+     "Run it on a database nobody else changes during the run (docs/reliability.md).",
+     stress_options,
+     "leadstore --create stress --db stress.db --clients 8 --ops 100000 --seed 1\n"
+     "leadstore stress --db postgresql://user@db.example/scratch --clients 8 --ops 20000\n"
+     "LEADSTORE_JWT_SECRET=… leadstore stress --db http://127.0.0.1:8080 --clients 8 --json",
      0},
     {"help", NULL, "[COMMAND|OP]", "this list, one command's usage, or one operation's parameters", NULL, NULL,
      "leadstore help call\nleadstore help batch_upsert_businesses_tx", 0},

@@ -54,6 +54,7 @@ static void help_for_commands(void) {
                   {"check", "--json", "leadstore check --json"},
                   {"summary", "--json", "leadstore summary"},
                   {"businesses", "--search TEXT", "leadstore businesses"},
+                  {"stress", "--clients N", "leadstore --create stress --db"},
                   {"help", NULL, "leadstore help call"},
                   {"docs", NULL, "leadstore docs"},
                   {"serve", "--listen HOST:PORT", "leadstore serve --db"},
