@@ -293,7 +293,8 @@ bool ls__timestamp_parse(const char *s, char out[32]);
 typedef struct ls__call {
   const ls__op *op;
   leadstore_role role;
-  const char *org;        /* an authenticated caller's organization; NULL = every one */
+  const char *org;        /* an authenticated caller's organization (lower case); NULL = every one */
+  char org_buf[37];       /* its storage */
   json_t *params;         /* validated parameter object (borrowed) */
   const char *request_id; /* p_request_id, or NULL */
   char now[32];           /* the call's timestamp, like PostgreSQL's now() */
