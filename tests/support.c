@@ -573,10 +573,9 @@ static bool call_once(runner *r, const step *s, const char *params, json_t *expe
 static void unescape_bytes(char *text) {
   char *out = text;
   for (const char *p = text; *p;) {
-    unsigned byte;
-    int used = 0;
-    if (p[0] == '\\' && p[1] == 'x' && sscanf(p + 2, "%2x%n", &byte, &used) == 1 && used == 2) {
-      *out++ = (char)byte;
+    if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2]) && isxdigit((unsigned char)p[3])) {
+      char hex[3] = {p[2], p[3], '\0'};
+      *out++ = (char)strtoul(hex, NULL, 16);
       p += 4;
     } else {
       *out++ = *p++;
