@@ -9,6 +9,7 @@
  * the failure object of SPEC §3.1.  Nothing below this file validates
  * parameters again, and nothing above it touches a database.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "internal.h"
@@ -120,7 +121,9 @@ static int resolve_caller(const leadstore_caller *caller, ls__call *call, ls__er
     if (!ls__uuid_valid(caller->organization_id))
       return ls__fail(err, LEADSTORE_EFORBIDDEN,
                       "an authenticated caller needs the UUID of its organization");
-    call->org = caller->organization_id;
+    /* in lower case, as ids are stored: an upper-case claim names the same organization */
+    for (int i = 0; i < 37; i++) call->org_buf[i] = (char)tolower((unsigned char)caller->organization_id[i]);
+    call->org = call->org_buf;
     return LEADSTORE_OK;
   default:
     return ls__fail(err, LEADSTORE_EFORBIDDEN, "the anon role may not call operations");

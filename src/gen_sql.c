@@ -9,6 +9,7 @@
  *                                     ls_status_initial/started/terminal,
  *                                     ls_email_clean, ls_source_rank,
  *                                     ls_verified_status, ls_is_safe_default,
+ *                                     ls_max_nesting,
  *                                     ls_error_code, ls_failure;
  *   sql/postgres/0003_operations.sql  the operations table (ls_operations),
  *                                     the public function of every operation
@@ -122,6 +123,13 @@ static void rules_verified(FILE *out) {
           ls__verified_status);
 }
 
+static void rules_nesting(FILE *out) {
+  fprintf(out, "\n-- The deepest the parameters may nest (the parameters object is level 1; LS_MAX_NESTING).\n"
+               "CREATE OR REPLACE FUNCTION ls_max_nesting() RETURNS integer\n"
+               "LANGUAGE sql IMMUTABLE PARALLEL SAFE\nAS $$ SELECT %d $$;\n",
+          LS_MAX_NESTING);
+}
+
 static void rules_safe(FILE *out) {
   fprintf(out, "\n-- is_safe when the verifier did not say (SPEC §7.8): %s and score ≥ %d.\n"
                "CREATE OR REPLACE FUNCTION ls_is_safe_default(p_status text, p_score jsonb) RETURNS boolean\n"
@@ -188,6 +196,7 @@ static int docs_rules(void) {
   rules_verified(stdout);
   rules_safe(stdout);
   rules_suggest(stdout);
+  rules_nesting(stdout);
   rules_errors(stdout);
   return 0;
 }

@@ -161,9 +161,18 @@ extern const char *const ls__tables[];
 /*--- Validation -----------------------------------------------------------*/
 
 /*
- * Validates `params` (a JSON object) against op->params: required keys,
- * JSON types, ranges, enum values, nested objects and lists, unknown
- * top-level keys.  Normalises in place what has one canonical form (UUIDs to
+ * The deepest the parameters may nest: the parameters object is level 1 and
+ * each object or array inside it one more.  Deeper is 22023, so every JSON
+ * value stored (raw_data, hours, metadata, raw_response) can be answered
+ * inside a result and read back by every front end — far below jansson's
+ * parsing limit of 2048 levels and PostgreSQL's stack.
+ */
+#define LS_MAX_NESTING 64
+
+/*
+ * Validates `params` (a JSON object) against op->params: its nesting
+ * (LS_MAX_NESTING), required keys, JSON types, ranges, enum values, nested
+ * objects and lists, unknown top-level keys.  Normalises in place what has one canonical form (UUIDs to
  * lower case).  Returns LEADSTORE_OK, or EINVAL/EUUID with a message that
  * names the parameter (`p_businesses[17].place_id is required`).
  */
@@ -273,7 +282,12 @@ void ls__money_format(int64_t micros, char *out, size_t outsz); /* "12.345" */
 bool ls__uuid_valid(const char *s);
 void ls__uuid_new(leadstore *db, char out[37]);
 void ls__now(leadstore *db, char out[32]);   /* "2026-11-29T18:42:12.123456Z" */
-bool ls__timestamp_parse(const char *s, char out[32]); /* ISO-8601 → canonical UTC */
+/* ISO-8601 → canonical UTC: the date (years 0001–9999), optionally a time
+ * (hours 00–23, minutes 00–59, seconds 00–60, any fraction, cut to
+ * microseconds) and a zone (Z or ±hh[[:]mm] up to ±15:59, PostgreSQL's
+ * range); false for anything else, also when the instant in UTC falls
+ * outside years 0001–9999. */
+bool ls__timestamp_parse(const char *s, char out[32]);
 
 /*--- Calls and engines ----------------------------------------------------*/
 
@@ -281,7 +295,8 @@ bool ls__timestamp_parse(const char *s, char out[32]); /* ISO-8601 → canonical
 typedef struct ls__call {
   const ls__op *op;
   leadstore_role role;
-  const char *org;        /* an authenticated caller's organization; NULL = every one */
+  const char *org;        /* an authenticated caller's organization (lower case); NULL = every one */
+  char org_buf[37];       /* its storage */
   json_t *params;         /* validated parameter object (borrowed) */
   const char *request_id; /* p_request_id, or NULL */
   char now[32];           /* the call's timestamp, like PostgreSQL's now() */

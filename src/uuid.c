@@ -100,17 +100,24 @@ bool ls__timestamp_parse(const char *s, char out[32]) {
     } else if (*p == '+' || *p == '-') {
       int sign = *p++ == '-' ? -1 : 1, oh, om = 0;
       if (!digits(&p, 2, &oh)) return false;
-      if (*p == ':') p++;
-      if (isdigit((unsigned char)*p) && !digits(&p, 2, &om)) return false;
+      if (*p == ':') {
+        p++;
+        if (!digits(&p, 2, &om)) return false;
+      } else if (isdigit((unsigned char)*p) && !digits(&p, 2, &om)) {
+        return false;
+      }
+      if (oh > 15 || om > 59) return false;
       off = sign * (oh * 60 + om);
     }
   }
   if (*p) return false;
-  if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return false;
-  struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D, .tm_hour = h,
-                  .tm_min = m, .tm_sec = sec};
+  if (Y < 1 || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || sec > 60) return false;
+  struct tm tm = {.tm_year = Y - 1900, .tm_mon = M - 1, .tm_mday = D};
   time_t t = timegm(&tm);
   if (tm.tm_mday != D) return false; /* 31 February */
-  format_us(((int64_t)t - off * 60) * 1000000 + frac, out);
+  /* the time is added to the date, so a leap second 23:59:60 is the next midnight (as PostgreSQL reads it) */
+  int64_t utc = (int64_t)t + h * 3600 + m * 60 + sec - off * 60;
+  if (utc < INT64_C(-62135596800) || utc > INT64_C(253402300799)) return false; /* 0001-01-01 … 9999-12-31 UTC */
+  format_us(utc * 1000000 + frac, out);
   return true;
 }

@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -252,9 +253,47 @@ static int check_object(const ls__field *fields, json_t *obj, const path *at, bo
   return LEADSTORE_OK;
 }
 
+/* Whether v, at nesting level `level`, holds an object or array deeper than LS_MAX_NESTING. */
+static bool too_deep(json_t *v, int level) {
+  if (!json_is_object(v) && !json_is_array(v)) return false;
+  if (level > LS_MAX_NESTING) return true;
+  size_t i;
+  const char *key;
+  json_t *child;
+  if (json_is_array(v)) {
+    json_array_foreach(v, i, child) if (too_deep(child, level + 1)) return true;
+  } else {
+    json_object_foreach(v, key, child) if (too_deep(child, level + 1)) return true;
+  }
+  return false;
+}
+
+static int by_bytes(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* The nesting limit, parameter by parameter in byte order of their names (as
+ * ls_run does on PostgreSQL, so both name the same one). */
+static int check_nesting(json_t *params, ls__error *err) {
+  size_t n = json_object_size(params), i = 0;
+  const char **keys = ls__malloc((n ? n : 1) * sizeof *keys);
+  if (!keys) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  const char *key;
+  json_t *v;
+  json_object_foreach(params, key, v) keys[i++] = key;
+  qsort(keys, n, sizeof *keys, by_bytes);
+  int rc = LEADSTORE_OK;
+  for (i = 0; i < n && !rc; i++)
+    if (too_deep(json_object_get(params, keys[i]), 2))
+      rc = ls__fail(err, LEADSTORE_EINVAL, "%.*s nests deeper than %d levels of objects and arrays",
+                    utf8_prefix(keys[i], 64), keys[i], LS_MAX_NESTING);
+  ls__free(keys);
+  return rc;
+}
+
 int ls__validate(const ls__op *op, json_t *params, ls__error *err) {
   if (!json_is_object(params))
     return ls__fail(err, LEADSTORE_EINVAL, "the parameters must be a JSON object");
+  int rc = check_nesting(params, err);
+  if (rc) return rc;
   path root = {{0}};
   return check_object(op->params, params, &root, true, err);
 }

@@ -6,8 +6,15 @@
  * `=== title` on a fresh database and is a list of steps:
  *
  *   call OP [as service|anon|org:UUID]   one call (service_role by default)
- *   params {JSON}                        its parameters ($name = a saved value;
- *                                        "@zips:N" / "@businesses:N" = N generated elements)
+ *   params {JSON}                        its parameters ($name = a saved value, $^name
+ *                                        the same in upper case;
+ *                                        "@zips:N" / "@businesses:N" = N generated elements,
+ *                                        "@strings:N" = an array of N strings,
+ *                                        "@nest:N" = N nested arrays [[…]],
+ *                                        "@repeat:TEXT:N" = a string of TEXT N times,
+ *                                        TEXT as written: "@repeat:\u00e9:256")
+ *   params-raw TEXT                      parameters as bytes, not JSON: as params,
+ *                                        then \xNN is the byte NN (invalid UTF-8)
  *   expect {JSON}                        subset of the result that must match
  *   error CODE                           the call must fail with this error_code
  *   save NAME = PATH                     keep result.PATH (dotted) as $NAME
@@ -333,6 +340,7 @@ typedef struct step {
   int line;
   char op[96], as[128];
   char *params, *expect;
+  bool raw; /* params-raw: \xNN escapes are bytes */
   char error[16];
   long repeat;
   int nsaves;
@@ -364,12 +372,19 @@ static void vars_free(vars *v) {
   v->n = 0;
 }
 
-/* "@zips:N" → N coverage elements; "@businesses:N" → N businesses (with quotes). */
+/* "@zips:N" → N coverage elements; "@businesses:N" → N businesses;
+ * "@strings:N" → N strings; "@nest:N" → N nested arrays (replacing the quotes). */
 static void generate(FILE *out, const char *what, long n) {
+  if (!strcmp(what, "nest")) {
+    for (long i = 0; i < n; i++) fputc('[', out);
+    for (long i = 0; i < n; i++) fputc(']', out);
+    return;
+  }
   fputc('[', out);
   for (long i = 0; i < n; i++) {
     if (i) fputc(',', out);
     if (!strcmp(what, "zips")) fprintf(out, "{\"zip_code\":\"%05ld\"}", 10000 + i);
+    else if (!strcmp(what, "strings")) fprintf(out, "\"s%ld\"", i);
     else fprintf(out, "{\"place_id\":\"gen-%ld\",\"name\":\"Business %ld\"%s}", i, i,
                  i % 3 == 0 ? ",\"email\":\"owner@example.com\"" : "");
   }
@@ -382,14 +397,16 @@ static char *expand(const char *text, const vars *v) {
   size_t len = 0;
   FILE *f = open_memstream(&out, &len);
   for (const char *p = text; *p;) {
-    if (*p == '$' && (isalpha((unsigned char)p[1]) || p[1] == '_')) {
-      size_t n = 1;
+    bool upper = p[0] == '$' && p[1] == '^'; /* $^name: the value in upper case */
+    if (*p == '$' && (isalpha((unsigned char)p[1 + upper]) || p[1 + upper] == '_')) {
+      size_t n = 1 + upper;
       while (isalnum((unsigned char)p[n]) || p[n] == '_') n++;
       int found = -1;
+      size_t skip = 1 + upper;
       for (int i = 0; i < v->n; i++)
-        if (strlen(v->name[i]) == n - 1 && !strncmp(v->name[i], p + 1, n - 1)) found = i;
+        if (strlen(v->name[i]) == n - skip && !strncmp(v->name[i], p + skip, n - skip)) found = i;
       if (found >= 0) {
-        fputs(v->value[found], f);
+        for (const char *c = v->value[found]; *c; c++) fputc(upper ? toupper((unsigned char)*c) : *c, f);
         p += n;
         continue;
       }
@@ -400,6 +417,14 @@ static char *expand(const char *text, const vars *v) {
       int used = 0;
       if (sscanf(p + 2, "%31[a-z]:%ld\"%n", what, &n, &used) == 2 && used > 0) {
         generate(f, what, n);
+        p += 2 + used;
+        continue;
+      }
+      char unit[64];
+      if (sscanf(p + 2, "repeat:%63[^:\"]:%ld\"%n", unit, &n, &used) == 2 && used > 0) {
+        fputc('"', f);
+        for (long i = 0; i < n; i++) fputs(unit, f);
+        fputc('"', f);
         p += 2 + used;
         continue;
       }
@@ -544,6 +569,21 @@ static bool call_once(runner *r, const step *s, const char *params, json_t *expe
   return ok;
 }
 
+/* Replaces each \xNN of text (in place) by the byte NN. */
+static void unescape_bytes(char *text) {
+  char *out = text;
+  for (const char *p = text; *p;) {
+    if (p[0] == '\\' && p[1] == 'x' && isxdigit((unsigned char)p[2]) && isxdigit((unsigned char)p[3])) {
+      char hex[3] = {p[2], p[3], '\0'};
+      *out++ = (char)strtoul(hex, NULL, 16);
+      p += 4;
+    } else {
+      *out++ = *p++;
+    }
+  }
+  *out = '\0';
+}
+
 static bool run_step(runner *r, const step *s) {
   if (s->kind == S_ROWS) { /* over HTTP too, counted in the database itself */
     long long n = -1;
@@ -565,6 +605,7 @@ static bool run_step(runner *r, const step *s) {
     return n == 0;
   }
   char *params = expand(s->params ? s->params : "{}", &r->v);
+  if (s->raw) unescape_bytes(params);
   char *expect_text = s->expect ? expand(s->expect, &r->v) : NULL;
   json_error_t je;
   json_t *expect = expect_text ? json_loads(expect_text, 0, &je) : NULL;
@@ -724,6 +765,10 @@ static void run_file(runner *r, const char *dir, const char *name) {
       sscanf(line + 5, "%95s as %127s", s->op, s->as);
     } else if (!strncmp(line, "params ", 7) && s && s->kind == S_CALL) {
       append(&s->params, line + 7);
+      cont = &s->params;
+    } else if (!strncmp(line, "params-raw ", 11) && s && s->kind == S_CALL) {
+      append(&s->params, line + 11);
+      s->raw = true;
       cont = &s->params;
     } else if (!strncmp(line, "expect ", 7) && s && s->kind == S_CALL) {
       append(&s->expect, line + 7);

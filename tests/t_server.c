@@ -293,6 +293,17 @@ static void protocol_errors(server *s) {
   r = rpc(s, service_key, "list_campaigns", "[1,2]");
   is_error(&r, 400, "PGRST102", "a body that is not an object");
   resp_free(&r);
+  /* hostile bodies (docs/reliability.md): not JSON is 400; JSON the library refuses is a 200 failure */
+  r = rpc(s, service_key, "list_campaigns", "{\"p_limit\": NaN}");
+  is_error(&r, 400, "PGRST102", "NaN, which JSON does not have");
+  resp_free(&r);
+  r = rpc(s, service_key, "list_campaigns", "{\"p_status\": \"dr\xff\"}");
+  is_error(&r, 400, "PGRST102", "a body that is not UTF-8");
+  resp_free(&r);
+  r = rpc(s, service_key, "list_campaigns", "{\"p_limit\": 1, \"p_limit\": 2}");
+  OK(r.status == 200 && !strcmp(result_code(&r), "22023"), "duplicate keys: a 200 failure, 22023 (got %ld %s)", r.status,
+     r.body ? r.body : "no body");
+  resp_free(&r);
   const char *text_plain[] = {"Content-Type: text/plain", NULL};
   r = request_on(NULL, s, "POST", "/rest/v1/rpc/list_campaigns", "{}", service_key, text_plain);
   is_error(&r, 400, "PGRST102", "a body that is not application/json");

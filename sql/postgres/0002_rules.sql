@@ -81,6 +81,11 @@ AS $$
   SELECT CASE WHEN p_len < 1 OR p_len > 64 THEN 0 ELSE 1 + (p_len >= 6)::integer + (p_len >= 12)::integer END
 $$;
 
+-- The deepest the parameters may nest (the parameters object is level 1; LS_MAX_NESTING).
+CREATE OR REPLACE FUNCTION ls_max_nesting() RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT 64 $$;
+
 -- The error_code of a failure (the error map of leadstore.h): a code of the map
 -- is itself, a connection failure (class 08) too; a constraint maps as the
 -- embedded engine maps it (a check or not-null is 22023, a foreign key P0002);

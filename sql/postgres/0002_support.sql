@@ -281,15 +281,18 @@ BEGIN
       PERFORM ls_invalid(path || ' must be true, false, "yes", "no" or "unknown"');
     END IF;
   ELSIF t = 'timestamp' THEN
+    -- src/uuid.c's ls__timestamp_parse: years 0001-9999 (also in UTC), hours 00-23, minutes 00-59,
+    -- seconds 00-60, zones up to +-15:59
     IF jt <> 'string' OR v #>> '{}' !~
-       '^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?([Zz]|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
+       '^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\.[0-9]+)?)?([Zz]|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)?)?$' THEN
       PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
     END IF;
     BEGIN
-      PERFORM (v #>> '{}')::timestamptz;
+      i := extract(year FROM (v #>> '{}')::timestamptz AT TIME ZONE 'UTC');
     EXCEPTION WHEN others THEN
       PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
     END;
+    IF i NOT BETWEEN 1 AND 9999 THEN PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp'); END IF;
   ELSIF t = 'text[]' THEN
     IF jt <> 'array' THEN PERFORM ls_invalid(path || ' must be an array of strings'); END IF;
     IF f ? 'max_items' AND jsonb_array_length(v) > (f ->> 'max_items')::int THEN
@@ -413,6 +416,27 @@ BEGIN
 END
 $$;
 
+-- The nesting limit of the parameters (ls_max_nesting levels, the parameters object being
+-- the first), parameter by parameter in byte order of their names: src/validate.c's
+-- check_nesting, so both engines refuse the same call naming the same parameter.
+CREATE OR REPLACE FUNCTION ls_check_nesting(p_params jsonb) RETURNS void
+LANGUAGE plpgsql STABLE
+AS $$
+DECLARE
+  -- a container at this level inside a parameter's value is one level too deep
+  v_deeper jsonpath := format('strict $.**{%s} ? (@.type() == "array" || @.type() == "object")',
+                              ls_max_nesting() - 1)::jsonpath;
+  k text;
+  v jsonb;
+BEGIN
+  FOR k, v IN SELECT key, value FROM jsonb_each(p_params) ORDER BY key COLLATE "C" LOOP
+    IF jsonb_path_exists(v, v_deeper) THEN
+      PERFORM ls_invalid(format('%s nests deeper than %s levels of objects and arrays', left(k, 64), ls_max_nesting()));
+    END IF;
+  END LOOP;
+END
+$$;
+
 /*--- The dispatcher ------------------------------------------------------------------------*/
 
 -- Runs operation p_op with the parameter object p_params as the caller of the
@@ -437,6 +461,7 @@ BEGIN
     RAISE EXCEPTION 'unknown operation %', p_op USING ERRCODE = '42883';
   END IF;
   v_org := ls_caller_org();
+  PERFORM ls_check_nesting(p_params);
   PERFORM ls_check_object(v_spec -> 'params', p_params, '', true);
   IF v_spec ->> 'kind' = 'write' THEN
     v_rid := p_params ->> 'p_request_id';

@@ -730,10 +730,17 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
           },
           {
             "name": "bouncer_status",
-            "type": "text",
+            "type": "enum",
             "required": false,
-            "min_length": 0,
-            "max_length": 64
+            "values": [
+              "deliverable",
+              "undeliverable",
+              "risky",
+              "unknown",
+              "accept_all",
+              "error"
+            ],
+            "doc": "→ bouncer_status: a verification status, as update_email_verification_tx's"
           },
           {
             "name": "bouncer_score",
