@@ -228,6 +228,7 @@ DECLARE
   jt text := jsonb_typeof(v);
   n numeric;
   s text;
+  y integer; -- the year of a timestamp, in UTC
 BEGIN
   IF t = 'uuid' THEN
     IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be a UUID string'); END IF;
@@ -288,11 +289,11 @@ BEGIN
       PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
     END IF;
     BEGIN
-      i := extract(year FROM (v #>> '{}')::timestamptz AT TIME ZONE 'UTC');
+      y := extract(year FROM (v #>> '{}')::timestamptz AT TIME ZONE 'UTC');
     EXCEPTION WHEN others THEN
       PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
     END;
-    IF i NOT BETWEEN 1 AND 9999 THEN PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp'); END IF;
+    IF y NOT BETWEEN 1 AND 9999 THEN PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp'); END IF;
   ELSIF t = 'text[]' THEN
     IF jt <> 'array' THEN PERFORM ls_invalid(path || ' must be an array of strings'); END IF;
     IF f ? 'max_items' AND jsonb_array_length(v) > (f ->> 'max_items')::int THEN
