@@ -17,6 +17,8 @@
  *                (default all; postgresql needs PG_SERVER)
  *     --sizes L  the scale series' campaign sizes, a comma list of up to
  *                three (default 1000,10000,100000)
+ *     --sqlite-cache N, --sqlite-mmap N  leadstore_options.sqlite_cache_mib and
+ *                sqlite_mmap_mib of the SQLite handles (default 0: leadstore's own)
  *     --http F   rows of bench/http.sh (TSV) to include in the report
  *     DIR        where the SQLite files and the results go (default build)
  *     PG_SERVER  a libpq keyword string ("host=… port=… user=…"); the
@@ -55,7 +57,8 @@ static struct {
   regex_t only;       /* --only */
   int has_only;
   const char *engines; /* --engines, or NULL for all */
-} mode = {0, 3.0, 100000, {1000, 10000, 100000}, 3, 1000, {1, 8, 64}, 5.0, 0, {0}, 0, NULL};
+  int cache_mib, mmap_mib; /* --sqlite-cache, --sqlite-mmap */
+} mode = {0, 3.0, 100000, {1000, 10000, 100000}, 3, 1000, {1, 8, 64}, 5.0, 0, {0}, 0, NULL, 0, 0};
 
 /* Whether the measurement labelled `label` is selected by --only. */
 static int selected(const char *label) {
@@ -372,7 +375,8 @@ static void measure(const op_row *o, const char *table, long size) {
 /* Opens target, migrates, opens its floor; a fresh main campaign. */
 static void start(const char *target, leadstore_durability d, const char *name) {
   char *msg = NULL;
-  leadstore_options o = {.durability = d, .create = 1}; /* a fresh file of its own */
+  leadstore_options o = {.durability = d, .create = 1, /* a fresh file of its own */
+                         .sqlite_cache_mib = mode.cache_mib, .sqlite_mmap_mib = mode.mmap_mib};
   if (leadstore_open(target, &o, &db, &msg)) bench_die("%s", msg);
   if (leadstore_migrate(db, &msg)) bench_die("%s", msg);
   leadstore_free(msg);
@@ -526,7 +530,10 @@ int main(int argc, char **argv) {
       mode.has_only = 1;
     } else if (!strcmp(argv[a], "--engines") && a + 1 < argc) mode.engines = argv[++a];
     else if (!strcmp(argv[a], "--sizes") && a + 1 < argc) sizes = argv[++a];
-    else bench_die("usage: bench [--short] [--only REGEX] [--engines LIST] [--sizes LIST] [--http FILE] [DIR [PG_SERVER]]");
+    else if (!strcmp(argv[a], "--sqlite-cache") && a + 1 < argc) mode.cache_mib = atoi(argv[++a]);
+    else if (!strcmp(argv[a], "--sqlite-mmap") && a + 1 < argc) mode.mmap_mib = atoi(argv[++a]);
+    else bench_die("usage: bench [--short] [--only REGEX] [--engines LIST] [--sizes LIST] [--sqlite-cache MIB] "
+                     "[--sqlite-mmap MIB] [--http FILE] [DIR [PG_SERVER]]");
   }
   const char *dir = a < argc ? argv[a] : "build", *server = a + 1 < argc ? argv[a + 1] : NULL;
   if (mode.is_short) {

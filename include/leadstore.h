@@ -172,6 +172,14 @@ typedef struct leadstore_options {
    * ignore it: creating a PostgreSQL database is its administrator's job
    * (`leadstore migrate` then installs the tables and functions). */
   int create;
+  /* SQLite: the page cache of the handle, in MiB (0 = 64; < 0 = SQLite's
+   * own default, 2 MiB), and how much of the file is read through mmap, in
+   * MiB (0 or < 0 = none, every page read with read(): mmap made reads of
+   * large campaigns as fast as the cache does but durable single-row writes
+   * 25–40 % slower, docs/benchmarks.md).  The cache takes memory as pages are
+   * read, up to its limit, per open handle.  Other targets ignore them. */
+  int sqlite_cache_mib;
+  int sqlite_mmap_mib;
 } leadstore_options;
 
 typedef struct leadstore leadstore;
