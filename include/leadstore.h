@@ -144,7 +144,8 @@ typedef struct leadstore_options {
   leadstore_durability durability; /* see above */
   int busy_timeout_ms;             /* wait for a lock held by another writer; 0 = 10000 ms */
   /* Injectable clock and id generator, for deterministic tests.  NULL = the
-   * system clock (microseconds since the Unix epoch) and random UUIDv4.
+   * system clock (microseconds since the Unix epoch) and time-ordered
+   * UUIDv7 (RFC 9562: the millisecond clock, then random bits).
    * Both engines honour them: clock_us is read once per call and is the
    * call's timestamp.  SQLite calls new_uuid for every id; PostgreSQL calls
    * it once per call, and the call's ids are that UUID plus 0, 1, 2 … in its
