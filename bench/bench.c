@@ -8,8 +8,17 @@
  * results: the Markdown of docs/benchmarks.md (stdout and DIR/bench.md),
  * DIR/bench.json and the data of the plots (report.c, bench/plots.gp).
  *
- *   build/bench [--short] [--http FILE] [DIR [PG_SERVER]]
+ *   build/bench [--short] [--only REGEX] [--engines LIST] [--sizes LIST] [--http FILE] [DIR [PG_SERVER]]
  *     --short    tiny sizes, a few calls each: seconds (tests/t_bench.sh)
+ *     --only R   only the measurements whose label matches the extended
+ *                regular expression R (the writers series: its label
+ *                "writers"), for a before/after of one optimisation
+ *     --engines L  a comma list of sqlite-durable, sqlite-normal, postgresql
+ *                (default all; postgresql needs PG_SERVER)
+ *     --sizes L  the scale series' campaign sizes, a comma list of up to
+ *                three (default 1000,10000,100000)
+ *     --sqlite-cache N, --sqlite-mmap N  leadstore_options.sqlite_cache_mib and
+ *                sqlite_mmap_mib of the SQLite handles (default 0: leadstore's own)
  *     --http F   rows of bench/http.sh (TSV) to include in the report
  *     DIR        where the SQLite files and the results go (default build)
  *     PG_SERVER  a libpq keyword string ("host=… port=… user=…"); the
@@ -19,6 +28,7 @@
  * Adding an operation: one row in `ops` (and in `scale_ops` when it may grow
  * with the campaign) with a function making its parameters.
  */
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -44,7 +54,28 @@ static struct {
   int writers[3];     /* the concurrency series */
   double writer_s;    /* seconds per concurrency measurement */
   int writer_calls;   /* or calls per writer (short mode) */
-} mode = {0, 3.0, 100000, {1000, 10000, 100000}, 3, 1000, {1, 8, 64}, 5.0, 0};
+  regex_t only;       /* --only */
+  int has_only;
+  const char *engines; /* --engines, or NULL for all */
+  int cache_mib, mmap_mib; /* --sqlite-cache, --sqlite-mmap */
+} mode = {0, 3.0, 100000, {1000, 10000, 100000}, 3, 1000, {1, 8, 64}, 5.0, 0, {0}, 0, NULL, 0, 0};
+
+/* Whether the measurement labelled `label` is selected by --only. */
+static int selected(const char *label) {
+  return !mode.has_only || regexec(&mode.only, label, 0, NULL, 0) == 0;
+}
+
+/* Whether --engines names `name` (a whole item of the comma list). */
+static int engine_selected(const char *name) {
+  if (!mode.engines) return 1;
+  size_t n = strlen(name);
+  for (const char *p = mode.engines; *p;) {
+    size_t len = strcspn(p, ",");
+    if (len == n && !strncmp(p, name, n)) return 1;
+    p += len + (p[len] == ',');
+  }
+  return 0;
+}
 
 static const leadstore_caller service = {LEADSTORE_ROLE_SERVICE, NULL};
 static leadstore *db;          /* the open engine */
@@ -305,6 +336,7 @@ static void floor_point(const char *plot, const char *label, double x, const ben
  * its row. */
 static void measure(const op_row *o, const char *table, long size) {
   if (mode.is_short && o->n > 1000) return; /* the 5000-business batch: full mode only */
+  if (!selected(o->label)) return;
   series++;
   if (o->warm && op_call((void *)o, 0) < 0) bench_die("%s: the first call failed", o->op);
   floor_ctx fc = {o->floor, o->n, 1000000 + series};
@@ -343,7 +375,8 @@ static void measure(const op_row *o, const char *table, long size) {
 /* Opens target, migrates, opens its floor; a fresh main campaign. */
 static void start(const char *target, leadstore_durability d, const char *name) {
   char *msg = NULL;
-  leadstore_options o = {.durability = d, .create = 1}; /* a fresh file of its own */
+  leadstore_options o = {.durability = d, .create = 1, /* a fresh file of its own */
+                         .sqlite_cache_mib = mode.cache_mib, .sqlite_mmap_mib = mode.mmap_mib};
   if (leadstore_open(target, &o, &db, &msg)) bench_die("%s", msg);
   if (leadstore_migrate(db, &msg)) bench_die("%s", msg);
   leadstore_free(msg);
@@ -392,6 +425,9 @@ static void run_ops(void) {
 
 /* One campaign grown to each size of the series; `scale_ops` measured at each. */
 static void run_scale(void) {
+  int any = 0;
+  for (size_t i = 0; i < sizeof scale_ops / sizeof *scale_ops; i++) any |= selected(scale_ops[i].label);
+  if (!any) return;
   new_campaign(10);
   long have = 0;
   int fill_series = ++series + 2000000;
@@ -413,7 +449,7 @@ static void run_engine(const char *target, leadstore_durability d, const char *n
   run_ops();
   if (series_too) run_scale();
   stop();
-  if (series_too) {
+  if (series_too && selected("writers")) {
     writers_config wc = {target, pg_target != NULL, name, mode.writer_s, mode.writer_calls};
     for (int i = 0; i < 3; i++) writers_measure(&wc, mode.writers[i]);
   }
@@ -421,6 +457,7 @@ static void run_engine(const char *target, leadstore_durability d, const char *n
 
 static void run_sqlite(const char *dir, leadstore_durability d) {
   int full = d == LEADSTORE_DURABLE_FULL;
+  if (!engine_selected(full ? "sqlite-durable" : "sqlite-normal")) return;
   char *path = bench_fmt("%s/bench-%s.db", dir, full ? "full" : "normal");
   char *wal = bench_fmt("%s-wal", path), *shm = bench_fmt("%s-shm", path);
   unlink(path), unlink(wal), unlink(shm);
@@ -430,6 +467,7 @@ static void run_sqlite(const char *dir, leadstore_durability d) {
 }
 
 static void run_pg(const char *server) {
+  if (!engine_selected("postgresql")) return;
   char *admin = bench_fmt("%s dbname=postgres", server), *target = bench_fmt("%s dbname=leadstore_bench", server);
   PGconn *c = PQconnectdb(admin);
   PQclear(PQexec(c, "SET client_min_messages = warning"));
@@ -482,18 +520,35 @@ static char *machine(const char *server, const char *cmdline) {
 }
 
 int main(int argc, char **argv) {
-  const char *http = NULL;
+  const char *http = NULL, *sizes = NULL;
   int a = 1;
   for (; a < argc && argv[a][0] == '-'; a++) {
     if (!strcmp(argv[a], "--short")) mode.is_short = 1;
     else if (!strcmp(argv[a], "--http") && a + 1 < argc) http = argv[++a];
-    else bench_die("usage: bench [--short] [--http FILE] [DIR [PG_SERVER]]");
+    else if (!strcmp(argv[a], "--only") && a + 1 < argc) {
+      if (regcomp(&mode.only, argv[++a], REG_EXTENDED | REG_NOSUB)) bench_die("--only: a bad regular expression");
+      mode.has_only = 1;
+    } else if (!strcmp(argv[a], "--engines") && a + 1 < argc) mode.engines = argv[++a];
+    else if (!strcmp(argv[a], "--sizes") && a + 1 < argc) sizes = argv[++a];
+    else if (!strcmp(argv[a], "--sqlite-cache") && a + 1 < argc) mode.cache_mib = atoi(argv[++a]);
+    else if (!strcmp(argv[a], "--sqlite-mmap") && a + 1 < argc) mode.mmap_mib = atoi(argv[++a]);
+    else bench_die("usage: bench [--short] [--only REGEX] [--engines LIST] [--sizes LIST] [--sqlite-cache MIB] "
+                     "[--sqlite-mmap MIB] [--http FILE] [DIR [PG_SERVER]]");
   }
   const char *dir = a < argc ? argv[a] : "build", *server = a + 1 < argc ? argv[a + 1] : NULL;
   if (mode.is_short) {
     mode.budget_s = 0.05, mode.max_calls = 3, mode.fill = 50, mode.nsizes = 2;
     mode.sizes[0] = 50, mode.sizes[1] = 150;
     mode.writers[0] = 1, mode.writers[1] = 2, mode.writers[2] = 4, mode.writer_calls = 3;
+  }
+  if (sizes) {
+    char *end;
+    mode.nsizes = 0;
+    for (const char *p = sizes; *p && mode.nsizes < 3; p = *end ? end + 1 : end) {
+      long n = strtol(p, &end, 10);
+      if (n <= 0 || (*end && *end != ',')) bench_die("--sizes: a comma list of positive numbers");
+      mode.sizes[mode.nsizes++] = n;
+    }
   }
   char *heading = machine(server, mode.is_short ? "build/bench --short" : "make bench");
   run_sqlite(dir, LEADSTORE_DURABLE_FULL);
@@ -507,6 +562,7 @@ int main(int argc, char **argv) {
   fclose(out);
   bench_report(stdout, NULL, NULL, heading);
   free(json), free(md), free(heading);
+  if (mode.has_only) regfree(&mode.only);
   if (bad) fprintf(stderr, "bench: %d measurements are missing or not positive\n", bad);
   return bad ? 1 : 0;
 }

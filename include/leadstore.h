@@ -144,7 +144,8 @@ typedef struct leadstore_options {
   leadstore_durability durability; /* see above */
   int busy_timeout_ms;             /* wait for a lock held by another writer; 0 = 10000 ms */
   /* Injectable clock and id generator, for deterministic tests.  NULL = the
-   * system clock (microseconds since the Unix epoch) and random UUIDv4.
+   * system clock (microseconds since the Unix epoch) and time-ordered
+   * UUIDv7 (RFC 9562: the millisecond clock, then random bits).
    * Both engines honour them: clock_us is read once per call and is the
    * call's timestamp.  SQLite calls new_uuid for every id; PostgreSQL calls
    * it once per call, and the call's ids are that UUID plus 0, 1, 2 … in its
@@ -172,6 +173,14 @@ typedef struct leadstore_options {
    * ignore it: creating a PostgreSQL database is its administrator's job
    * (`leadstore migrate` then installs the tables and functions). */
   int create;
+  /* SQLite: the page cache of the handle, in MiB (0 = 64; < 0 = SQLite's
+   * own default, 2 MiB), and how much of the file is read through mmap, in
+   * MiB (0 or < 0 = none, every page read with read(): mmap made reads of
+   * large campaigns as fast as the cache does but durable single-row writes
+   * 25–40 % slower, docs/benchmarks.md).  The cache takes memory as pages are
+   * read, up to its limit, per open handle.  Other targets ignore them. */
+  int sqlite_cache_mib;
+  int sqlite_mmap_mib;
 } leadstore_options;
 
 typedef struct leadstore leadstore;

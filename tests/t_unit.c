@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -49,9 +50,20 @@ static void ids_and_time(void) {
   OK(!ls__uuid_valid("123e4567-e89b-12d3-a456-42661417400g"), "a non-hex digit");
   OK(!ls__uuid_valid(""), "empty");
   char a[37], b[37];
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_REALTIME, &t0);
   ls__uuid_new(NULL, a);
   ls__uuid_new(NULL, b);
+  clock_gettime(CLOCK_REALTIME, &t1);
   OK(ls__uuid_valid(a) && strcmp(a, b) != 0, "new UUIDs are valid and distinct");
+  /* UUIDv7 (RFC 9562): version 7, variant 10, the Unix milliseconds of its making first */
+  char hex[13];
+  snprintf(hex, sizeof hex, "%.8s%.4s", a, a + 9);
+  long long ms = strtoll(hex, NULL, 16);
+  long long lo = (long long)t0.tv_sec * 1000 + t0.tv_nsec / 1000000, hi = (long long)t1.tv_sec * 1000 + t1.tv_nsec / 1000000;
+  OK(a[14] == '7' && strchr("89ab", a[19]) && b[14] == '7' && ms >= lo && ms <= hi,
+     "new UUIDs are version 7 with the time of their making first (%s, %lld ms in [%lld, %lld])", a, ms, lo, hi);
+  OK(strncmp(a, b, 13) <= 0, "a later UUID does not sort before an earlier one (%s, %s)", a, b);
   char ts[32];
   OK(ls__timestamp_parse("2026-11-29T18:42:12Z", ts) && !strcmp(ts, "2026-11-29T18:42:12.000000Z"), "UTC (%s)", ts);
   OK(ls__timestamp_parse("2026-11-29T20:42:12.5+02:00", ts) && !strcmp(ts, "2026-11-29T18:42:12.500000Z"),

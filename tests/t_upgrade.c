@@ -7,7 +7,10 @@
  * (list_campaigns before it took p_offset), so calls are ambiguous. Then the
  * current migrate runs: the old signature is gone with its grants, the data
  * is intact and `check` clean, calls work, a second migrate has nothing to
- * do, and the conformance cases pass on the upgraded schema.
+ * do, and the conformance cases pass on the upgraded schema.  The campaign
+ * counters added since (0009) are backfilled from a recount.  And the same
+ * for the embedded engine: a file of schema version 2 opened by this release
+ * gets the counters of version 3, backfilled.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 
 #include <libpq-fe.h>
 #include <openssl/evp.h>
+#include <sqlite3.h>
 
 #include "support.h"
 
@@ -109,6 +113,72 @@ static bool old_signature(PGconn *c) {
                     "GRANT EXECUTE ON FUNCTION public.list_campaigns(text, integer) TO authenticated, service_role");
 }
 
+/* Whether get_campaign's answer r has the counters of the data of old_data()
+ * (or sqlite_upgrade()): one Google Maps email, ZIP 90001 of two scraped
+ * with 2 businesses and 1 email — in the row's columns and in the totals. */
+static bool backfilled(json_t *r) {
+  json_t *camp = json_object_get(r, "campaign"), *cov = json_object_get(r, "coverage"),
+         *leads = json_object_get(r, "leads");
+  return json_integer_value(json_object_get(camp, "google_maps_emails")) == 1 &&
+         json_integer_value(json_object_get(camp, "zips_scraped")) == 1 &&
+         json_integer_value(json_object_get(camp, "zip_businesses_found")) == 2 &&
+         json_integer_value(json_object_get(camp, "zip_emails_found")) == 1 &&
+         json_integer_value(json_object_get(json_object_get(leads, "by_source"), "google_maps")) == 1 &&
+         json_integer_value(json_object_get(cov, "zips_total")) == 2 &&
+         json_integer_value(json_object_get(cov, "zips_scraped")) == 1 &&
+         json_integer_value(json_object_get(cov, "businesses_found")) == 2 &&
+         json_integer_value(json_object_get(cov, "emails_found")) == 1;
+}
+
+/* A file of schema version 2 (the columns of version 3 taken away, as an
+ * older leadstore left it) opened by this one: version 3, backfilled. */
+static void sqlite_upgrade(void) {
+  char *path = ts_db_path("upgrade");
+  leadstore *db = ts_open(path);
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx",
+                      "{\"p_campaign_data\":{\"name\":\"Version 2\"},"
+                      "\"p_coverage_data\":[{\"zip\":\"90001\"},{\"zip\":\"90002\"}]}");
+  char cid[37];
+  snprintf(cid, sizeof cid, "%s", ts_success(r) ? ts_str(r, "campaign_id") : "");
+  json_decref(r);
+  json_decref(ts_call(db, &ts_service, "batch_upsert_businesses_tx",
+                      "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_businesses\":[{\"place_id\":\"a\","
+                      "\"name\":\"A\",\"email\":\"a@a.example\"},{\"place_id\":\"b\",\"name\":\"B\"}]}",
+                      cid));
+  json_decref(ts_call(db, &ts_service, "update_coverage_status_tx",
+                      "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_results\":{\"businesses_found\":2,"
+                      "\"emails_found\":1}}",
+                      cid));
+  leadstore_close(db);
+
+  sqlite3 *conn = NULL;
+  static const char *const cols[] = {"linkedin_emails",   "facebook_emails", "google_maps_emails",  "total_safe_emails",
+                                     "zips_scraped",      "zip_businesses_found", "zip_emails_found"};
+  bool ok = sqlite3_open(path, &conn) == SQLITE_OK;
+  for (size_t i = 0; ok && i < sizeof cols / sizeof cols[0]; i++) {
+    char *sql = sqlite3_mprintf("ALTER TABLE gmaps_campaigns DROP COLUMN %s", cols[i]);
+    ok = sqlite3_exec(conn, sql, NULL, NULL, NULL) == SQLITE_OK;
+    sqlite3_free(sql);
+  }
+  ok = ok && sqlite3_exec(conn, "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK;
+  sqlite3_close(conn);
+  OK(*cid && ok, "sqlite: a file of schema version 2 with a campaign, businesses and a scrape");
+
+  db = ts_open(path);
+  r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  OK(ts_success(r) && backfilled(r), "sqlite: opened by this release, its counters are backfilled from the rows");
+  json_decref(r);
+  OK(ts_check(db) == 0, "sqlite: check is clean after the upgrade");
+  leadstore_close(db);
+  sqlite3_open(path, &conn);
+  sqlite3_stmt *st = NULL;
+  sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL);
+  OK(st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3, "sqlite: the file is version 3");
+  sqlite3_finalize(st);
+  sqlite3_close(conn);
+  free(path);
+}
+
 /* Some data written through the old release's functions. */
 static char *old_data(void) {
   leadstore *db = ts_open(url);
@@ -127,7 +197,12 @@ static char *old_data(void) {
               "{\"p_campaign_id\":\"%s\",\"p_service\":\"google_maps\",\"p_cost_data\":{\"cost_usd\":0.25}}", cid);
   ok = ok && ts_success(r);
   json_decref(r);
-  OK(*cid && ok, "the previous release's functions store a campaign, businesses and a cost");
+  r = ts_call(db, &ts_service, "update_coverage_status_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_results\":{\"businesses_found\":2,"
+              "\"emails_found\":1}}", cid);
+  ok = ok && ts_success(r);
+  json_decref(r);
+  OK(*cid && ok, "the previous release's functions store a campaign, businesses, a cost and a scrape");
   OK(ts_check(db) == 0, "check is clean before the upgrade");
   leadstore_close(db);
   return cid;
@@ -135,6 +210,7 @@ static char *old_data(void) {
 
 int main(int argc, char **argv) {
   (void)argc;
+  sqlite_upgrade();
   if (!(url = ts_pg_database(argv[0]))) return 2;
   PGconn *c = PQconnectdb(url);
   if (!OK(PQstatus(c) == CONNECTION_OK && install_fixture(c), "the database is created by release 0.1.0's migrations"))
@@ -150,7 +226,8 @@ int main(int argc, char **argv) {
   char *report = NULL;
   int rc = leadstore_migrate(db, &report);
   OK(rc == LEADSTORE_OK, "the current migrate upgrades it: %s", report ? report : "?");
-  OK(report && strstr(report, "0002_rules.sql") && strstr(report, "0003_operations.sql"),
+  OK(report && strstr(report, "0002_rules.sql") && strstr(report, "0003_operations.sql") &&
+         strstr(report, "0009_campaign_counters.sql"),
      "it applied the new and the changed migrations");
   leadstore_free(report);
   leadstore_close(db);
@@ -178,6 +255,7 @@ int main(int argc, char **argv) {
   OK(ts_success(r) && json_integer_value(json_object_get(camp, "total_businesses_found")) == 2 &&
          json_number_value(json_object_get(camp, "actual_cost")) == 0.25,
      "the data written before the upgrade reads back");
+  OK(backfilled(r), "the counters added since are backfilled from the rows");
   json_decref(r);
   r = ts_call(db, &ts_service, "update_campaign_status_tx", "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"running\"}",
               cid);

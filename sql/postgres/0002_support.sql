@@ -25,6 +25,24 @@ AS $$ SELECT coalesce(nullif(current_setting('leadstore.now', true), '')::timest
 -- (its open option new_uuid, called once per call): then the call's ids are
 -- that UUID plus 0, 1, 2 … in its last 48 bits, in the order the rows are
 -- made (the counter is `leadstore.id_next`, local to the transaction).
+-- A UUIDv7 (RFC 9562 §5.7), as the embedded engine makes them (src/uuid.c): the
+-- Unix time in milliseconds (clock_timestamp(), not the transaction's) in the first
+-- 48 bits, the version, 12 bits of sub-millisecond time, the variant and random bits
+-- (gen_random_uuid()'s).  Later ids sort after, so new rows append to the indexes.
+CREATE OR REPLACE FUNCTION ls_uuid_v7() RETURNS uuid
+LANGUAGE plpgsql VOLATILE
+AS $$
+DECLARE
+  v_us bigint := floor(extract(epoch FROM clock_timestamp()) * 1000000)::bigint;
+  v_sub integer := ((v_us % 1000) * 4096 / 1000)::integer;
+  v_b bytea := uuid_send(gen_random_uuid());
+BEGIN
+  v_b := overlay(v_b PLACING substring(int8send(v_us / 1000) FROM 3) FROM 1 FOR 6);
+  v_b := set_byte(set_byte(v_b, 6, 112 | (v_sub >> 8)), 7, v_sub & 255);
+  RETURN encode(v_b, 'hex')::uuid;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION ls_new_id() RETURNS uuid
 LANGUAGE plpgsql VOLATILE
 AS $$
@@ -34,7 +52,7 @@ DECLARE
   v_tail bigint;
 BEGIN
   IF v_base IS NULL THEN
-    RETURN gen_random_uuid();
+    RETURN ls_uuid_v7();
   END IF;
   v_n := coalesce(nullif(current_setting('leadstore.id_next', true), '')::bigint, 0);
   PERFORM set_config('leadstore.id_next', (v_n + 1)::text, true);

@@ -153,12 +153,23 @@ DECLARE
   c gmaps_campaigns := ls_campaign_scrapable((p ->> 'p_campaign_id')::uuid, p_org);
   v_zip text := p ->> 'p_zip_code';
   v_results jsonb := ls_json(p, 'p_results');
+  v_found integer := coalesce((v_results ->> 'businesses_found')::numeric::integer, 0);
+  v_emails integer := coalesce((v_results ->> 'emails_found')::numeric::integer, 0);
 BEGIN
+  -- the campaign's coverage counters (0009) lose the row's current values and gain the
+  -- new ones, before the row is overwritten (the campaign row is locked: no other
+  -- writer of its coverage runs meanwhile)
+  UPDATE gmaps_campaigns k
+     SET zips_scraped = k.zips_scraped + (NOT v.scraped)::integer,
+         zip_businesses_found = k.zip_businesses_found - v.businesses_found + v_found,
+         zip_emails_found = k.zip_emails_found - v.emails_found + v_emails, updated_at = ls_now()
+    FROM gmaps_campaign_coverage v
+   WHERE k.id = c.id AND v.campaign_id = c.id AND v.zip_code = v_zip;
   -- missing results are 0: a repeat overwrites, it does not add
   UPDATE gmaps_campaign_coverage
      SET scraped = true, scraped_at = ls_now(),
-         businesses_found = coalesce((v_results ->> 'businesses_found')::numeric::integer, 0),
-         emails_found = coalesce((v_results ->> 'emails_found')::numeric::integer, 0),
+         businesses_found = v_found,
+         emails_found = v_emails,
          actual_cost = coalesce(ls_amount(v_results, 'actual_cost'), 0),
          updated_at = ls_now()
    WHERE campaign_id = c.id AND zip_code = v_zip;
@@ -223,29 +234,45 @@ DECLARE
   n record;
   v_drift boolean;
 BEGIN
-  -- the recount of sql/sqlite/queries.sql (campaign_recount); email_source <> 'not_found'
-  -- is email IS NOT NULL by the table's CHECK
-  SELECT (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id) AS businesses,
-         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source <> 'not_found') AS emails,
+  -- the recount of sql/sqlite/queries.sql (campaign_recount): one pass over the campaign's
+  -- businesses, one over its coverage; email_source <> 'not_found' is email IS NOT NULL by
+  -- the table's CHECK.  The lead and coverage totals of get_campaign (0009) are counters
+  -- of the same kind and are recounted with them.
+  SELECT b.businesses, b.emails,
          (SELECT count(*) FROM gmaps_facebook_enrichments f WHERE f.campaign_id = c.id AND f.success) AS facebook,
          (SELECT count(*) FROM gmaps_linkedin_enrichments l
            WHERE l.campaign_id = c.id AND l.linkedin_url IS NOT NULL) AS linkedin,
-         (SELECT count(*) FROM gmaps_businesses b
-           WHERE b.campaign_id = c.id AND b.email_source <> 'not_found' AND b.email_verified
-             AND b.bouncer_status = ls_verified_status()) AS verified,
-         (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id) AS zips,
-         (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id AND v.scraped) AS zips_scraped
-    INTO n;
+         b.verified, v.zips, v.zips_scraped, b.by_linkedin, b.by_facebook, b.by_google_maps, b.safe,
+         v.found, v.found_emails
+    INTO n
+    FROM (SELECT count(*) AS businesses, count(*) FILTER (WHERE email_source <> 'not_found') AS emails,
+                 count(*) FILTER (WHERE email_source <> 'not_found' AND email_verified
+                                    AND bouncer_status = ls_verified_status()) AS verified,
+                 count(*) FILTER (WHERE email_source = 'linkedin') AS by_linkedin,
+                 count(*) FILTER (WHERE email_source = 'facebook') AS by_facebook,
+                 count(*) FILTER (WHERE email_source = 'google_maps') AS by_google_maps,
+                 count(*) FILTER (WHERE email_source <> 'not_found' AND email_verified AND is_safe) AS safe
+            FROM gmaps_businesses WHERE campaign_id = c.id) b,
+         (SELECT count(*) AS zips, count(*) FILTER (WHERE scraped) AS zips_scraped,
+                 coalesce(sum(businesses_found), 0) AS found, coalesce(sum(emails_found), 0) AS found_emails
+            FROM gmaps_campaign_coverage WHERE campaign_id = c.id) v;
 
   v_drift := (c.total_businesses_found, c.total_emails_found, c.total_facebook_pages_found,
-              c.total_linkedin_profiles_found, c.total_verified_emails, c.actual_zip_count)
+              c.total_linkedin_profiles_found, c.total_verified_emails, c.actual_zip_count, c.zips_scraped,
+              c.linkedin_emails, c.facebook_emails, c.google_maps_emails, c.total_safe_emails,
+              c.zip_businesses_found, c.zip_emails_found)
              IS DISTINCT FROM (n.businesses::integer, n.emails::integer, n.facebook::integer, n.linkedin::integer,
-                               n.verified::integer, n.zips::integer);
+                               n.verified::integer, n.zips::integer, n.zips_scraped::integer,
+                               n.by_linkedin::integer, n.by_facebook::integer, n.by_google_maps::integer,
+                               n.safe::integer, n.found::bigint, n.found_emails::bigint);
   IF v_drift THEN
     UPDATE gmaps_campaigns
        SET total_businesses_found = n.businesses, total_emails_found = n.emails,
            total_facebook_pages_found = n.facebook, total_linkedin_profiles_found = n.linkedin,
-           total_verified_emails = n.verified, actual_zip_count = n.zips, updated_at = ls_now()
+           total_verified_emails = n.verified, actual_zip_count = n.zips, zips_scraped = n.zips_scraped,
+           linkedin_emails = n.by_linkedin, facebook_emails = n.by_facebook, google_maps_emails = n.by_google_maps,
+           total_safe_emails = n.safe, zip_businesses_found = n.found, zip_emails_found = n.found_emails,
+           updated_at = ls_now()
      WHERE id = c.id;
   END IF;
 
@@ -262,37 +289,27 @@ $$;
 /*--- get_campaign (SPEC §7.11) ---------------------------------------------------------------------------*/
 
 -- STABLE, and the campaign is looked up here rather than through the
--- (volatile) ls_campaign, so that the row, its coverage totals and its leads
--- all come from the one snapshot of the call.
+-- (volatile) ls_campaign.  The coverage totals and the leads are counters of
+-- the row (0009): one point read, whatever the campaign's size.
 CREATE OR REPLACE FUNCTION ls_op_get_campaign(p jsonb, p_org uuid) RETURNS jsonb
 LANGUAGE plpgsql STABLE
 AS $$
 DECLARE
   v_id uuid := (p ->> 'p_campaign_id')::uuid;
   c gmaps_campaigns;
-  v_coverage jsonb;
-  v_leads jsonb;
 BEGIN
   SELECT * INTO c FROM gmaps_campaigns WHERE id = v_id AND (p_org IS NULL OR organization_id = p_org);
   IF NOT FOUND THEN
     RAISE EXCEPTION 'Campaign % not found', v_id USING ERRCODE = 'P0002';
   END IF;
-
-  SELECT jsonb_build_object('zips_total', count(*), 'zips_scraped', count(*) FILTER (WHERE v.scraped),
-                            'businesses_found', coalesce(sum(v.businesses_found), 0),
-                            'emails_found', coalesce(sum(v.emails_found), 0))
-    INTO v_coverage
-    FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id;
-
-  SELECT jsonb_build_object(
-           'by_source', jsonb_build_object('linkedin', count(*) FILTER (WHERE b.email_source = 'linkedin'),
-                                           'facebook', count(*) FILTER (WHERE b.email_source = 'facebook'),
-                                           'google_maps', count(*) FILTER (WHERE b.email_source = 'google_maps')),
-           'safe', count(*) FILTER (WHERE b.email_source <> 'not_found' AND b.email_verified AND b.is_safe))
-    INTO v_leads
-    FROM gmaps_businesses b WHERE b.campaign_id = c.id;
-
-  RETURN jsonb_build_object('campaign', ls_campaign_json(c), 'coverage', v_coverage, 'leads', v_leads);
+  RETURN jsonb_build_object(
+    'campaign', ls_campaign_json(c),
+    'coverage', jsonb_build_object('zips_total', c.actual_zip_count, 'zips_scraped', c.zips_scraped,
+                                   'businesses_found', c.zip_businesses_found, 'emails_found', c.zip_emails_found),
+    'leads', jsonb_build_object('by_source', jsonb_build_object('linkedin', c.linkedin_emails,
+                                                                'facebook', c.facebook_emails,
+                                                                'google_maps', c.google_maps_emails),
+                                'safe', c.total_safe_emails));
 END
 $$;
 

@@ -124,20 +124,55 @@ BEGIN
 END
 $$;
 
--- Adds deltas to a campaign's counters (SPEC §6); nothing when they are all zero.
+-- Whether a business counts in total_safe_emails (0009): its current email verified and safe.
+CREATE OR REPLACE FUNCTION ls_leads_safe(b gmaps_businesses) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT coalesce(b.email IS NOT NULL AND b.email_verified AND b.is_safe, false) $$;
+
+-- Adds deltas to a campaign's counters (SPEC §6, and the lead totals of 0009: emails by
+-- source, safe ones); nothing when they are all zero.  plpgsql: the columns of 0009 are
+-- resolved when it runs (0009).  The signature of release 0.1.0 is gone.
+DROP FUNCTION IF EXISTS ls_leads_counters_add(uuid, bigint, bigint, bigint, bigint, bigint);
 CREATE OR REPLACE FUNCTION ls_leads_counters_add(p_campaign uuid, p_businesses bigint, p_emails bigint,
-                                                 p_facebook bigint, p_linkedin bigint, p_verified bigint) RETURNS void
-LANGUAGE sql
+                                                 p_facebook bigint, p_linkedin bigint, p_verified bigint,
+                                                 p_linkedin_emails bigint, p_facebook_emails bigint,
+                                                 p_google_maps_emails bigint, p_safe bigint) RETURNS void
+LANGUAGE plpgsql
 AS $$
+BEGIN
+  IF p_businesses = 0 AND p_emails = 0 AND p_facebook = 0 AND p_linkedin = 0 AND p_verified = 0
+     AND p_linkedin_emails = 0 AND p_facebook_emails = 0 AND p_google_maps_emails = 0 AND p_safe = 0 THEN
+    RETURN;
+  END IF;
   UPDATE gmaps_campaigns
      SET total_businesses_found = total_businesses_found + p_businesses,
          total_emails_found = total_emails_found + p_emails,
          total_facebook_pages_found = total_facebook_pages_found + p_facebook,
          total_linkedin_profiles_found = total_linkedin_profiles_found + p_linkedin,
          total_verified_emails = total_verified_emails + p_verified,
+         linkedin_emails = linkedin_emails + p_linkedin_emails,
+         facebook_emails = facebook_emails + p_facebook_emails,
+         google_maps_emails = google_maps_emails + p_google_maps_emails,
+         total_safe_emails = total_safe_emails + p_safe,
          updated_at = ls_now()
-   WHERE id = p_campaign
-     AND (p_businesses <> 0 OR p_emails <> 0 OR p_facebook <> 0 OR p_linkedin <> 0 OR p_verified <> 0)
+   WHERE id = p_campaign;
+END
+$$;
+
+-- The counters of one business that changed from p_old to p_new (the same row before
+-- and after an operation), plus the enrichment counters p_facebook and p_linkedin
+-- (ls__sq_biz_count of the embedded engine, taken away before and added after).
+CREATE OR REPLACE FUNCTION ls_leads_counters_move(p_old gmaps_businesses, p_new gmaps_businesses,
+                                                  p_facebook bigint, p_linkedin bigint) RETURNS void
+LANGUAGE sql
+AS $$
+  SELECT ls_leads_counters_add(p_new.campaign_id, 0,
+           (p_new.email IS NOT NULL)::int - (p_old.email IS NOT NULL)::int, p_facebook, p_linkedin,
+           ls_leads_verified(p_new)::int - ls_leads_verified(p_old)::int,
+           (p_new.email_source = 'linkedin')::int - (p_old.email_source = 'linkedin')::int,
+           (p_new.email_source = 'facebook')::int - (p_old.email_source = 'facebook')::int,
+           (p_new.email_source = 'google_maps')::int - (p_old.email_source = 'google_maps')::int,
+           ls_leads_safe(p_new)::int - ls_leads_safe(p_old)::int)
 $$;
 
 -- The success object of both enrichment saves, from the business as it is now.
@@ -173,6 +208,10 @@ DECLARE
   v_inserted bigint;
   v_emails bigint;
   v_verified bigint;
+  v_by_linkedin bigint;
+  v_by_facebook bigint;
+  v_by_google_maps bigint;
+  v_safe bigint;
 BEGIN
   PERFORM ls_campaign_scrapable(v_campaign, p_org);
   -- lock the batch's known places in id order; each is looked up on the unique
@@ -245,7 +284,7 @@ BEGIN
            (array_agg(email ORDER BY ord) FILTER (WHERE ord > coalesce(j, 0)))[1] AS email
       FROM em_run GROUP BY place_id
   ), old AS (
-    SELECT b.*, ls_leads_verified(b) AS verified
+    SELECT b.*, ls_leads_verified(b) AS verified, ls_leads_safe(b) AS safe
       FROM folded k
      CROSS JOIN LATERAL (SELECT * FROM gmaps_businesses x WHERE x.campaign_id = v_campaign AND x.place_id = k.place_id) b
   ), fin AS (
@@ -326,7 +365,7 @@ BEGIN
            twitter_url = EXCLUDED.twitter_url, linkedin_url = EXCLUDED.linkedin_url,
            needs_enrichment = EXCLUDED.needs_enrichment, enrichment_status = EXCLUDED.enrichment_status,
            raw_data = EXCLUDED.raw_data, updated_at = ls_now()
-    RETURNING b.id, b.place_id, b.email, ls_leads_verified(b) AS verified
+    RETURNING b.id, b.place_id, b.email, b.email_source, ls_leads_verified(b) AS verified, ls_leads_safe(b) AS safe
   )
   SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('place_id', s.place_id, 'business_id', u.id,
                                                        'created', x.old_id IS NULL AND s.ord = x.first_ord)
@@ -336,10 +375,18 @@ BEGIN
          (SELECT count(*) FILTER (WHERE email IS NOT NULL) FROM up)
            - (SELECT count(*) FILTER (WHERE old_email IS NOT NULL) FROM fin),
          (SELECT count(*) FILTER (WHERE verified) FROM up)
-           - (SELECT count(*) FILTER (WHERE verified) FROM old)
-    INTO v_results, v_inserted, v_emails, v_verified;
+           - (SELECT count(*) FILTER (WHERE verified) FROM old),
+         (SELECT count(*) FILTER (WHERE email_source = 'linkedin') FROM up)
+           - (SELECT count(*) FILTER (WHERE email_source = 'linkedin') FROM old),
+         (SELECT count(*) FILTER (WHERE email_source = 'facebook') FROM up)
+           - (SELECT count(*) FILTER (WHERE email_source = 'facebook') FROM old),
+         (SELECT count(*) FILTER (WHERE email_source = 'google_maps') FROM up)
+           - (SELECT count(*) FILTER (WHERE email_source = 'google_maps') FROM old),
+         (SELECT count(*) FILTER (WHERE safe) FROM up) - (SELECT count(*) FILTER (WHERE safe) FROM old)
+    INTO v_results, v_inserted, v_emails, v_verified, v_by_linkedin, v_by_facebook, v_by_google_maps, v_safe;
 
-  PERFORM ls_leads_counters_add(v_campaign, v_inserted, v_emails, 0, 0, v_verified);
+  PERFORM ls_leads_counters_add(v_campaign, v_inserted, v_emails, 0, 0, v_verified, v_by_linkedin, v_by_facebook,
+                                v_by_google_maps, v_safe);
   RETURN jsonb_build_object('campaign_id', v_campaign, 'inserted', v_inserted, 'updated', v_total - v_inserted,
                             'total', v_total, 'results', v_results);
 END
@@ -358,15 +405,13 @@ DECLARE
   b gmaps_businesses;
   v_id uuid;
   v_changed boolean;
-  v_had_email boolean;
-  v_was_verified boolean;
+  v_old gmaps_businesses;
 BEGIN
   b := ls_leads_business(v_business, p_org);
   IF v_campaign IS NOT NULL AND v_campaign <> b.campaign_id THEN
     RAISE EXCEPTION 'p_campaign_id % is not the campaign of business %', v_campaign, v_business USING ERRCODE = '22023';
   END IF;
-  v_had_email := b.email IS NOT NULL;
-  v_was_verified := ls_leads_verified(b);
+  v_old := b;
 
   INSERT INTO gmaps_facebook_enrichments (business_id, campaign_id, facebook_url, page_name, emails, primary_email,
                                           email_sources, phone_numbers, success, error_message, raw_data)
@@ -384,8 +429,7 @@ BEGIN
   v_changed := ls_leads_offer_email(b.id, ls_leads_offered_email(d, 'emails'), 'facebook');
 
   SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
-  PERFORM ls_leads_counters_add(b.campaign_id, 0, (b.email IS NOT NULL)::int - v_had_email::int, v_success::int, 0,
-                                ls_leads_verified(b)::int - v_was_verified::int);
+  PERFORM ls_leads_counters_move(v_old, b, v_success::int, 0);
   RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
 END
 $$;
@@ -416,15 +460,13 @@ DECLARE
   b gmaps_businesses;
   v_id uuid;
   v_changed boolean;
-  v_had_email boolean;
-  v_was_verified boolean;
+  v_old gmaps_businesses;
 BEGIN
   b := ls_leads_business(v_business, p_org);
   IF v_campaign IS NOT NULL AND v_campaign <> b.campaign_id THEN
     RAISE EXCEPTION 'p_campaign_id % is not the campaign of business %', v_campaign, v_business USING ERRCODE = '22023';
   END IF;
-  v_had_email := b.email IS NOT NULL;
-  v_was_verified := ls_leads_verified(b);
+  v_old := b;
 
   INSERT INTO gmaps_linkedin_enrichments (
     business_id, campaign_id, linkedin_url, profile_type, person_name, person_title, person_profile_url,
@@ -465,8 +507,7 @@ BEGIN
   END IF;
 
   SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
-  PERFORM ls_leads_counters_add(b.campaign_id, 0, (b.email IS NOT NULL)::int - v_had_email::int, 0,
-                                (v_url IS NOT NULL)::int, ls_leads_verified(b)::int - v_was_verified::int);
+  PERFORM ls_leads_counters_move(v_old, b, 0, (v_url IS NOT NULL)::int);
   RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
 END
 $$;
@@ -493,7 +534,7 @@ DECLARE
   v_facebook uuid;
   v_linkedin uuid;
   v_matches boolean;
-  v_was_verified boolean;
+  v_old gmaps_businesses;
   v_id uuid;
   b gmaps_businesses;
 BEGIN
@@ -517,7 +558,7 @@ BEGIN
     v_business := v_target;
   END IF;
   b := ls_leads_business(v_business, p_org);  -- campaign, then business
-  v_was_verified := ls_leads_verified(b);
+  v_old := b;
 
   IF v_facebook IS NOT NULL THEN
     UPDATE gmaps_facebook_enrichments
@@ -560,7 +601,7 @@ BEGIN
     ls_json(d, 'raw_response'))
   RETURNING id INTO v_id;
 
-  PERFORM ls_leads_counters_add(b.campaign_id, 0, 0, 0, 0, ls_leads_verified(b)::int - v_was_verified::int);
+  PERFORM ls_leads_counters_move(v_old, b, 0, 0);
   RETURN jsonb_build_object('business_id', b.id, 'source', v_source, 'verification_id', v_id,
                             'business_updated', v_matches);
 END

@@ -8,10 +8,15 @@
 -- authenticated and service_role (the rows each sees: 0008), and no table
 -- write to any client role — writes go through the functions.
 
--- One row per violation: (invariant, campaign_id, detail).
+-- One row per violation: (invariant, campaign_id, detail).  plpgsql, so that the
+-- counters of 0009 are resolved when it runs (a repeatable file is re-applied before
+-- 0009 on an upgrade); the query's names are the tables' columns.
 CREATE OR REPLACE FUNCTION ls_check() RETURNS TABLE (invariant integer, campaign_id uuid, detail text)
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   -- 1. no orphans
   SELECT 1, x.campaign_id, 'coverage row ' || x.id || ' has no campaign' FROM gmaps_campaign_coverage x
    WHERE NOT EXISTS (SELECT 1 FROM gmaps_campaigns c WHERE c.id = x.campaign_id)
@@ -55,7 +60,22 @@ AS $$
        (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
            AND b.email_verified AND b.bouncer_status = ls_verified_status())),
       ('actual_zip_count', c.actual_zip_count,
-       (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id))) AS v(counter, stored, actual)
+       (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id)),
+      ('zips_scraped', c.zips_scraped,
+       (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id AND v.scraped)),
+      ('zip_businesses_found', c.zip_businesses_found,
+       (SELECT coalesce(sum(v.businesses_found), 0) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id)),
+      ('zip_emails_found', c.zip_emails_found,
+       (SELECT coalesce(sum(v.emails_found), 0) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id)),
+      ('linkedin_emails', c.linkedin_emails,
+       (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source = 'linkedin')),
+      ('facebook_emails', c.facebook_emails,
+       (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source = 'facebook')),
+      ('google_maps_emails', c.google_maps_emails,
+       (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source = 'google_maps')),
+      ('total_safe_emails', c.total_safe_emails,
+       (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
+           AND b.email_verified AND b.is_safe))) AS v(counter, stored, actual)
   ) counts WHERE stored <> actual
   UNION ALL
   -- 3. every service cost equals the sum of its cost rows; actual_cost the sum of the four
@@ -111,7 +131,8 @@ AS $$
    GROUP BY x.campaign_id, x.place_id HAVING count(*) > 1
   UNION ALL
   SELECT 6, x.campaign_id, 'ZIP ' || x.zip_code || ' appears ' || count(*) || ' times' FROM gmaps_campaign_coverage x
-   GROUP BY x.campaign_id, x.zip_code HAVING count(*) > 1
+   GROUP BY x.campaign_id, x.zip_code HAVING count(*) > 1;
+END
 $$;
 
 -- What the check looked at.

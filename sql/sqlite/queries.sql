@@ -53,14 +53,6 @@ RETURNING started_at, completed_at
 INSERT INTO gmaps_campaign_status_history (id, campaign_id, seq, old_status, new_status, metadata, changed_at)
 VALUES (?1, ?2, (SELECT coalesce(max(seq), 0) + 1 FROM gmaps_campaign_status_history WHERE campaign_id = ?2),
         ?3, ?4, ?5, ?6)
--- name: campaign_coverage_totals
-SELECT count(*), coalesce(sum(scraped), 0), coalesce(sum(businesses_found), 0), coalesce(sum(emails_found), 0)
-  FROM gmaps_campaign_coverage WHERE campaign_id = ?1
--- name: campaign_leads
-SELECT coalesce(sum(email_source = 'linkedin'), 0), coalesce(sum(email_source = 'facebook'), 0),
-       coalesce(sum(email_source = 'google_maps'), 0),
-       coalesce(sum(email_source <> 'not_found' AND email_verified = 1 AND is_safe = 1), 0)
-  FROM gmaps_businesses WHERE campaign_id = ?1
 -- name: campaign_list
 SELECT * FROM gmaps_campaigns
  WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR organization_id = ?2)
@@ -70,6 +62,16 @@ SELECT count(*) FROM gmaps_campaigns WHERE (?1 IS NULL OR status = ?1) AND (?2 I
 
 --- Coverage -------------------------------------------------------------------
 
+-- name: coverage_counters_move
+-- the coverage counters (schema_3.sql) lose the row's current values and gain the new ones;
+-- run before coverage_mark_scraped overwrites the row (no row: nothing changes)
+UPDATE gmaps_campaigns
+   SET zips_scraped = zips_scraped + 1 - v.scraped,
+       zip_businesses_found = zip_businesses_found - v.businesses_found + ?3,
+       zip_emails_found = zip_emails_found - v.emails_found + ?4, updated_at = ?5
+  FROM (SELECT scraped, businesses_found, emails_found FROM gmaps_campaign_coverage
+         WHERE campaign_id = ?1 AND zip_code = ?2) AS v
+ WHERE id = ?1
 -- name: coverage_mark_scraped
 UPDATE gmaps_campaign_coverage
    SET scraped = 1, scraped_at = ?6, businesses_found = ?3, emails_found = ?4, actual_cost = ?5, updated_at = ?6
@@ -97,29 +99,42 @@ RETURNING CASE ?2 WHEN 'google_maps' THEN google_maps_cost WHEN 'facebook' THEN 
 
 -- name: campaign_counters
 SELECT total_businesses_found, total_emails_found, total_facebook_pages_found,
-       total_linkedin_profiles_found, total_verified_emails, actual_zip_count
+       total_linkedin_profiles_found, total_verified_emails, actual_zip_count, zips_scraped,
+       linkedin_emails, facebook_emails, google_maps_emails, total_safe_emails, zip_businesses_found, zip_emails_found
   FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
 -- name: campaign_recount
--- (email_source <> 'not_found' is email IS NOT NULL, by the table's CHECK, and reads the index only)
-SELECT (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1),
-       (SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND email_source <> 'not_found'),
+-- in the order of campaign_counters; one pass over the campaign's businesses, one over its coverage
+-- (email_source <> 'not_found' is email IS NOT NULL, by the table's CHECK)
+SELECT b.n, b.emails,
        (SELECT count(*) FROM gmaps_facebook_enrichments WHERE campaign_id = ?1 AND success = 1),
        (SELECT count(*) FROM gmaps_linkedin_enrichments WHERE campaign_id = ?1 AND linkedin_url IS NOT NULL),
-       (SELECT count(*) FROM gmaps_businesses
-         WHERE campaign_id = ?1 AND email_source <> 'not_found' AND email_verified = 1 AND bouncer_status = ls_verified_status()),
-       (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1),
-       (SELECT count(*) FROM gmaps_campaign_coverage WHERE campaign_id = ?1 AND scraped = 1)
+       b.verified, v.n, v.scraped, b.linkedin, b.facebook, b.google_maps, b.safe, v.businesses, v.emails
+  FROM (SELECT count(*) AS n, coalesce(sum(email_source <> 'not_found'), 0) AS emails,
+               coalesce(sum(email_source <> 'not_found' AND email_verified = 1
+                            AND bouncer_status = ls_verified_status()), 0) AS verified,
+               coalesce(sum(email_source = 'linkedin'), 0) AS linkedin,
+               coalesce(sum(email_source = 'facebook'), 0) AS facebook,
+               coalesce(sum(email_source = 'google_maps'), 0) AS google_maps,
+               coalesce(sum(email_source <> 'not_found' AND email_verified = 1 AND is_safe = 1), 0) AS safe
+          FROM gmaps_businesses WHERE campaign_id = ?1) AS b,
+       (SELECT count(*) AS n, coalesce(sum(scraped), 0) AS scraped, coalesce(sum(businesses_found), 0) AS businesses,
+               coalesce(sum(emails_found), 0) AS emails
+          FROM gmaps_campaign_coverage WHERE campaign_id = ?1) AS v
 -- name: campaign_counters_set
 UPDATE gmaps_campaigns
    SET total_businesses_found = ?2, total_emails_found = ?3, total_facebook_pages_found = ?4,
-       total_linkedin_profiles_found = ?5, total_verified_emails = ?6, actual_zip_count = ?7, updated_at = ?8
+       total_linkedin_profiles_found = ?5, total_verified_emails = ?6, actual_zip_count = ?7, zips_scraped = ?8,
+       linkedin_emails = ?9, facebook_emails = ?10, google_maps_emails = ?11, total_safe_emails = ?12,
+       zip_businesses_found = ?13, zip_emails_found = ?14, updated_at = ?15
  WHERE id = ?1
 -- name: campaign_counters_add
 UPDATE gmaps_campaigns
    SET total_businesses_found = total_businesses_found + ?2, total_emails_found = total_emails_found + ?3,
        total_facebook_pages_found = total_facebook_pages_found + ?4,
        total_linkedin_profiles_found = total_linkedin_profiles_found + ?5,
-       total_verified_emails = total_verified_emails + ?6, updated_at = ?7
+       total_verified_emails = total_verified_emails + ?6, linkedin_emails = linkedin_emails + ?7,
+       facebook_emails = facebook_emails + ?8, google_maps_emails = google_maps_emails + ?9,
+       total_safe_emails = total_safe_emails + ?10, updated_at = ?11
  WHERE id = ?1
 
 --- Invariants (SPEC §8): each query returns (campaign_id, detail) per violation --------
@@ -170,6 +185,34 @@ SELECT id, printf('%s is %d, recount %d', name_, stored, actual) FROM (
   UNION ALL
   SELECT c.id, 'actual_zip_count', c.actual_zip_count,
          (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id) FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'zips_scraped', c.zips_scraped,
+         (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id AND v.scraped = 1)
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'zip_businesses_found', c.zip_businesses_found,
+         (SELECT coalesce(sum(v.businesses_found), 0) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id)
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'zip_emails_found', c.zip_emails_found,
+         (SELECT coalesce(sum(v.emails_found), 0) FROM gmaps_campaign_coverage v WHERE v.campaign_id = c.id)
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'linkedin_emails', c.linkedin_emails,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source = 'linkedin')
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'facebook_emails', c.facebook_emails,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source = 'facebook')
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'google_maps_emails', c.google_maps_emails,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source = 'google_maps')
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'total_safe_emails', c.total_safe_emails,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
+             AND b.email_verified = 1 AND b.is_safe = 1) FROM gmaps_campaigns c
 ) WHERE stored <> actual
 -- name: check_costs
 SELECT id, printf('%s is %d micro-USD, its cost rows sum to %d', name_, stored, actual) FROM (
@@ -242,12 +285,14 @@ SELECT (SELECT count(*) FROM gmaps_campaigns), (SELECT count(*) FROM gmaps_campa
 
 -- name: business_for_call
 SELECT b.id, b.campaign_id, b.email, b.email_source,
-       (b.email IS NOT NULL AND b.email_verified = 1 AND b.bouncer_status = ls_verified_status())
+       (b.email IS NOT NULL AND b.email_verified = 1 AND b.bouncer_status = ls_verified_status()),
+       (b.email IS NOT NULL AND b.email_verified = 1 AND b.is_safe = 1)
   FROM gmaps_businesses b JOIN gmaps_campaigns c ON c.id = b.campaign_id
  WHERE b.id = ?1 AND (?2 IS NULL OR c.organization_id = ?2)
 -- name: business_by_place
 SELECT id, campaign_id, email, email_source,
-       (email IS NOT NULL AND email_verified = 1 AND bouncer_status = ls_verified_status())
+       (email IS NOT NULL AND email_verified = 1 AND bouncer_status = ls_verified_status()),
+       (email IS NOT NULL AND email_verified = 1 AND is_safe = 1)
   FROM gmaps_businesses WHERE campaign_id = @campaign_id AND place_id = :place_id
 -- name: business_insert
 INSERT INTO gmaps_businesses (id, campaign_id, zip_code, place_id, name, address, city, state, postal_code,

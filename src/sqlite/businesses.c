@@ -14,9 +14,10 @@
 
 #include "sq.h"
 
-/* Per-batch counter deltas. */
+/* Per-batch counter deltas and the result's counts. */
 typedef struct deltas {
-  int64_t businesses, emails, verified, inserted, updated;
+  ls__counts n;
+  int64_t inserted, updated;
 } deltas;
 
 /* raw_data for an element: its own raw_data, else its unknown keys (new reference or NULL). */
@@ -47,9 +48,11 @@ static int insert_business(ls__sq *s, const ls__call *c, const ls__field *fields
   json_decref(raw);
   int rc = ls__sq_exec(s, st, err);
   if (rc) return rc;
+  ls__biz b = {.has_email = has_email};
+  snprintf(b.source, sizeof b.source, "%s", has_email ? "google_maps" : "not_found");
   d->inserted++;
-  d->businesses++;
-  d->emails += has_email;
+  d->n.businesses++;
+  ls__sq_biz_count(&b, 1, &d->n);
   return LEADSTORE_OK;
 }
 
@@ -68,11 +71,11 @@ static int update_business(ls__sq *s, const ls__call *c, const ls__field *fields
   json_decref(raw);
   int rc = ls__sq_exec(s, st, err);
   if (rc) return rc;
-  bool had_email = b->has_email, was_verified = b->verified, changed;
+  bool changed;
+  ls__sq_biz_count(b, -1, &d->n);
   if ((rc = ls__sq_offer_email(s, c, b, ls__jstr(e, "email"), "google_maps", &changed, err))) return rc;
+  ls__sq_biz_count(b, 1, &d->n);
   d->updated++;
-  d->emails += (int64_t)b->has_email - had_email;
-  d->verified += (int64_t)b->verified - was_verified;
   return LEADSTORE_OK;
 }
 
@@ -121,7 +124,7 @@ int ls__sq_batch_upsert_businesses_tx(ls__sq *s, const ls__call *c, json_t *res,
   json_object_set_new(res, "updated", json_integer(d.updated));
   json_object_set_new(res, "total", json_integer((json_int_t)json_array_size(list)));
   json_object_set_new(res, "results", results);
-  return ls__sq_counters_add(s, c, campaign_id, d.businesses, d.emails, 0, 0, d.verified, err);
+  return ls__sq_counters_add(s, c, campaign_id, &d.n, err);
 }
 
 int ls__sq_get_businesses_for_enrichment(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {

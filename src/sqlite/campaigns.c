@@ -141,29 +141,21 @@ int ls__sq_get_campaign(ls__sq *s, const ls__call *c, json_t *res, ls__error *er
   sqlite3_stmt *st;
   int rc = ls__sq_campaign_row(s, c, SQ_campaign_get, id, &st, err);
   if (rc) return rc;
-  json_object_set_new(res, "campaign", ls__sq_row_json(st));
+  json_t *row = ls__sq_row_json(st);
   sqlite3_reset(st);
-
-  if (!(st = ls__sq_stmt(s, SQ_campaign_coverage_totals, err))) return err->code;
-  ls__sq_text(s, st, 1, id);
-  if ((rc = ls__sq_must_row(s, st, err))) return rc;
+  json_object_set_new(res, "campaign", row);
+  /* the totals are counters of the row (schema_3.sql): one point read, whatever the campaign's size */
   json_object_set_new(res, "coverage",
-                      json_pack("{s:I, s:I, s:I, s:I}", "zips_total", (json_int_t)sqlite3_column_int64(st, 0),
-                                "zips_scraped", (json_int_t)sqlite3_column_int64(st, 1), "businesses_found",
-                                (json_int_t)sqlite3_column_int64(st, 2), "emails_found",
-                                (json_int_t)sqlite3_column_int64(st, 3)));
-  sqlite3_reset(st);
-
-  if (!(st = ls__sq_stmt(s, SQ_campaign_leads, err))) return err->code;
-  ls__sq_text(s, st, 1, id);
-  if ((rc = ls__sq_must_row(s, st, err))) return rc;
+                      json_pack("{s:O?, s:O?, s:O?, s:O?}", "zips_total", json_object_get(row, "actual_zip_count"),
+                                "zips_scraped", json_object_get(row, "zips_scraped"), "businesses_found",
+                                json_object_get(row, "zip_businesses_found"), "emails_found",
+                                json_object_get(row, "zip_emails_found")));
   json_object_set_new(res, "leads",
-                      json_pack("{s:{s:I, s:I, s:I}, s:I}", "by_source", "linkedin",
-                                (json_int_t)sqlite3_column_int64(st, 0), "facebook",
-                                (json_int_t)sqlite3_column_int64(st, 1), "google_maps",
-                                (json_int_t)sqlite3_column_int64(st, 2), "safe",
-                                (json_int_t)sqlite3_column_int64(st, 3)));
-  sqlite3_reset(st);
+                      json_pack("{s:{s:O?, s:O?, s:O?}, s:O?}", "by_source", "linkedin",
+                                json_object_get(row, "linkedin_emails"), "facebook",
+                                json_object_get(row, "facebook_emails"), "google_maps",
+                                json_object_get(row, "google_maps_emails"), "safe",
+                                json_object_get(row, "total_safe_emails")));
   return LEADSTORE_OK;
 }
 

@@ -18,6 +18,7 @@ void ls__sq_biz_read(sqlite3_stmt *st, ls__biz *b) {
   snprintf(b->email, sizeof b->email, "%s", b->has_email ? ls__sq_col_text(st, 2) : "");
   snprintf(b->source, sizeof b->source, "%s", ls__sq_col_text(st, 3));
   b->verified = sqlite3_column_int(st, 4) != 0;
+  b->safe = sqlite3_column_int(st, 5) != 0;
 }
 
 int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__biz *b, ls__error *err) {
@@ -57,24 +58,34 @@ int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *ema
     snprintf(b->email, sizeof b->email, "%s", clean);
     b->has_email = true;
     b->verified = false;
+    b->safe = false;
   }
   snprintf(b->source, sizeof b->source, "%s", source);
   *changed = true;
   return LEADSTORE_OK;
 }
 
-int ls__sq_counters_add(ls__sq *s, const ls__call *c, const char *campaign_id, int64_t businesses,
-                        int64_t emails, int64_t facebook, int64_t linkedin, int64_t verified,
+void ls__sq_biz_count(const ls__biz *b, int sign, ls__counts *d) {
+  d->emails += sign * b->has_email;
+  d->verified += sign * b->verified;
+  d->safe += sign * b->safe;
+  d->linkedin_emails += sign * (strcmp(b->source, "linkedin") == 0);
+  d->facebook_emails += sign * (strcmp(b->source, "facebook") == 0);
+  d->google_maps_emails += sign * (strcmp(b->source, "google_maps") == 0);
+}
+
+int ls__sq_counters_add(ls__sq *s, const ls__call *c, const char *campaign_id, const ls__counts *d,
                         ls__error *err) {
-  if (!businesses && !emails && !facebook && !linkedin && !verified) return LEADSTORE_OK;
+  const int64_t v[] = {d->businesses,      d->emails,          d->facebook,           d->linkedin, d->verified,
+                       d->linkedin_emails, d->facebook_emails, d->google_maps_emails, d->safe};
+  enum { N = sizeof v / sizeof v[0] };
+  int i = 0;
+  while (i < N && v[i] == 0) i++;
+  if (i == N) return LEADSTORE_OK;
   sqlite3_stmt *st = ls__sq_stmt(s, SQ_campaign_counters_add, err);
   if (!st) return err->code;
   ls__sq_text(s, st, 1, campaign_id);
-  ls__sq_int(s, st, 2, businesses);
-  ls__sq_int(s, st, 3, emails);
-  ls__sq_int(s, st, 4, facebook);
-  ls__sq_int(s, st, 5, linkedin);
-  ls__sq_int(s, st, 6, verified);
-  ls__sq_text(s, st, 7, c->now);
+  for (i = 0; i < N; i++) ls__sq_int(s, st, 2 + i, v[i]);
+  ls__sq_text(s, st, 2 + N, c->now);
   return ls__sq_exec(s, st, err);
 }

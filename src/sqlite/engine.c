@@ -353,7 +353,7 @@ static int pragma_int(ls__sq *s, const char *sql, int *out, ls__error *err) {
  * The schema, version by version: [0] makes a new file version 1
  * (schema.sql), [v-1] takes a file of version v-1 to v (schema_<v>.sql).
  */
-static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql};
+static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql, ls__sqlite_schema_3_sql};
 enum { SCHEMA_VERSION = sizeof schema_steps / sizeof schema_steps[0] };
 
 /*
@@ -416,10 +416,17 @@ static int sq_open(leadstore *db, const char *path, ls__error *err) {
   sqlite3_extended_result_codes(s->conn, 1);
   sqlite3_busy_timeout(s->conn, db->opts.busy_timeout_ms);
   int sync_full = db->opts.durability != LEADSTORE_DURABLE_NORMAL;
-  char pragmas[160];
+  /* a page cache sized for a campaign's working set (docs/benchmarks.md): SQLite's
+   * 2 MiB holds the index pages of a few thousand businesses, not of 100 000; mmap
+   * only when asked (it slowed durable single-row writes) */
+  long long cache_kib = db->opts.sqlite_cache_mib > 0 ? 1024LL * db->opts.sqlite_cache_mib
+                        : db->opts.sqlite_cache_mib < 0 ? 2000 : 64 * 1024;
+  long long mmap_bytes = db->opts.sqlite_mmap_mib > 0 ? 1048576LL * db->opts.sqlite_mmap_mib : 0;
+  char pragmas[256];
   snprintf(pragmas, sizeof pragmas,
-           "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON;",
-           sync_full ? "FULL" : "NORMAL");
+           "PRAGMA journal_mode=WAL; PRAGMA synchronous=%s; PRAGMA foreign_keys=ON; "
+           "PRAGMA cache_size=-%lld; PRAGMA mmap_size=%lld;",
+           sync_full ? "FULL" : "NORMAL", cache_kib, mmap_bytes);
   if ((rc = exec(s, pragmas, err))) {
     if (err->code == LEADSTORE_EINTERNAL)
       rc = ls__fail(err, LEADSTORE_ECONFIG, "%s is not a leadstore database: %s", path, sqlite3_errmsg(s->conn));

@@ -72,8 +72,10 @@ int ls__sq_save_facebook_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   ls__biz b;
   int rc = load_target(s, c, &b, err);
   if (rc) return rc;
-  bool had_email = b.has_email, was_verified = b.verified, changed = false;
+  bool changed = false;
   bool success = json_is_true(json_object_get(data, "success"));
+  ls__counts d = {.facebook = success};
+  ls__sq_biz_count(&b, -1, &d);
   char id[37];
   ls__uuid_new(s->db, id);
   json_t *raw = json_object_get(data, "raw_data");
@@ -89,9 +91,8 @@ int ls__sq_save_facebook_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   ls__sq_text(s, st, 3, success ? "enriched" : "failed");
   if ((rc = ls__sq_exec(s, st, err))) return rc;
   if ((rc = ls__sq_offer_email(s, c, &b, offered_email(data, "emails"), "facebook", &changed, err))) return rc;
-  if ((rc = ls__sq_counters_add(s, c, b.campaign_id, 0, (int64_t)b.has_email - had_email, success, 0,
-                                (int64_t)b.verified - was_verified, err)))
-    return rc;
+  ls__sq_biz_count(&b, 1, &d);
+  if ((rc = ls__sq_counters_add(s, c, b.campaign_id, &d, err))) return rc;
   enrichment_result(res, id, &b, changed);
   return LEADSTORE_OK;
 }
@@ -126,9 +127,11 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   ls__biz b;
   int rc = load_target(s, c, &b, err);
   if (rc) return rc;
-  bool had_email = b.has_email, was_verified = b.verified, changed = false;
+  bool changed = false;
   size_t url_len = 0;
   const char *url = ls__jtrim(data, "linkedin_url", &url_len);
+  ls__counts d = {.linkedin = url != NULL};
+  ls__sq_biz_count(&b, -1, &d);
   ls__verif v;
   bool verif = linkedin_verification(c, data, &v);
   char id[37];
@@ -154,10 +157,10 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
     ls__sq_at_text(s, st, "@now", c->now);
     if ((rc = ls__sq_exec(s, st, err))) return rc;
     b.verified = v.verified && v.status && strcmp(v.status, ls__verified_status) == 0;
+    b.safe = v.verified && v.is_safe == 1;
   }
-  if ((rc = ls__sq_counters_add(s, c, b.campaign_id, 0, (int64_t)b.has_email - had_email, 0, url != NULL,
-                                (int64_t)b.verified - was_verified, err)))
-    return rc;
+  ls__sq_biz_count(&b, 1, &d);
+  if ((rc = ls__sq_counters_add(s, c, b.campaign_id, &d, err))) return rc;
   enrichment_result(res, id, &b, changed);
   return LEADSTORE_OK;
 }

@@ -97,7 +97,14 @@ typedef struct ls__biz {
   char email[LS_EMAIL_MAX + 1];
   char source[16];
   bool verified;         /* current email verified deliverable (counts in total_verified_emails) */
+  bool safe;             /* current email verified and is_safe (counts in total_safe_emails) */
 } ls__biz;
+
+/* Deltas of a campaign's counters: SPEC §6 and the lead totals of schema_3.sql. */
+typedef struct ls__counts {
+  int64_t businesses, emails, facebook, linkedin, verified; /* the counters of SPEC §6 */
+  int64_t linkedin_emails, facebook_emails, google_maps_emails, safe; /* emails by source; safe ones */
+} ls__counts;
 
 /* Reads the business row the statement stepped to (business_for_call / business_by_place layout). */
 void ls__sq_biz_read(sqlite3_stmt *st, ls__biz *b);
@@ -112,10 +119,15 @@ int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__b
  */
 int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *email, const char *source,
                        bool *changed, ls__error *err);
-/* Adds deltas to a campaign's counters (businesses, emails, facebook, linkedin, verified). */
-int ls__sq_counters_add(ls__sq *s, const ls__call *c, const char *campaign_id, int64_t businesses,
-                        int64_t emails, int64_t facebook, int64_t linkedin, int64_t verified,
-                        ls__error *err);
+/*
+ * Adds (sign 1) or takes away (sign -1) business b's share of the counters
+ * that follow its email: emails, verified, by source, safe.  An operation
+ * takes the share away before it changes the business and adds it back
+ * after, so the deltas are exact whatever changed.
+ */
+void ls__sq_biz_count(const ls__biz *b, int sign, ls__counts *d);
+/* Adds deltas to a campaign's counters (nothing when they are all zero). */
+int ls__sq_counters_add(ls__sq *s, const ls__call *c, const char *campaign_id, const ls__counts *d, ls__error *err);
 
 /*
  * Steps a statement: SQLITE_ROW or SQLITE_DONE, or -1 with `err` filled

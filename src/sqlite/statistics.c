@@ -5,14 +5,19 @@
  * count, so they are exact at every commit; update_campaign_statistics_tx
  * recounts them from the rows, stores the recount and reports whether the
  * stored values had drifted (which, by construction, they should not).
+ * The lead and coverage totals of get_campaign (schema_3.sql) are counters
+ * of the same kind and are recounted here too.
  */
 #include "sq.h"
 
-enum { N_COUNTERS = 6 };
+/* Stored and recounted in the order of the campaign_counters query: the six
+ * of the statistics answer (actual_zip_count and zips_scraped last), then the
+ * lead and coverage totals get_campaign reads (schema_3.sql). */
+enum { N_COUNTERS = 13 };
 
 int ls__sq_update_campaign_statistics_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
   const char *id = ls__jstr(c->params, "p_campaign_id");
-  int64_t stored[N_COUNTERS], actual[N_COUNTERS + 1];
+  int64_t stored[N_COUNTERS], actual[N_COUNTERS];
   sqlite3_stmt *st;
   int rc = ls__sq_campaign_row(s, c, SQ_campaign_counters, id, &st, err);
   if (rc) return rc;
@@ -22,7 +27,7 @@ int ls__sq_update_campaign_statistics_tx(ls__sq *s, const ls__call *c, json_t *r
   if (!(st = ls__sq_stmt(s, SQ_campaign_recount, err))) return err->code;
   ls__sq_text(s, st, 1, id);
   if ((rc = ls__sq_must_row(s, st, err))) return rc;
-  for (int i = 0; i < N_COUNTERS + 1; i++) actual[i] = sqlite3_column_int64(st, i);
+  for (int i = 0; i < N_COUNTERS; i++) actual[i] = sqlite3_column_int64(st, i);
   sqlite3_reset(st);
 
   bool drift = false;
@@ -31,7 +36,7 @@ int ls__sq_update_campaign_statistics_tx(ls__sq *s, const ls__call *c, json_t *r
     if (!(st = ls__sq_stmt(s, SQ_campaign_counters_set, err))) return err->code;
     ls__sq_text(s, st, 1, id);
     for (int i = 0; i < N_COUNTERS; i++) ls__sq_int(s, st, 2 + i, actual[i]);
-    ls__sq_text(s, st, 8, c->now);
+    ls__sq_text(s, st, 2 + N_COUNTERS, c->now);
     if ((rc = ls__sq_exec(s, st, err))) return rc;
   }
   json_object_set_new(res, "campaign_id", json_string(id));

@@ -86,11 +86,14 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
   /* a stored email is never longer than LS_EMAIL_MAX, so a longer one never matches */
   bool matches = b.has_email && len <= LS_EMAIL_MAX && strlen(b.email) == len &&
                  strncasecmp(b.email, email, len) == 0;
-  bool was_verified = b.verified;
+  ls__counts d = {0};
+  ls__sq_biz_count(&b, -1, &d);
   if (matches) {
     if ((rc = apply(s, c, SQ_business_set_verification, b.id, &v, err))) return rc;
     b.verified = v.verified && strcmp(v.status, ls__verified_status) == 0;
+    b.safe = v.verified && v.is_safe == 1;
   }
+  ls__sq_biz_count(&b, 1, &d);
 
   char vid[37];
   ls__uuid_new(s->db, vid);
@@ -106,8 +109,7 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
   ls__sq_at_int(s, st, "@is_safe", v.is_safe);
   ls__sq_at_text(s, st, "@now", c->now);
   if ((rc = ls__sq_exec(s, st, err))) return rc;
-  if ((rc = ls__sq_counters_add(s, c, b.campaign_id, 0, 0, 0, 0, (int64_t)b.verified - was_verified, err)))
-    return rc;
+  if ((rc = ls__sq_counters_add(s, c, b.campaign_id, &d, err))) return rc;
 
   json_object_set_new(res, "business_id", json_string(b.id));
   json_object_set_new(res, "source", json_string(source));

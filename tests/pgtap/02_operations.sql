@@ -93,5 +93,15 @@ SELECT is(list_campaigns(p_status => 'running') ->> 'total', '1', 'list_campaign
 SELECT is(get_campaign('nope') ->> 'error_code', '22P02', 'get_campaign: malformed id is 22P02');
 SELECT is_empty('SELECT * FROM ls_check()', 'every invariant holds');
 
+-- the counters get_campaign reads (0009) are proven by ls_check and repaired by the statistics
+UPDATE gmaps_campaigns SET total_safe_emails = total_safe_emails + 4, zip_emails_found = zip_emails_found + 11
+ WHERE id = :'cid';
+SELECT set_eq($$SELECT split_part(detail, ' ', 1) FROM ls_check() WHERE invariant = 2$$,
+              ARRAY['total_safe_emails', 'zip_emails_found'],
+              'check: a drifted lead or coverage counter is invariant 2');
+SELECT is(update_campaign_statistics_tx(:'cid') ->> 'drift_corrected', 'true', 'statistics: the drift corrected');
+SELECT is_empty('SELECT * FROM ls_check()', 'every invariant holds again');
+SELECT is(get_campaign(:'cid') -> 'leads' ->> 'safe', '0', 'get_campaign: the leads from the counters');
+
 SELECT * FROM finish();
 ROLLBACK;

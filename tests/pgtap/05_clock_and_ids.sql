@@ -8,6 +8,13 @@ SELECT * FROM no_plan();
 SELECT set_config('request.jwt.claims', '{"role": "service_role"}', true);
 SELECT is(ls_now(), now(), 'without leadstore.now the clock is the transaction''s now()');
 SELECT isnt(ls_new_id(), ls_new_id(), 'without leadstore.id_base the ids are random');
+-- … and time-ordered: UUIDv7 (RFC 9562), version 7, variant 10, the Unix milliseconds first
+SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint AS t0, ls_new_id()::text AS v7 \gset
+SELECT ok(substr(:'v7', 15, 1) = '7' AND substr(:'v7', 20, 1) IN ('8', '9', 'a', 'b'),
+          'without leadstore.id_base an id is a UUIDv7: ' || :'v7');
+SELECT ok(('x' || lpad(replace(left(:'v7', 13), '-', ''), 16, '0'))::bit(64)::bigint
+            BETWEEN :t0 AND floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint,
+          'its first 48 bits are the Unix milliseconds of its making');
 
 SELECT set_config('leadstore.now', '2026-01-02T03:04:05.000006Z', true);
 SELECT set_config('leadstore.id_base', '00000000-0001-4000-8000-0000000000fe', true);
