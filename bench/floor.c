@@ -2,7 +2,7 @@
  * floor.c — the floors of `make bench`: the work of an operation written
  * directly against the engine, the way a user writing the SQL by hand would,
  * measured in the same run so that the ratio leadstore/floor cancels the
- * machine's noise (issue 10).
+ * machine's noise.
  *
  * SQLite: tables bench_floor_* in the leadstore file itself (so the same WAL
  * journal and synchronous setting), prepared statements:

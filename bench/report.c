@@ -1,6 +1,6 @@
 /*
  * report.c — the rows of `make bench` and what is made of them: the
- * Markdown of docs/benchmarks.md (the goals of issue 10 measured, every
+ * Markdown of docs/benchmarks.md (the performance goals measured, every
  * operation beside its floor, the scale and concurrency series, HTTP),
  * build/bench.json (every row) and the data files of the plots
  * (bench/plots.gp draws them).
@@ -200,7 +200,7 @@ static void http_table(FILE *out) {
   }
 }
 
-/*--- Goals of issue 10 ---*/
+/*--- The performance goals ---*/
 
 typedef enum { G_RATIO, G_WORST_TAG, G_P50_MS, G_LINEAR, G_WRITERS } goal_kind;
 static const struct goal {
@@ -269,7 +269,7 @@ static int goal_value(const struct goal *g, const char *engine, double *v, char 
 }
 
 static void goals_table(FILE *out, json_t *json) {
-  fprintf(out, "\n## The goals of issue 10, measured in this run\n\n"
+  fprintf(out, "\n## The performance goals, measured in this run\n\n"
                "| goal | engine | measured | goal | |\n|---|---|---|---|---|\n");
   for (size_t i = 0; i < sizeof goals / sizeof *goals; i++)
     for (size_t e = 0; e < sizeof goal_engines / sizeof *goal_engines; e++) {

@@ -1,5 +1,5 @@
 /*
- * writers.c — n concurrent durable writers on one database (issue 10's
+ * writers.c — n concurrent durable writers on one database (the performance goals'
  * group-commit goal): n threads, each with its own leadstore handle (its own
  * SQLite connection to the one file, or its own PostgreSQL connection),
  * start together and call track_api_cost_tx on their own campaigns for a
