@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "internal.h" /* ls__result_text: rows spelled as every result is */
 
 /* The table's columns: heading, how a business shows in it, the widest it may be. */
 typedef struct column {
@@ -212,9 +213,9 @@ int cli_businesses(const cli_options *o, int argc, char **argv) {
     if (o->json) {
       if (first) printf("{\"businesses\":[");
       json_array_foreach(list, i, b) {
-        char *row = json_dumps(b, JSON_COMPACT | JSON_REAL_PRECISION(17));
+        char *row = ls__result_text(b); /* the library's one spelling of a result */
         printf("%s%s", shown + (long long)i ? "," : "", row ? row : "null");
-        free(row);
+        ls__free(row);
       }
     } else {
       if (first && json_array_size(list) > 0) {

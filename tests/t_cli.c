@@ -290,7 +290,7 @@ static void businesses_table(void) {
   static const char *const rows[] = {
       "{\"place_id\":\"p1\",\"name\":\"Caf\\u00e9 \\u00dcnique de la tr\\u00e8s longue enseigne du centre-ville\","
       "\"email\":\"hi@cafe.example\",\"phone\":\"+1 512 555 0100\"}",
-      "{\"place_id\":\"p2\",\"name\":\"Bean There\",\"facebook_url\":\"https://facebook.com/bean\"}",
+      "{\"place_id\":\"p2\",\"name\":\"Bean There\",\"facebook_url\":\"https://facebook.com/bean\",\"rating\":4.7}",
       "{\"place_id\":\"p3\",\"name\":\"Alpha Dental\",\"email\":\"desk@alpha.example\"}",
       "{\"place_id\":\"p4\",\"name\":\"Bravo Dental\"}",
       "{\"place_id\":\"p5\",\"name\":\"Charlie 100% Pizza\"}",
@@ -355,8 +355,10 @@ static void businesses_table(void) {
   json_t *j = json_loads(out ? out : "", 0, NULL);
   OK(j && json_array_size(json_object_get(j, "businesses")) == 7 && json_integer_value(json_object_get(j, "total")) == 7 &&
          json_is_null(json_object_get(j, "next_after")) &&
-         !strcmp(ts_str(json_array_get(json_object_get(j, "businesses"), 1), "name"), "Bean There"),
-     "--json is one object: every business (full rows, in order), the total, next_after null");
+         !strcmp(ts_str(json_array_get(json_object_get(j, "businesses"), 1), "name"), "Bean There") &&
+         out && strstr(out, "\"rating\":4.7,"),
+     "--json is one object: every business (full rows, in order, numbers spelled as the library does), "
+     "the total, next_after null");
   json_decref(j);
   free(out);
   OK(sh(&out, "%s --db %s businesses %s --limit 2 --json", cli, path, cid) == 0, "--limit 2 --json");
