@@ -8,6 +8,12 @@ missing=""
 for p in $PKGS "$@"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
+# Debian's nodejs comes without npm (a separate package); a Node.js from
+# elsewhere (NodeSource's, say) brings its own npm and conflicts with Debian's
+case " $* " in
+  *" nodejs "*) command -v npm >/dev/null 2>&1 ||
+    dpkg-query -W -f='${Status}' npm 2>/dev/null | grep -q "install ok installed" || missing="$missing npm" ;;
+esac
 [ -z "$missing" ] && exit 0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO=sudo
