@@ -547,8 +547,8 @@
 
   function drawHistory(history) {
     const rows = history.slice().reverse().map((e) => h('tr', null,
-      h('td', null, when(e.changed_at)),
-      h('td', null, e.old_status ? badge(e.old_status) : h('span', {class: 'muted'}, 'created'), ' → ', badge(e.new_status)),
+      h('td', {class: 'nowrap'}, when(e.changed_at)),
+      h('td', {class: 'nowrap'}, e.old_status ? badge(e.old_status) : h('span', {class: 'muted'}, 'created'), ' → ', badge(e.new_status)),
       h('td', null, e.metadata ? h('code', {class: 'meta'}, JSON.stringify(e.metadata)) : h('span', {class: 'muted'}, '—'))));
     fill($('#history-body'), h('table', {class: 'grid compact', id: 'history-table'},
       h('thead', null, h('tr', null, h('th', {scope: 'col'}, 'When'), h('th', {scope: 'col'}, 'Change'), h('th', {scope: 'col'}, 'Metadata'))),
