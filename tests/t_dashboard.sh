@@ -9,7 +9,7 @@
 # dependencies when node_modules is missing.
 set -u
 cli=${LEADSTORE_CLI:-build/leadstore}
-shots=${LEADSTORE_INSTALL_BUILD:-build}
+shots=$(dirname "$cli")   # the build directory of the command under test
 . tests/lib.sh
 dir=$(mktemp -d /tmp/leadstore-dashboard-XXXXXX)
 trap 'rm -rf "$dir"' EXIT
