@@ -29,7 +29,8 @@ db="$dir/dashboard.db"
 "$cli" --db "$db" init >/dev/null && sh tests/dashboard/seed.sh "$cli" "$db" "$ORG_A" "$ORG_B" >"$dir/ids" 2>"$dir/seed.log" ||
   { echo "Bail out! seeding failed"; sed 's/^/# /' "$dir/seed.log"; exit 1; }
 . "$dir/ids"
-serve_start "$cli" "$db" "$dir/serve.log" || { echo "Bail out! the server did not start"; sed 's/^/# /' "$dir/serve.log"; exit 1; }
+: >"$dir/switches"
+serve_start "$cli" "$db" "$dir/serve.log" --switches "$dir/switches" || { echo "Bail out! the server did not start"; sed 's/^/# /' "$dir/serve.log"; exit 1; }
 
 # the files over HTTP: status, type, cache validators, policy; HEAD; 404 elsewhere
 head_of() { curl -sS -o /dev/null -D - "$@" | tr -d '\r'; }
@@ -55,7 +56,7 @@ curl -sS "$SERVE_URL/rest/v1/" | grep '"swagger": "2.0"' >/dev/null
 tap $? "GET /rest/v1/ still answers the OpenAPI description"
 
 # the page in the browser: one TAP line per check of test.mjs
-URL=$SERVE_URL CLI=$cli DB=$db CID_A=$CID_A CID_B=$CID_B KEY_A=$KEY_A KEY_B=$KEY_B ORG_A=$ORG_A SHOTS=$shots \
+URL=$SERVE_URL SERVE_PID=$SERVE_PID SWITCHES=$dir/switches CLI=$cli DB=$db CID_A=$CID_A CID_B=$CID_B KEY_A=$KEY_A KEY_B=$KEY_B ORG_A=$ORG_A SHOTS=$shots \
   node tests/dashboard/test.mjs >"$dir/browser.out" 2>"$dir/browser.err"
 rc=$?
 tab=$(printf '\t')

@@ -183,12 +183,17 @@
 
   /*--- Polling -------------------------------------------------------------*/
 
-  const poll = {timer: 0, delay: POLL_MS, job: null, what: ''};
-  /* Runs job now and then every POLL_MS (doubling after failures); a new view replaces the job. */
-  function startPolling(what, job) {
+  const poll = {timer: 0, delay: POLL_MS, job: null, what: '', onFatal: null};
+  /*
+   * Runs job now and then every POLL_MS (doubling after failures a retry can
+   * fix); an error no retry fixes stops it and calls onFatal.  A new view
+   * replaces the job.
+   */
+  function startPolling(what, job, onFatal) {
     stopPolling();
     poll.job = job;
     poll.what = what;
+    poll.onFatal = onFatal || null;
     poll.delay = POLL_MS;
     return tick();
   }
@@ -211,8 +216,10 @@
       if (!(err instanceof CallError)) throw err;
       if (err.status === 401) return signOut('Your key was refused (' + err.message + '). Sign in again.');
       if (!err.retry) {
-        showError(poll.what, err);
+        const onFatal = poll.onFatal;
         stopPolling();
+        if (onFatal) onFatal(err);
+        showError(poll.what, err);
         return;
       }
       poll.delay = Math.min(poll.delay * 2, POLL_MAX_MS);
@@ -377,7 +384,7 @@
   }
 
   function renderCampaign(id) {
-    view = {id, campaign: null, transitions: {}, biz: {filters: {}, cursors: [null], next: null, total: 0}};
+    view = {id, campaign: null, transitions: {}, biz: {filters: {}, cursors: [null], next: null, total: 0, seq: 0}};
     const main = $('#main');
     fill(main,
       h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/'}, '← Campaigns')),
@@ -394,7 +401,11 @@
         section('queues', 'Enrichment queues', h('div', {id: 'queues-body'})),
         section('history', 'Status history', h('div', {id: 'history-body', class: 'scroll'}))),
       h('dialog', {id: 'detail', 'aria-labelledby': 'detail-h'}));
-    startPolling('Loading the campaign', () => loadCampaign(id));
+    startPolling('Loading the campaign', () => loadCampaign(id), (err) => {
+      if (view && view.id === id && !view.campaign)
+        fill(main, h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/'}, '← Campaigns')),
+          h('div', {class: 'card'}, h('p', {class: 'empty'}, 'This campaign cannot be shown (' + (err.code || err.status) + ').')));
+    });
   }
 
   async function loadCampaign(id) {
@@ -602,10 +613,10 @@
   }
 
   async function loadBusinesses() {
-    const biz = view.biz, id = view.id;
+    const biz = view.biz, id = view.id, seq = ++biz.seq;
     const after = biz.cursors[biz.cursors.length - 1];
     const r = await rpc('list_businesses', Object.assign(bizParams(), {p_limit: PAGE}, after ? {p_after: after} : {}));
-    if (!view || view.id !== id) return;
+    if (!view || view.id !== id || seq !== biz.seq) return; /* a newer request (filter, page) answers instead */
     biz.next = r.businesses.length === PAGE ? r.next_after : null;
     biz.total = r.total;
     drawBusinesses(r.businesses);

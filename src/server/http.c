@@ -14,6 +14,9 @@
  *      handle, the result object with 200 (also for success:false);
  *   4. srv_completed(): the access-log line, the in-flight gauge.
  *
+ * The dashboard's files (`/`, `/app.js`, `/app.css`, web.c) are answered
+ * from the headers, with no key: they hold no data.
+ *
  * Each worker thread owns one database handle, opened on first use and
  * dropped after a lost connection (the next request reopens it).
  */

@@ -5,16 +5,17 @@
 // "ok<TAB>name" or "not ok<TAB>name<TAB>why"; tests/t_dashboard.sh turns
 // them into TAP.  Any console error or page error fails the last check.
 //   env: URL CLI DB CID_A CID_B KEY_A KEY_B ORG_A SHOTS (screenshot directory)
+//        SERVE_PID SWITCHES (the server's --switches file: SIGHUP reloads it)
 import {execFileSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
+import {readFileSync, writeFileSync} from 'node:fs';
 import {chromium} from 'playwright-core';
 
 const env = (k) => {
   if (!process.env[k]) throw new Error(k + ' is not set');
   return process.env[k];
 };
-const [URL, CLI, DB, CID_A, CID_B, KEY_A, KEY_B, ORG_A, SHOTS] =
-  ['URL', 'CLI', 'DB', 'CID_A', 'CID_B', 'KEY_A', 'KEY_B', 'ORG_A', 'SHOTS'].map(env);
+const [URL, CLI, DB, CID_A, CID_B, KEY_A, KEY_B, ORG_A, SHOTS, SERVE_PID, SWITCHES] =
+  ['URL', 'CLI', 'DB', 'CID_A', 'CID_B', 'KEY_A', 'KEY_B', 'ORG_A', 'SHOTS', 'SERVE_PID', 'SWITCHES'].map(env);
 const WAIT = 20000; // the longest wait for a condition (polling runs every 5 s)
 
 let failed = 0;
@@ -73,10 +74,13 @@ async function waitText(page, sel, want) {
 
 const browser = await chromium.launch({executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-dev-shm-usage']});
 const problems = [];
+let outage = false; /* while get_campaign is switched off, its 503s are expected in the console */
 async function newPage(viewport) {
   const context = await browser.newContext({viewport, acceptDownloads: true});
   const page = await context.newPage();
-  page.on('console', (m) => { if (m.type() === 'error') problems.push('console: ' + m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !(outage && /status of 503/.test(m.text()))) problems.push('console: ' + m.text());
+  });
   page.on('pageerror', (e) => problems.push('page error: ' + e.message));
   page.on('dialog', (d) => { problems.push('dialog opened: ' + d.message()); d.dismiss(); });
   return page;
@@ -287,6 +291,21 @@ try {
 
   await page.screenshot({path: SHOTS + '/dashboard-desktop.png', fullPage: true});
 
+  await attempt('an outage a retry fixes is shown as temporary, retried with backoff, and cleared when it ends', async () => {
+    outage = true;
+    writeFileSync(SWITCHES, 'get_campaign off\n');
+    process.kill(Number(SERVE_PID), 'SIGHUP');
+    await waitText(page, '#notice', 'LS503');
+    const notice = await page.locator('#notice').textContent();
+    if (!/Loading the campaign failed/.test(notice) || !/temporary: retrying in (10|20|40|60) s/.test(notice)) return 'notice: ' + notice;
+    writeFileSync(SWITCHES, 'get_campaign on\n');
+    process.kill(Number(SERVE_PID), 'SIGHUP');
+    await page.locator('#notice').waitFor({state: 'hidden', timeout: 3 * WAIT});
+    outage = false;
+    const n = call('get_campaign', {p_campaign_id: CID_A}).campaign.total_businesses_found;
+    return shows(page, '[data-stat=total_businesses_found]', n);
+  });
+
   const phone = await newPage({width: 390, height: 844});
   await attempt('at phone width the page fits the screen', async () => {
     await phone.goto(URL + '/');
@@ -313,6 +332,7 @@ try {
     if ((await other.locator('#campaigns').textContent()).includes('Austin coffee shops')) return 'A\'s name is shown to B';
     await other.goto(URL + '/#/c/' + CID_A);
     await waitText(other, '#notice', 'P0002');
+    await waitText(other, '#main', 'This campaign cannot be shown');
     const notice = await other.locator('#notice').textContent();
     if (!/Retrying will not help/.test(notice) || !/another organization/.test(notice)) return 'notice: ' + notice;
     if ((await other.locator('[data-stat]').count()) !== 0) return 'A\'s numbers are shown to B';
