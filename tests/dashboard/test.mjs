@@ -202,6 +202,7 @@ try {
   });
 
   await attempt('the businesses table pages with next_after and filters by source', async () => {
+    await page.locator('#biz-search').fill(''); // whatever the previous check left
     const total = call('list_businesses', {p_campaign_id: CID_A, p_limit: 1}).total;
     await waitText(page, '[data-test=biz-range]', 'of ' + total);
     const first = await page.locator('#biz-table tbody tr').first().getAttribute('data-business');
