@@ -46,6 +46,8 @@ etag=$(sed -n 's/^[Ee][Tt]ag: //p' "$dir/h")
 code=$(curl -sS -o "$dir/b" -w '%{http_code}' -H "If-None-Match: $etag" "$SERVE_URL/app.css")
 [ "$code" = 304 ] && [ ! -s "$dir/b" ]
 tap $? "If-None-Match with the ETag answers 304 without a body (got $code)"
+curl -sS "$SERVE_URL/metrics" | grep '^leadstore_http_responses_total{status="304"} [1-9]' >/dev/null
+tap $? "/metrics counts the 304"
 curl -sS -I "$SERVE_URL/" >"$dir/head" 2>&1 && curl -sS "$SERVE_URL/" >"$dir/get" &&
   grep -qi "^content-length: $(wc -c <"$dir/get" | tr -d ' ')" "$dir/head" && grep -q '<script src="/app.js"' "$dir/get"
 tap $? "HEAD / answers the headers of GET / (its Content-Length)" "$dir/head"
