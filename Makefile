@@ -79,6 +79,8 @@ CLI_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
 # tests may drive the server over HTTP with libcurl
 TEST_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h $(BUILD)/gen/pg_migrations.h
+# the dashboard's files (web/), embedded in the command by src/server/web.c (its only reader)
+WEB     := web/index.html web/app.js web/app.css
 PG_SQL  := $(sort $(wildcard sql/postgres/[0-9]*.sql))
 TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
@@ -98,6 +100,8 @@ deps:
 # benchmark's plots, and run the fuzzing harnesses (clang, libFuzzer)
 TEST_DEPS := postgresql-15 postgresql-15-pgtap postgresql-15-plpgsql-check libtap-parser-sourcehandler-pgtap-perl \
              prometheus wrk curl python3 nodejs groff-base man-db gnuplot-nox clang-14 libclang-rt-14-dev
+# the dashboard's browser test (tests/t_dashboard.sh) drives Debian's chromium
+TEST_DEPS += chromium
 
 $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
@@ -112,6 +116,13 @@ $(BUILD)/gen/sqlite_schema.h: sql/sqlite/schema.sql sql/sqlite/schema_2.sql sql/
 $(BUILD)/gen/pg_migrations.h: $(PG_SQL) tools/pgmigrations.sh tools/sql2c.awk
 	@mkdir -p $(@D)
 	sh tools/pgmigrations.sh $@ $(PG_SQL)
+
+$(BUILD)/gen/web_assets.h: $(WEB) tools/web2c.awk
+	@mkdir -p $(@D)
+	{ awk -v var=web_index_html -f tools/web2c.awk web/index.html && \
+	  awk -v var=web_app_js -f tools/web2c.awk web/app.js && \
+	  awk -v var=web_app_css -f tools/web2c.awk web/app.css; } > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/server/web.o: $(BUILD)/gen/web_assets.h
 
 $(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h src/suggest.h
 	@mkdir -p $(@D)

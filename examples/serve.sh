@@ -1,8 +1,8 @@
 #!/bin/sh
 # serve.sh — serves the demo database over HTTP (make run, after the walk of
 # examples/demo.sh): starts `leadstore serve` on the embedded default, mints a
-# service_role key, and prints the URL, the key, a curl call and a supabase-js
-# snippet.  Ctrl-C stops the server cleanly.
+# service_role key, and prints the URL, the key, the dashboard's address, a
+# curl call and a supabase-js snippet.  Ctrl-C stops the server cleanly.
 #   sh examples/serve.sh [path/to/leadstore]
 # LEADSTORE_DB picks the database (default demo.db), LEADSTORE_LISTEN the
 # address (default 127.0.0.1:8080; 127.0.0.1:0 picks a free port).
@@ -37,6 +37,8 @@ cat <<INFO
 
 service_role key (valid one day; \`$LS keys --db $shown --role service_role\` mints another):
   $key
+
+dashboard: open $url/ in a browser and sign in with the key above
 
 curl:
   curl -s $url/rest/v1/rpc/list_campaigns \\

@@ -180,7 +180,8 @@ static const cli_command commands[] = {
      NULL, "leadstore docs > docs/operations.md\nleadstore docs sql-install > leadstore.sql", 0},
     {"serve", cli_serve, "", "serve the operations over HTTP (PostgREST RPC; docs/http.md)",
      "Serves every operation as POST /rest/v1/rpc/OP, as Supabase's PostgREST does, with\n"
-     "keys (leadstore keys), metrics, rollout switches and a graceful stop on SIGTERM.\n"
+     "keys (leadstore keys), metrics, rollout switches, a dashboard at / (docs/dashboard.md)\n"
+     "and a graceful stop on SIGTERM.\n"
      "It prints one line when it listens: leadstore: listening on http://HOST:PORT",
      serve_options, "leadstore serve --db leads.db --listen 127.0.0.1:8080\nleadstore serve --db leads.db --read-only",
      1},

@@ -14,6 +14,9 @@
  *      handle, the result object with 200 (also for success:false);
  *   4. srv_completed(): the access-log line, the in-flight gauge.
  *
+ * The dashboard's files (`/`, `/app.js`, `/app.css`, web.c) are answered
+ * from the headers, with no key: they hold no data.
+ *
  * Each worker thread owns one database handle, opened on first use and
  * dropped after a lost connection (the next request reopens it).
  */
@@ -29,13 +32,14 @@
 #include "server/server.h"
 #include "suggest.h"
 
-typedef enum route { R_RPC, R_HEALTH, R_METRICS, R_VERSION, R_CHECK, R_OPENAPI, R_NONE } route;
+typedef enum route { R_RPC, R_HEALTH, R_METRICS, R_VERSION, R_CHECK, R_OPENAPI, R_WEB, R_NONE } route;
 
 typedef struct request {
   struct timespec start;
   route route;
   const srv_op *op;
   size_t op_index;
+  const srv_web_file *file; /* R_WEB: the dashboard's file */
   leadstore_caller caller;
   char org[37];
   bool authed;          /* a key was verified */
@@ -170,6 +174,38 @@ static enum MHD_Result ok_json(struct MHD_Connection *c, request *r, char *text,
   return answer(c, r, 200, JSON_TYPE, text, strlen(text), release, NULL, NULL);
 }
 
+/*
+ * The dashboard's Content-Security-Policy: this origin's script, style and
+ * fetches only — no inline script or style, no eval, no frames, no forms
+ * posted elsewhere.  The page renders data with DOM text nodes only.
+ */
+static const char *WEB_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+                             "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/* One of the dashboard's files (GET/HEAD): 200, or 304 when If-None-Match names its ETag. */
+static enum MHD_Result web_file(struct MHD_Connection *c, request *r) {
+  const srv_web_file *f = r->file;
+  bool fresh = srv_web_not_modified(f, header(c, MHD_HTTP_HEADER_IF_NONE_MATCH));
+  struct MHD_Response *resp =
+      fresh ? MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT)
+            : MHD_create_response_from_buffer(f->len, (void *)f->body, MHD_RESPMEM_PERSISTENT);
+  if (!resp) return MHD_NO;
+  if (!fresh) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, f->type);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_ETAG, f->etag);
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
+  MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP);
+  MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+  MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+  if (atomic_load(&draining)) MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
+  unsigned status = fresh ? MHD_HTTP_NOT_MODIFIED : MHD_HTTP_OK;
+  enum MHD_Result ok = MHD_queue_response(c, status, resp);
+  MHD_destroy_response(resp);
+  r->status = status;
+  srv_metrics_response(status);
+  return ok;
+}
+
 /*--- Headers ----------------------------------------------------------------*/
 
 /* The key of the request: Authorization: Bearer wins over apikey (header, then query). */
@@ -233,7 +269,8 @@ static route route_of(const char *url, const char **op_name) {
   if (!strcmp(url, "/metrics")) return R_METRICS;
   if (!strcmp(url, "/version")) return R_VERSION;
   if (!strcmp(url, "/check")) return R_CHECK;
-  if (!strcmp(url, "/") || !strcmp(url, "/rest/v1") || !strcmp(url, "/rest/v1/")) return R_OPENAPI;
+  if (!strcmp(url, "/rest/v1") || !strcmp(url, "/rest/v1/")) return R_OPENAPI;
+  if (srv_web_find(url)) return R_WEB;
   return R_NONE;
 }
 
@@ -270,6 +307,7 @@ static bool is_json_type(const char *type) {
 static enum MHD_Result begin(struct MHD_Connection *c, request *r, const char *url, const char *method) {
   const char *op_name = NULL;
   r->route = route_of(url, &op_name);
+  if (r->route == R_WEB) r->file = srv_web_find(url);
   enum MHD_Result ret = MHD_YES;
   r->early = true;
   if (!strcmp(method, "OPTIONS")) return preflight(c, r);
@@ -478,6 +516,7 @@ static enum MHD_Result finish(struct MHD_Connection *c, request *r) {
     return ok_json(c, r, text, free);
   }
   case R_OPENAPI: return ok_json(c, r, srv_openapi(header(c, MHD_HTTP_HEADER_HOST)), free);
+  case R_WEB: return web_file(c, r);
   case R_NONE: break;
   }
   return MHD_NO;

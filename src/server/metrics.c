@@ -30,7 +30,7 @@ typedef atomic_ullong counter;
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 enum { NBUCKETS = sizeof buckets / sizeof buckets[0] };
 
-static const unsigned statuses[] = {200, 204, 400, 401, 403, 404, 405, 406, 413, 431, 500, 503, 504};
+static const unsigned statuses[] = {200, 204, 304, 400, 401, 403, 404, 405, 406, 413, 431, 500, 503, 504};
 enum { NSTATUSES = sizeof statuses / sizeof statuses[0] };
 
 typedef struct op_metrics {

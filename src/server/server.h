@@ -10,7 +10,8 @@
  *               leadstore_describe), GET parameter conversion, OpenAPI;
  *   metrics.c   counters and the Prometheus text exposition;
  *   switches.c  rollout switches (operations turned off, read-only mode);
- *   secret.c    the JWT secret's resolution, shared with `leadstore keys`.
+ *   secret.c    the JWT secret's resolution, shared with `leadstore keys`;
+ *   web.c       the dashboard's static files, embedded at build time.
  *
  * Like the CLI, the server uses only the public API (leadstore.h).
  */
@@ -115,5 +116,20 @@ bool srv_switch_off(const srv_op *op, char **why);
  * or NULL with *err (free()) saying why.
  */
 char *srv_secret_resolve(const char *db, const char *secret_file, char **err);
+
+/*--- Dashboard (web.c) ------------------------------------------------------*/
+
+typedef struct srv_web_file {
+  const char *path;  /* "/", "/app.js", "/app.css" */
+  const char *type;  /* its Content-Type */
+  const char *body;  /* static, embedded */
+  size_t len;
+  char etag[24];     /* "<16 hex digits>", quoted */
+} srv_web_file;
+
+/* The embedded file served at `path` (also "/index.html" for "/"); NULL when none. */
+const srv_web_file *srv_web_find(const char *path);
+/* Whether an If-None-Match header value matches f's ETag (answer 304). */
+bool srv_web_not_modified(const srv_web_file *f, const char *if_none_match);
 
 #endif
