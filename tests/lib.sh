@@ -1,6 +1,6 @@
 # lib.sh — sourced by the shell tests and bench/http.sh.
-#   serve_start CLI DB LOG   starts `leadstore serve` on 127.0.0.1:<free port>
-#                            (an SQLite DB is created when missing);
+#   serve_start CLI DB LOG [OPTION…]  starts `leadstore serve [OPTION…]` on
+#                            127.0.0.1:<free port> (an SQLite DB is created when missing);
 #                            sets SERVE_URL, SERVE_PID
 #   serve_stop               SIGTERM, waits; returns the server's exit status
 #   pg_fresh CLI SERVER NAME a new, migrated database NAME on the PostgreSQL
@@ -15,7 +15,9 @@
 serve_start() {
   _fifo="${TMPDIR:-/tmp}/leadstore-serve.$$.fifo"
   rm -f "$_fifo" && mkfifo "$_fifo"
-  "$1" serve --db "$2" --create --listen 127.0.0.1:0 >"$_fifo" 2>>"$3" &
+  _cli=$1 _db=$2 _log=$3
+  shift 3
+  "$_cli" serve --db "$_db" --create --listen 127.0.0.1:0 "$@" >"$_fifo" 2>>"$_log" &
   SERVE_PID=$!
   exec 9<"$_fifo"
   rm -f "$_fifo"
