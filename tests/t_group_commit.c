@@ -8,7 +8,8 @@
  *     middle of a group fails that call alone and changes nothing of it;
  *   - a group whose COMMIT fails answers every call with a retryable failure
  *     and leaves the database byte-for-byte unchanged;
- *   - the write lock is held for the group; readers go on (WAL);
+ *   - the write lock is held for the group; readers go on (WAL); a server
+ *     whose committer cannot have it answers the waiting write 55P03;
  *   - on PostgreSQL the group API is a bracket around calls that commit alone;
  *   - 64 concurrent writers over HTTP, with group commit on and off, all get
  *     answers that match the database afterwards: every success stored once,
@@ -454,6 +455,60 @@ static void http_writers(const char *cli, bool grouped) {
   free(path);
 }
 
+/*
+ * The server's committer cannot have the write lock (another process holds it
+ * past the busy timeout): the waiting write is answered 55P03, retryable,
+ * the group counted as failed; once the lock is free, writes go through.
+ */
+static void lock_held_elsewhere(const char *cli) {
+  char *path = ts_db_path("http-locked");
+  leadstore *db = ts_open(path);
+  char cid[37];
+  new_campaign(db, "locked", cid);
+  pid_t pid;
+  char *url = ts_serve(cli, path, &pid);
+  if (!OK(url != NULL, "the server starts")) return;
+  static http_run run;
+  memset(&run, 0, sizeof run);
+  run.url = url;
+  char *token = NULL;
+  leadstore_token_mint(SECRET, &ts_service, 600, &token);
+  if (asprintf(&run.auth, "Authorization: Bearer %s", token) < 0) exit(2);
+  long long campaigns = rows(db, "gmaps_campaigns");
+  OK(leadstore_group_begin(db, NULL) == LEADSTORE_OK, "another process holds the write lock");
+  CURL *h = curl_easy_init();
+  long status = 0;
+  const char *json = "{\"p_campaign_data\":{\"name\":\"waits\"}}";
+  char *text = http(h, &run, "/rest/v1/rpc/create_campaign_with_coverage_tx", json, &status);
+  json_t *r = text ? json_loads(text, 0, NULL) : NULL;
+  OK(status == 200 && json_is_false(json_object_get(r, "success")) &&
+         !strcmp(json_string_value(json_object_get(r, "error_code")) ? json_string_value(json_object_get(r, "error_code")) : "", "55P03") &&
+         json_is_true(json_object_get(r, "retry_recommended")),
+     "a write the committer cannot take the lock for is answered 55P03, retryable: %.200s", text ? text : "");
+  json_decref(r);
+  free(text);
+  OK(leadstore_group_commit(db, NULL) == LEADSTORE_OK && rows(db, "gmaps_campaigns") == campaigns,
+     "the lock is released; the refused write changed nothing");
+  text = http(h, &run, "/rest/v1/rpc/create_campaign_with_coverage_tx", json, &status);
+  r = text ? json_loads(text, 0, NULL) : NULL;
+  OK(status == 200 && json_is_true(json_object_get(r, "success")) && rows(db, "gmaps_campaigns") == campaigns + 1,
+     "then the same write goes through");
+  json_decref(r);
+  free(text);
+  char *metrics = http(h, &run, "/metrics", NULL, &status);
+  OK(metrics && sample(metrics, "leadstore_group_commits_total{result=\"failed\"}") == 1 &&
+         sample(metrics, "leadstore_group_commits_total{result=\"committed\"}") == 1,
+     "/metrics counts one failed group and one committed");
+  free(metrics);
+  curl_easy_cleanup(h);
+  OK(ts_serve_stop(pid) == 0, "the server stops cleanly");
+  leadstore_close(db);
+  free(run.auth);
+  leadstore_free(token);
+  free(url);
+  free(path);
+}
+
 int main(int argc, char **argv) {
   (void)argc;
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -475,6 +530,7 @@ int main(int argc, char **argv) {
 
   http_writers(cli, true);
   http_writers(cli, false);
+  lock_held_elsewhere(cli);
   on_postgresql(argv[0]);
   free(cli);
   curl_global_cleanup();
