@@ -230,7 +230,8 @@ bench:
 	@server="$$(sh tests/pg.sh server)"; \
 	  sh bench/http.sh $(BUILD) "$$server" $(BUILD)/bench-http.tsv && \
 	  $(BUILD)/bench --http $(BUILD)/bench-http.tsv $(BUILD) "$$server" && \
-	  gnuplot -e "dir='$(BUILD)'" bench/plots.gp; \
+	  gnuplot -e "dir='$(BUILD)'" bench/plots.gp && \
+	  sh bench/group_commit.sh $(BUILD) > $(BUILD)/bench-group-commit.md; \
 	  status=$$?; sh tests/pg.sh stop; exit $$status
 
 BENCH_SRC := $(wildcard bench/*.c)

@@ -243,6 +243,41 @@ LEADSTORE_API int leadstore_call(leadstore *db, const leadstore_caller *caller, 
                                  const char *params_json, char **result_json);
 
 /*
+ * Group commit: several calls in one transaction, each in its own
+ * savepoint, made durable by one commit (one fsync on SQLite).
+ *
+ *   leadstore_group_begin(db, &failure)   opens the group (SQLite: BEGIN
+ *                                         IMMEDIATE, the write lock held
+ *                                         until the group ends);
+ *   leadstore_call(db, …) …               as usual; each call runs in a
+ *                                         SAVEPOINT: a failed call rolls back
+ *                                         to it and reports its own failure,
+ *                                         the others keep their work; a
+ *                                         repeat of a p_request_id made
+ *                                         earlier in the group is answered
+ *                                         as a replay;
+ *   leadstore_group_commit(db, &failure)  commits them all at once.
+ *
+ * A successful call's result inside a group is provisional: it becomes true
+ * (durable) only when leadstore_group_commit returns LEADSTORE_OK.  When it
+ * does not, nothing of the group was written, and *failure_json (if not
+ * NULL; free with leadstore_free) is the failure object every call of the
+ * group must be answered with instead: the commit's error_code and
+ * retry_recommended true (the calls themselves were not at fault).  A
+ * statement failure that made SQLite abandon the whole transaction (disk
+ * full, I/O error) fails every later call of the group at once and the
+ * commit likewise.  leadstore_group_begin fails (with *failure_json) when
+ * the write lock cannot be had (55P03, as a lone call would) or when a
+ * group is open already (EINVAL); leadstore_group_commit without an open
+ * group is EINVAL.  Closing a handle with an open group rolls it back.
+ * On PostgreSQL and over HTTP a group is only a bracket: each call commits
+ * on its own as it runs (the server runs writers concurrently), and the
+ * commit has nothing left to do.
+ */
+LEADSTORE_API int leadstore_group_begin(leadstore *db, char **failure_json);
+LEADSTORE_API int leadstore_group_commit(leadstore *db, char **failure_json);
+
+/*
  * Proves the invariants of SPEC §8 over the whole database.  *report_json is
  * {"ok":bool,"violations":[{"invariant":N,"campaign_id":…,"detail":…}],
  * "checked":{…counts…}}.  Returns LEADSTORE_OK when the check ran (whatever it

@@ -198,6 +198,57 @@ done:
   return rc;
 }
 
+/*
+ * Group commit (leadstore.h).  The engine's hooks run with the handle's
+ * fault state active, like a call's steps, so a test can make the group's
+ * COMMIT fail (leadstore_test_fault STEP 1 just before the commit).
+ */
+int leadstore_group_begin(leadstore *db, char **failure_json) {
+  ls__alloc_init();
+  if (failure_json) *failure_json = NULL;
+  ls__error err = {0};
+  int rc = LEADSTORE_OK;
+  db->faults.steps = db->faults.allocs = 0;
+  if (db->group) rc = ls__fail(&err, LEADSTORE_EINVAL, "a group is open already on this handle");
+  else if (db->engine->group_begin) {
+    ls__active_faults = &db->faults;
+    rc = db->engine->group_begin(db, &err);
+    ls__active_faults = NULL;
+  }
+  if (rc == LEADSTORE_OK) db->group = true;
+  else if (failure_json) *failure_json = failure_text(&err);
+  return rc;
+}
+
+int leadstore_group_commit(leadstore *db, char **failure_json) {
+  ls__alloc_init();
+  if (failure_json) *failure_json = NULL;
+  ls__error err = {0};
+  int rc = LEADSTORE_OK;
+  db->faults.steps = db->faults.allocs = 0;
+  if (!db->group) {
+    rc = ls__fail(&err, LEADSTORE_EINVAL, "no group is open on this handle");
+    if (failure_json) *failure_json = failure_text(&err);
+    return rc;
+  }
+  db->group = false;
+  if (db->engine->group_commit) {
+    ls__active_faults = &db->faults;
+    rc = db->engine->group_commit(db, &err);
+    ls__active_faults = NULL;
+  }
+  if (rc != LEADSTORE_OK && failure_json) {
+    /* the calls were not at fault: each may be made again */
+    json_t *o = json_pack("{s:b, s:s+, s:s, s:b}", "success", 0, "error",
+                          "the group's transaction was not committed, nothing of it was written: ",
+                          err.msg[0] ? err.msg : leadstore_status_message(err.code), "error_code",
+                          leadstore_status_sqlstate(err.code), "retry_recommended", 1);
+    *failure_json = o ? ls__result_text(o) : NULL;
+    json_decref(o);
+  }
+  return rc;
+}
+
 int leadstore_check(leadstore *db, char **report_json) {
   ls__alloc_init();
   *report_json = NULL;

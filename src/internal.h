@@ -321,6 +321,11 @@ typedef struct ls__engine {
    * server's result object, or NULL when err says why there is none. */
   int (*forward)(leadstore *db, const leadstore_caller *caller, const char *op, const char *params,
                  char **result, ls__error *err);
+  /* Group commit (leadstore_group_begin/commit), NULL when calls commit one
+   * by one: opens the group's transaction; commits it (on failure nothing
+   * of the group was written). */
+  int (*group_begin)(leadstore *db, ls__error *err);
+  int (*group_commit)(leadstore *db, ls__error *err);
 } ls__engine;
 
 extern const ls__engine ls__sqlite_engine;
@@ -351,6 +356,7 @@ struct leadstore {
   leadstore_options opts;    /* as given, busy_timeout_ms defaulted */
   bool busy_timeout_set;     /* opts.busy_timeout_ms came from the caller */
   ls__faults faults;
+  bool group;                /* a group (leadstore_group_begin) is open */
 };
 
 /* Adds the check's finding to report.violations. */

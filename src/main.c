@@ -77,6 +77,7 @@ static const cli_option serve_options[] = {
     {"--check-interval", "S", "run the invariant check every S seconds for /metrics; 0 = never (default 60)"},
     {"--log-format", "text|json", "access-log format (default text)"},
     {"--durability", "MODE", "full (default) or normal, as the global option"},
+    {"--group-commit", "on|off", "SQLite: waiting writes share one transaction and one fsync (default on)"},
     END};
 
 static const cli_option businesses_options[] = {

@@ -1,7 +1,6 @@
 # lib.sh — sourced by the shell tests and bench/http.sh.
-#   serve_start CLI DB LOG [OPTION...]  starts `leadstore serve` on 127.0.0.1:<free port>
-#                            (an SQLite DB is created when missing), with
-#                            any further serve options;
+#   serve_start CLI DB LOG [OPTION…]  starts `leadstore serve [OPTION…]` on
+#                            127.0.0.1:<free port> (an SQLite DB is created when missing);
 #                            sets SERVE_URL, SERVE_PID
 #   serve_stop               SIGTERM, waits; returns the server's exit status
 #   pg_fresh CLI SERVER NAME a new, migrated database NAME on the PostgreSQL

@@ -13,7 +13,8 @@
 -- (wrk's own "N requests" is their sum when nothing was left in flight.)
 -- Environment: LOAD_KEY (a service_role token), LOAD_CAMPAIGN (its id),
 -- LOAD_SECONDS (optional), LOAD_OPS (optional: "read" = the two reads only,
--- "static" = GET /version only, the floor of bench/http.sh).
+-- "static" = GET /version only, the floor of bench/http.sh; "write" = the
+-- write only, for bench/group_commit.sh).
 local key = os.getenv("LOAD_KEY")
 local cid = os.getenv("LOAD_CAMPAIGN")
 local seconds = tonumber(os.getenv("LOAD_SECONDS") or "")
@@ -24,6 +25,7 @@ local ops = {
   { name = "list_campaigns", mark = '"campaigns"', body = '{"p_limit":10}' },
 }
 if os.getenv("LOAD_OPS") == "read" then table.remove(ops, 1) end
+if os.getenv("LOAD_OPS") == "write" then ops = { ops[1] } end
 if os.getenv("LOAD_OPS") == "static" then ops = {} end
 local headers = { ["Content-Type"] = "application/json", ["apikey"] = key, ["Authorization"] = "Bearer " .. key }
 

@@ -1404,7 +1404,9 @@ static void stop_serving(void) {
   if (serving > 0 && getpid() == serving_owner) ts_serve_stop(serving); /* not from a forked child */
 }
 
-char *ts_serve(const char *cli, const char *db, pid_t *pid) {
+char *ts_serve(const char *cli, const char *db, pid_t *pid) { return ts_serve_with(cli, db, NULL, pid); }
+
+char *ts_serve_with(const char *cli, const char *db, const char *const *extra, pid_t *pid) {
   static bool registered;
   if (!registered) registered = atexit(stop_serving) == 0;
   int out[2];
@@ -1418,7 +1420,11 @@ char *ts_serve(const char *cli, const char *db, pid_t *pid) {
     close(out[0]);
     int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (fd >= 0) dup2(fd, 2);
-    execl(cli, cli, "serve", "--db", db, "--create", "--listen", "127.0.0.1:0", "--check-interval", "0", (char *)NULL);
+    const char *argv[32] = {cli, "serve", "--db", db, "--create", "--listen", "127.0.0.1:0", "--check-interval", "0"};
+    int argc = 9;
+    for (size_t i = 0; extra && extra[i] && argc < 31; i++) argv[argc++] = extra[i];
+    argv[argc] = NULL;
+    execv(cli, (char *const *)argv);
     _exit(127);
   }
   close(out[1]);

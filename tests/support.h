@@ -85,6 +85,8 @@ void ts_run_cases_http(const char *dir, const char *url, const char *db);
  * diagnostic when it did not come up.
  */
 char *ts_serve(const char *cli, const char *db, pid_t *pid);
+/* The same with more options for serve (a NULL-terminated list, or NULL). */
+char *ts_serve_with(const char *cli, const char *db, const char *const *extra, pid_t *pid);
 /* (The server runs without its periodic check: the case runner empties the
  * database between cases, and the check's reads would race that.) */
 /* Stops a server of ts_serve with SIGTERM; its exit status (0: a clean shutdown). */

@@ -1,8 +1,9 @@
 #!/bin/sh
 # t_bench.sh — the short mode of `make bench`: build/bench --short (tiny
 # sizes, three calls a measurement, 1/2/4 writers) on SQLite and on the
-# suite's PostgreSQL server, bench/http.sh for one second a run, and the
-# plots.  Asserts only that every measurement ran and produced a positive
+# suite's PostgreSQL server, bench/http.sh for one second a run, the
+# plots, and bench/group_commit.sh (1 and 8 writers, one second a run).
+# Asserts only that every measurement ran and produced a positive
 # number (and its floor and ratio, where it has one), that every operation
 # of the benchmark's tables appears on every engine, and that the report,
 # JSON and plots are written.  Speed is not asserted (make bench).
@@ -60,4 +61,8 @@ tap $? "the Markdown report has the goals, scale, writers and HTTP sections" "$d
 gnuplot -e "dir='$dir'" bench/plots.gp >"$dir/plots.out" 2>&1 &&
   [ -s "$dir/bench-batch.png" ] && [ -s "$dir/bench-scale.png" ] && [ -s "$dir/bench-writers.png" ]
 tap $? "gnuplot draws the three plots" "$dir/plots.out"
+
+LEADSTORE_BENCH_SECONDS=1 LEADSTORE_BENCH_WRITERS="1 8" sh bench/group_commit.sh "$build" >"$dir/group.out" 2>&1 &&
+  [ "$(awk -F'|' '/^\| [0-9]/ && $3 + 0 > 0 && $5 + 0 > 0 && $8 + 0 > 0' "$dir/group.out" | wc -l)" -eq 2 ]
+tap $? "bench/group_commit.sh: off and on for 1 and 8 writers, every run positive" "$dir/group.out"
 tap_end

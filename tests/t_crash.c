@@ -6,9 +6,10 @@
  * server (on either engine) that is itself killed -9 mid-traffic and
  * restarted.
  *
- * A trial: two writer processes write costs, batches and Facebook
- * enrichments as fast as they can and report each acknowledged id on a
- * pipe; after a number of acknowledgements (varying from trial to trial, so
+ * A trial: two writer processes (eight through the server on SQLite, whose
+ * group commit then commits several of their calls at once) write costs,
+ * batches and Facebook enrichments as fast as they can and report each
+ * acknowledged id on a pipe; after a number of acknowledgements (varying from trial to trial, so
  * the kill lands at different points) the parent kills the writers — or,
  * through the server, kills the server first and then its clients — and
  * `check` must be clean before the next trial.  At the end every
@@ -30,7 +31,7 @@
 
 #include "support.h"
 
-enum { WRITERS = 2, MAX_ACKS = 150 };
+enum { MAX_WRITERS = 8, MAX_ACKS = 150 };
 
 static const char *const tables[3] = {"gmaps_api_costs", "gmaps_businesses", "gmaps_facebook_enrichments"};
 
@@ -128,7 +129,7 @@ static void ack_add(acks *a, const char *line) {
 
 /* Trials on `target`; through a server when cli is not NULL (the server is started on `target`
  * for each trial, killed -9 mid-traffic, and started again by the next). */
-static void trials_on(const char *name, const char *target, const char *cli, int trials) {
+static void trials_on(const char *name, const char *target, const char *cli, int trials, int writers) {
   leadstore *db = ts_open(target);
   char *report = NULL;
   leadstore_migrate(db, &report);
@@ -151,8 +152,8 @@ static void trials_on(const char *name, const char *target, const char *cli, int
     }
     int fds[2];
     if (pipe(fds)) exit(2);
-    pid_t pids[WRITERS];
-    for (int w = 0; w < WRITERS; w++)
+    pid_t pids[MAX_WRITERS];
+    for (int w = 0; w < writers; w++)
       if ((pids[w] = fork()) == 0) {
         close(fds[0]);
         writer(url ? url : target, cid, w, fds[1]);
@@ -166,10 +167,10 @@ static void trials_on(const char *name, const char *target, const char *cli, int
       kill(server, SIGKILL); /* wherever its threads are */
       ts_serve_stop(server); /* reaps it */
     }
-    for (int w = 0; w < WRITERS; w++) kill(pids[w], SIGKILL);
+    for (int w = 0; w < writers; w++) kill(pids[w], SIGKILL);
     while (fgets(line, sizeof line, in)) ack_add(&a, line); /* acks already written */
     fclose(in);
-    for (int w = 0; w < WRITERS; w++) waitpid(pids[w], NULL, 0);
+    for (int w = 0; w < writers; w++) waitpid(pids[w], NULL, 0);
     free(url);
     db = ts_open(target);
     int v = ts_check(db);
@@ -224,17 +225,17 @@ int main(int argc, char **argv) {
   unsetenv("LEADSTORE_API_KEY");
 
   char *path = ts_db_path("crash");
-  trials_on("sqlite", path, NULL, trials);
+  trials_on("sqlite", path, NULL, trials, 2);
   free(path);
   path = ts_db_path("crash-served");
-  trials_on("server on sqlite", path, cli, trials);
+  trials_on("server on sqlite", path, cli, trials, 8); /* enough writers for group commits of several calls */
   free(path);
 
   char *url = ts_pg_database(argv[0]);
   if (!url) return tap_done() | 1;
-  trials_on("postgresql", url, NULL, trials);
+  trials_on("postgresql", url, NULL, trials, 2);
   ts_pg_reset(url);
-  trials_on("server on postgresql", url, cli, trials);
+  trials_on("server on postgresql", url, cli, trials, 2);
   free(url);
   free(cli);
   return tap_done();

@@ -14,6 +14,12 @@ BEGIN
 COMMIT
 -- name: tx_rollback
 ROLLBACK
+-- name: tx_savepoint
+SAVEPOINT ls_call
+-- name: tx_release
+RELEASE ls_call
+-- name: tx_rollback_to
+ROLLBACK TO ls_call
 
 --- Idempotency (SPEC §3.3) --------------------------------------------------
 

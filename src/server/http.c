@@ -50,6 +50,9 @@ typedef struct request {
   char code[16];        /* error_code / PostgREST code of the answer, for the log */
   char method[8];
   char path[256];
+  srv_job job;          /* a write call queued for group commit (job.c set) */
+  char *params;         /* its parameters, held while it is queued */
+  struct timespec queued_at;
 } request;
 
 static atomic_long open_connections;
@@ -441,23 +444,9 @@ static enum MHD_Result no_database(struct MHD_Connection *c, request *r, char *w
   return ret;
 }
 
-/* The operation: its result object with 200; a lost connection 503. */
-static enum MHD_Result call(struct MHD_Connection *c, request *r) {
-  enum MHD_Result ret = MHD_NO;
-  char *params = params_of(c, r, &ret);
-  if (!params) return ret;
-  char *why = NULL;
-  leadstore *db = worker_db(&why);
-  if (!db) {
-    free(params);
-    return no_database(c, r, why);
-  }
-  struct timespec t0;
-  clock_gettime(CLOCK_MONOTONIC, &t0);
-  char *result = NULL;
-  int rc = leadstore_call(db, &r->caller, r->op->name, params, &result);
-  double dt = since(&t0);
-  free(params);
+/* The answer to a call that ran (here or in a group): its result object with 200; a lost connection 503. */
+static enum MHD_Result call_answer(struct MHD_Connection *c, request *r, int rc, char *result, double dt) {
+  enum MHD_Result ret;
   /* the library writes compact JSON: "replayed":true can only be the flag itself */
   srv_metrics_call(r->op_index, r->op->write, rc, result && strstr(result, "\"replayed\":true"), dt);
   snprintf(r->code, sizeof r->code, "%s", rc ? leadstore_status_sqlstate(rc) : "-");
@@ -472,6 +461,45 @@ static enum MHD_Result call(struct MHD_Connection *c, request *r) {
     return ret;
   }
   return ok_json(c, r, result, leadstore_free);
+}
+
+/* The operation: a write on SQLite goes to the committer (group.c) and is answered when resumed; else it runs here. */
+static enum MHD_Result call(struct MHD_Connection *c, request *r) {
+  enum MHD_Result ret = MHD_NO;
+  char *params = params_of(c, r, &ret);
+  if (!params) return ret;
+  if (r->op->write) {
+    r->params = params;
+    r->job = (srv_job){.c = c, .caller = &r->caller, .op = r->op->name, .params = params};
+    clock_gettime(CLOCK_MONOTONIC, &r->queued_at);
+    if (srv_group_submit(&r->job)) return MHD_YES;
+    r->job.c = NULL; /* no committer: run it here */
+    r->params = NULL;
+  }
+  char *why = NULL;
+  leadstore *db = worker_db(&why);
+  if (!db) {
+    free(params);
+    return no_database(c, r, why);
+  }
+  struct timespec t0;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  char *result = NULL;
+  int rc = leadstore_call(db, &r->caller, r->op->name, params, &result);
+  double dt = since(&t0);
+  free(params);
+  return call_answer(c, r, rc, result, dt);
+}
+
+/* A queued call, resumed by the committer: its answer (the time includes the wait for the group's commit). */
+static enum MHD_Result call_resumed(struct MHD_Connection *c, request *r) {
+  if (!r->job.done) return MHD_YES; /* not answered yet (libmicrohttpd does not run suspended connections) */
+  free(r->params);
+  r->params = NULL;
+  r->job.c = NULL;
+  char *result = r->job.result;
+  r->job.result = NULL;
+  return call_answer(c, r, r->job.rc, result, since(&r->queued_at));
 }
 
 /*
@@ -529,6 +557,7 @@ enum MHD_Result srv_handle(void *cls, struct MHD_Connection *c, const char *url,
   (void)cls;
   (void)version;
   request *r = *con_cls;
+  if (r && r->job.c) return call_resumed(c, r);
   if (!r) {
     r = calloc(1, sizeof *r);
     if (!r) return MHD_NO;
@@ -608,6 +637,8 @@ void srv_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD
   if (!r) return;
   access_log(r);
   srv_metrics_inflight(-1);
+  leadstore_free(r->job.result);
+  free(r->params);
   free(r->body);
   free(r);
   *con_cls = NULL;

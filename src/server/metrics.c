@@ -16,7 +16,9 @@
  *   leadstore_serialization_failures_total, leadstore_lost_connections_total,
  *   leadstore_http_requests_in_flight, leadstore_http_responses_total{status},
  *   leadstore_check_ok, leadstore_check_violations,
- *   leadstore_check_last_run_timestamp_seconds, leadstore_switches_reloads_total.
+ *   leadstore_check_last_run_timestamp_seconds, leadstore_switches_reloads_total,
+ *   leadstore_group_commit_calls (histogram: calls per group commit),
+ *   leadstore_group_commits_total{result="committed"|"failed"}.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -42,6 +44,10 @@ typedef struct op_metrics {
 
 static op_metrics *per_op;
 static size_t nops;
+static const unsigned group_buckets[] = {1, 2, 4, 8, 16, 32, 64, 128, 256};
+enum { NGROUP_BUCKETS = sizeof group_buckets / sizeof group_buckets[0] };
+static counter group_bucket[NGROUP_BUCKETS + 1], group_calls, groups_committed, groups_failed;
+
 static counter lock_timeouts, deadlocks, serialization, lost_connections, reloads;
 static counter responses[NSTATUSES + 1]; /* last = any other status */
 static atomic_long inflight;
@@ -78,6 +84,14 @@ void srv_metrics_call(size_t i, bool write, int status, bool replayed, double se
   if (status == LEADSTORE_EDEADLOCK) add(&deadlocks, 1);
   if (status == LEADSTORE_ESERIALIZATION) add(&serialization, 1);
   if (status == LEADSTORE_ECONNECTION) add(&lost_connections, 1);
+}
+
+void srv_metrics_group(size_t calls, bool committed) {
+  size_t b = 0;
+  while (b < NGROUP_BUCKETS && calls > group_buckets[b]) b++;
+  add(&group_bucket[b], 1);
+  add(&group_calls, calls);
+  add(committed ? &groups_committed : &groups_failed, 1);
 }
 
 void srv_metrics_connection_lost(void) { add(&lost_connections, 1); }
@@ -163,6 +177,18 @@ char *srv_metrics_render(void) {
   fprintf(f, "leadstore_check_last_run_timestamp_seconds %lld\n", (long long)atomic_load(&check_at));
   family(f, "leadstore_switches_reloads_total", "counter", "Rollout switch reloads (SIGHUP) that succeeded.");
   fprintf(f, "leadstore_switches_reloads_total %llu\n", get(&reloads));
+  family(f, "leadstore_group_commit_calls", "histogram", "Write calls per group commit (one transaction, one fsync).");
+  unsigned long long cum = 0;
+  for (size_t b = 0; b <= NGROUP_BUCKETS; b++) {
+    cum += get(&group_bucket[b]);
+    if (b < NGROUP_BUCKETS) fprintf(f, "leadstore_group_commit_calls_bucket{le=\"%u\"} %llu\n", group_buckets[b], cum);
+    else fprintf(f, "leadstore_group_commit_calls_bucket{le=\"+Inf\"} %llu\n", cum);
+  }
+  fprintf(f, "leadstore_group_commit_calls_sum %llu\n", get(&group_calls));
+  fprintf(f, "leadstore_group_commit_calls_count %llu\n", cum);
+  family(f, "leadstore_group_commits_total", "counter", "Group commits, by result (failed: nothing of the group was written).");
+  fprintf(f, "leadstore_group_commits_total{result=\"committed\"} %llu\n", get(&groups_committed));
+  fprintf(f, "leadstore_group_commits_total{result=\"failed\"} %llu\n", get(&groups_failed));
   if (fclose(f) != 0) {
     free(text);
     return NULL;

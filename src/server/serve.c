@@ -6,6 +6,7 @@
  *                   [--jwt-secret-file F] [--log-format text|json]
  *                   [--switches FILE] [--disable OP|writes|all]... [--read-only]
  *                   [--check-interval S] [--durability full|normal] [--create]
+ *                   [--group-commit on|off]
  *
  * libmicrohttpd runs a pool of worker threads, each with its own epoll loop
  * (a slow client holds a connection slot, never a worker: a worker runs a
@@ -37,7 +38,7 @@ srv_config srv_cfg;
 enum { DEFAULT_MAX_BODY = 64 << 20, MAX_FLAGS = 64 };
 
 typedef struct serve_args {
-  const char *listen, *secret_file, *switches, *log_format, *durability;
+  const char *listen, *secret_file, *switches, *log_format, *durability, *group_commit;
   const char *disable[MAX_FLAGS];
   size_t ndisable;
   unsigned threads, timeout_s;
@@ -77,6 +78,7 @@ static bool parse(serve_args *a, int argc, char **argv) {
     else if (!strcmp(o, "--switches")) a->switches = v;
     else if (!strcmp(o, "--log-format")) a->log_format = v;
     else if (!strcmp(o, "--durability")) a->durability = v;
+    else if (!strcmp(o, "--group-commit")) a->group_commit = v;
     else if (!strcmp(o, "--disable") && a->ndisable < MAX_FLAGS) a->disable[a->ndisable++] = v;
     else if (!strcmp(o, "--threads") && (a->threads = (unsigned)number(v, 1024))) continue;
     else if (!strcmp(o, "--timeout") && (a->timeout_s = (unsigned)number(v, 86400))) continue;
@@ -98,6 +100,11 @@ static bool parse(serve_args *a, int argc, char **argv) {
     return false;
   }
   srv_cfg.log_json = a->log_format && !strcmp(a->log_format, "json");
+  if (a->group_commit && strcmp(a->group_commit, "on") && strcmp(a->group_commit, "off")) {
+    fprintf(stderr, "leadstore serve: --group-commit is on or off\n");
+    return false;
+  }
+  srv_cfg.group_commit = !a->group_commit || !strcmp(a->group_commit, "on");
   if (a->durability && !strcmp(a->durability, "normal")) srv_cfg.opts.durability = LEADSTORE_DURABLE_NORMAL;
   else if (a->durability && strcmp(a->durability, "full")) {
     fprintf(stderr, "leadstore serve: --durability is full or normal\n");
@@ -239,7 +246,15 @@ int cli_serve(const cli_options *o, int argc, char **argv) {
   signal(SIGTERM, SIG_DFL);
   signal(SIGHUP, SIG_DFL);
   signal(SIGPIPE, SIG_IGN);
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+  /* group commit where it pays: SQLite, one writer at a time and an fsync per commit (PostgreSQL
+   * runs writers concurrently and groups their commits itself) */
+  bool grouped = srv_cfg.group_commit && !strcmp(leadstore_target_engine(srv_cfg.db, NULL), "sqlite");
+  if (grouped && !srv_group_start(&msg)) {
+    fprintf(stderr, "leadstore serve: cannot start the group committer: %s\n", msg ? msg : "out of memory");
+    leadstore_free(msg);
+    goto done;
+  }
+  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
                    (addr.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
   d = MHD_start_daemon(flags, 0, NULL, NULL, srv_handle, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                        MHD_OPTION_THREAD_POOL_SIZE, a.threads, MHD_OPTION_CONNECTION_LIMIT,
@@ -255,8 +270,8 @@ int cli_serve(const cli_options *o, int argc, char **argv) {
   fflush(stdout);
   char *shown = NULL;
   leadstore_target_masked(srv_cfg.db, &shown);
-  fprintf(stderr, "leadstore: serving %s with %u workers (SIGHUP reloads switches, SIGTERM stops)\n",
-          shown ? shown : "the database", a.threads);
+  fprintf(stderr, "leadstore: serving %s with %u workers%s (SIGHUP reloads switches, SIGTERM stops)\n",
+          shown ? shown : "the database", a.threads, grouped ? " and group commit" : "");
   leadstore_free(shown);
 
   control(&set, a.check_interval);
@@ -265,12 +280,14 @@ int cli_serve(const cli_options *o, int argc, char **argv) {
   srv_set_draining();
   MHD_socket listener = MHD_quiesce_daemon(d);
   drain(a.timeout_s);
+  srv_group_stop(); /* answers the calls still queued: no connection stays suspended */
   MHD_stop_daemon(d);
   d = NULL;
   if (listener != MHD_INVALID_SOCKET) close(listener);
   fprintf(stderr, "leadstore: stopped\n");
   rc = 0;
 done:
+  srv_group_stop();
   if (d) MHD_stop_daemon(d);
   srv_close_handles();
   srv_switches_free();

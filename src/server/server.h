@@ -10,6 +10,8 @@
  *               leadstore_describe), GET parameter conversion, OpenAPI;
  *   metrics.c   counters and the Prometheus text exposition;
  *   switches.c  rollout switches (operations turned off, read-only mode);
+ *   group.c     group commit: SQLite write calls run by one committer,
+ *               many calls per transaction, each in its own savepoint;
  *   secret.c    the JWT secret's resolution, shared with `leadstore keys`;
  *   web.c       the dashboard's static files, embedded at build time.
  *
@@ -37,6 +39,7 @@ typedef struct srv_config {
   size_t max_body;           /* --max-body bytes: larger bodies get 413 */
   unsigned max_connections;  /* --max-connections: beyond, 503 + Retry-After */
   bool log_json;             /* --log-format json */
+  bool group_commit;         /* --group-commit on (the default; SQLite only) */
 } srv_config;
 
 extern srv_config srv_cfg;
@@ -104,6 +107,28 @@ bool srv_switches_reload(char **err);
 void srv_switches_free(void);
 /* Whether operation op is switched off; if so, *why names the switch (a new string, free()). */
 bool srv_switch_off(const srv_op *op, char **why);
+
+/*--- Group commit (group.c) ------------------------------------------------*/
+
+/* One write call handed to the committer; it lives in the request. */
+typedef struct srv_job {
+  struct MHD_Connection *c;        /* suspended while queued, resumed once answered */
+  const leadstore_caller *caller;
+  const char *op, *params;
+  int rc;                          /* the answer: status and result (leadstore_free) */
+  char *result;
+  bool done;
+  struct srv_job *next;
+} srv_job;
+
+/* Starts the committer with its own database handle; false (and *why, leadstore_free) when it cannot. */
+bool srv_group_start(char **why);
+/* Suspends the job's connection and queues the call: true; false when no committer runs (call it yourself). */
+bool srv_group_submit(srv_job *job);
+/* Refuses new calls, answers every queued one, stops the committer.  A no-op when none runs. */
+void srv_group_stop(void);
+/* One group of `calls` calls, committed or not. */
+void srv_metrics_group(size_t calls, bool committed);
 
 /*--- Secret -----------------------------------------------------------------*/
 

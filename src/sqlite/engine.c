@@ -288,6 +288,27 @@ static int replay_store(ls__sq *s, const ls__call *c, const char *hash, const ch
   return ls__sq_exec(s, st, err);
 }
 
+/*
+ * Inside a group the call's transaction is a savepoint: rolls back to it and
+ * removes it.  When that fails, or SQLite abandoned the whole transaction
+ * (after SQLITE_FULL, an I/O error …), the work of the group's earlier calls
+ * is gone: the group is marked lost, so its later calls and its commit fail.
+ */
+static void rollback_call(ls__sq *s, const ls__error *why) {
+  bool lost = sqlite3_get_autocommit(s->conn);
+  if (!lost) {
+    sqlite3_stmt *to = s->stmts[SQ_tx_rollback_to], *rel = s->stmts[SQ_tx_release];
+    lost = !to || !rel || sqlite3_reset(to) != SQLITE_OK || sqlite3_step(to) != SQLITE_DONE ||
+           sqlite3_reset(rel) != SQLITE_OK || sqlite3_step(rel) != SQLITE_DONE;
+    if (to) sqlite3_reset(to);
+    if (rel) sqlite3_reset(rel);
+  }
+  if (lost && s->group_lost == LEADSTORE_OK) {
+    s->group_lost = why->code ? why->code : LEADSTORE_EINTERNAL;
+    snprintf(s->group_lost_msg, sizeof s->group_lost_msg, "%.200s", why->msg);
+  }
+}
+
 static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *err) {
   ls__sq *s = db->impl;
   bool write = c->op->kind == LS_OP_WRITE;
@@ -298,8 +319,14 @@ static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   unsigned long failures = ls__alloc_failures();
   int rc = keyed ? ls__params_hash(c->params, hash) : LEADSTORE_OK;
   if (rc) return ls__fail(err, rc, "out of memory");
+  if (s->group && s->group_lost)
+    return ls__fail(err, s->group_lost, "the group's transaction was abandoned: %s", s->group_lost_msg);
+  /* the statements the savepoint's rollback needs are prepared before it opens */
+  if (s->group && (!ls__sq_stmt(s, SQ_tx_rollback_to, err) || !ls__sq_stmt(s, SQ_tx_release, err))) return err->code;
 
-  if ((rc = run(s, write ? SQ_tx_begin_immediate : SQ_tx_begin_read, err))) goto done;
+  bool opened = false;
+  if ((rc = run(s, s->group ? SQ_tx_savepoint : write ? SQ_tx_begin_immediate : SQ_tx_begin_read, err))) goto done;
+  opened = true;
   if (keyed) {
     if ((rc = replay_lookup(s, c, hash, result, err)) || *result) goto done;
   }
@@ -319,13 +346,36 @@ done:
    * string and carry on) voids it: nothing half-built is ever committed */
   if (rc == LEADSTORE_OK && ls__alloc_failures() != failures)
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
-  if (rc == LEADSTORE_OK) rc = run(s, SQ_tx_commit, err);
+  if (rc == LEADSTORE_OK) rc = run(s, s->group ? SQ_tx_release : SQ_tx_commit, err);
   if (rc != LEADSTORE_OK) {
-    rollback(s);
+    if (!s->group) rollback(s);
+    else if (opened) rollback_call(s, err);
     ls__free(*result);
     *result = NULL;
   }
   json_decref(res);
+  return rc;
+}
+
+/* A group: one transaction, its calls in savepoints (leadstore_group_begin). */
+static int sq_group_begin(leadstore *db, ls__error *err) {
+  ls__sq *s = db->impl;
+  int rc = run(s, SQ_tx_begin_immediate, err);
+  if (rc != LEADSTORE_OK) {
+    rollback(s);
+    return rc;
+  }
+  s->group = true;
+  s->group_lost = LEADSTORE_OK;
+  s->group_lost_msg[0] = '\0';
+  return LEADSTORE_OK;
+}
+
+static int sq_group_commit(leadstore *db, ls__error *err) {
+  ls__sq *s = db->impl;
+  int rc = s->group_lost ? ls__fail(err, s->group_lost, "%s", s->group_lost_msg) : run(s, SQ_tx_commit, err);
+  s->group = false;
+  if (rc != LEADSTORE_OK) rollback(s);
   return rc;
 }
 
@@ -467,4 +517,6 @@ const ls__engine ls__sqlite_engine = {
     .check = ls__sq_check,
     .count_rows = sq_count_rows,
     .migrate = sq_migrate,
+    .group_begin = sq_group_begin,
+    .group_commit = sq_group_commit,
 };

@@ -29,6 +29,9 @@ typedef struct ls__sq {
   sqlite3_stmt *stmts[SQ__COUNT]; /* prepared on first use */
   leadstore *db;                  /* the handle (clock, ids) */
   int bind_failed;                /* a bind of the current statement failed */
+  bool group;                     /* a group's transaction is open: calls run in savepoints */
+  int group_lost;                 /* the group's transaction was abandoned: its status, else OK */
+  char group_lost_msg[256];       /* and why */
 } ls__sq;
 
 /* Registers the rules' SQL functions (functions.c) on a new connection; an SQLite result code. */
