@@ -26,6 +26,10 @@
  * ls_check() must find nothing, or the whole transaction is rolled back.
  * Adopting "uninstalled": privileges.sql, the migrations, repair.sql, the
  * check.  "leadstore": nothing to do.
+ *
+ * Repairing "leadstore": repair.sql.  Repairing "uninstalled" (the legacy
+ * application writes the tables again): the migrations, repair.sql, the
+ * check, uninstall.sql — the functions exist only inside the transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -384,9 +388,23 @@ static int repair_in(leadstore *db, PGconn *c, json_t *report, ls__error *err) {
   ls__sb missing = LS__SB_INIT;
   int rc = begin_locked(db, c, err);
   if (rc == LEADSTORE_OK) rc = detect(db, c, &state, &missing, err);
-  if (rc == LEADSTORE_OK && state != ST_LEADSTORE) rc = refuse(state, &missing, "check --repair", err);
+  if (rc == LEADSTORE_OK && state != ST_LEADSTORE && state != ST_UNINSTALLED)
+    rc = refuse(state, &missing, "check --repair", err);
   ls__sb_free(&missing);
+  if (rc == LEADSTORE_OK) json_object_set_new(report, "state", json_string(state_names[state]));
+  /* uninstalled: the functions the repair uses are installed for this
+   * transaction only, and uninstalled again (the legacy privileges back) */
+  json_t *applied = json_array();
+  if (rc == LEADSTORE_OK && state == ST_UNINSTALLED) rc = ls__pg_apply_pending(db, applied, err);
+  json_decref(applied);
   if (rc == LEADSTORE_OK) rc = run_steps(db, c, &repair, NULL, NULL, report, err);
+  if (rc == LEADSTORE_OK && state == ST_UNINSTALLED) {
+    char *names = repeatable_names();
+    rc = prove(db, c, "check --repair", err);
+    if (rc == LEADSTORE_OK) rc = names ? run_steps(db, c, &uninstall, NULL, names, report, err)
+                                       : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+    ls__free(names);
+  }
   return finish(db, c, rc, true, err);
 }
 

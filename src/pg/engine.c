@@ -427,10 +427,41 @@ static int restore_timeouts(ls__pg *p, int rc) {
 
 static int run_check(ls__pg *p, json_t *report, ls__error *err);
 
+static int apply_pending(ls__pg *p, bool inside, json_t *applied, ls__error *err);
+static int exec(ls__pg *p, const char *sql, const char *what, ls__error *err);
+
+/* Whether leadstore's schema is recorded but its functions are gone
+ * (`leadstore uninstall` ran). */
+static bool uninstalled(ls__pg *p) {
+  PGresult *res = PQexec(p->conn, "SELECT to_regprocedure('public.ls_check()') IS NULL "
+                                  "AND to_regclass('public.leadstore_migrations') IS NOT NULL");
+  bool gone = PQresultStatus(res) == PGRES_TUPLES_OK && PQgetvalue(res, 0, 0)[0] == 't';
+  PQclear(res);
+  if (!gone) return false;
+  const char *first = ls__pg_migrations[0].name;
+  res = PQexecParams(p->conn, "SELECT 1 FROM leadstore_migrations WHERE name = $1", 1, NULL, &first, NULL, NULL, 0);
+  gone = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+  PQclear(res);
+  return gone;
+}
+
+/* After `leadstore uninstall` the check still runs: it installs the
+ * functions in a transaction that it rolls back. */
+static int check_uninstalled(ls__pg *p, json_t *report, ls__error *err) {
+  json_t *applied = json_array();
+  int rc = applied ? exec(p, "BEGIN", "check", err) : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  if (rc == LEADSTORE_OK) rc = apply_pending(p, true, applied, err);
+  if (rc == LEADSTORE_OK) rc = run_check(p, report, err);
+  PQclear(PQexec(p->conn, "ROLLBACK"));
+  json_decref(applied);
+  return rc;
+}
+
 static int pg_check(leadstore *db, json_t *report, ls__error *err) {
   ls__pg *p = db->impl;
   int rc = lift_statement_timeout(p, err);
-  return rc ? rc : restore_timeouts(p, run_check(p, report, err));
+  if (rc) return rc;
+  return restore_timeouts(p, uninstalled(p) ? check_uninstalled(p, report, err) : run_check(p, report, err));
 }
 
 static int run_check(ls__pg *p, json_t *report, ls__error *err) {

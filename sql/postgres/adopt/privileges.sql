@@ -48,6 +48,9 @@ $protect$
 
 --- The legacy privileges, saved for `leadstore uninstall` -------------------------
 
+-- name: forget_saved_privileges
+DELETE FROM leadstore_adoption
+
 -- name: save_grants
 INSERT INTO leadstore_adoption (kind, table_name, definition)
 SELECT 'grant', c.relname,

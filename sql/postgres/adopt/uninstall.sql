@@ -11,7 +11,9 @@
 --     (ls_*, the operations, the upstream-name aliases of 0011) and the
 --     ls_operations table go;
 --   * the legacy grants, row-level security and policies that adoption
---     saved in leadstore_adoption come back;
+--     saved in leadstore_adoption come back (they stay saved there: check
+--     --repair on an uninstalled database installs the functions for its
+--     transaction and runs these steps again before it commits);
 --   * the records of the repeatable migrations (the functions) are
 --     forgotten, so that `leadstore adopt` (or migrate) installs them again.
 
@@ -112,9 +114,6 @@ BEGIN
   END LOOP;
 END
 $policies$
-
--- name: forget_saved_privileges
-DELETE FROM leadstore_adoption
 
 -- name: forget_function_migrations
 DELETE FROM leadstore_migrations WHERE name = ANY ($1::text[])
