@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS leadstore_quarantine (
 
 -- name: create_adoption
 CREATE TABLE IF NOT EXISTS leadstore_adoption (
-  id         bigserial PRIMARY KEY,
+  id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   kind       text NOT NULL CHECK (kind IN ('grant', 'policy', 'rls')),
   table_name text NOT NULL,
   definition jsonb NOT NULL,
@@ -42,7 +42,6 @@ BEGIN
   ALTER TABLE leadstore_quarantine ENABLE ROW LEVEL SECURITY;
   ALTER TABLE leadstore_adoption ENABLE ROW LEVEL SECURITY;
   REVOKE ALL ON TABLE leadstore_quarantine, leadstore_adoption FROM PUBLIC, anon, authenticated, service_role;
-  REVOKE ALL ON SEQUENCE leadstore_adoption_id_seq FROM PUBLIC, anon, authenticated, service_role;
 END
 $protect$
 

@@ -100,7 +100,8 @@ DECLARE
   d jsonb;
 BEGIN
   FOR r IN SELECT table_name, definition FROM leadstore_adoption
-            WHERE kind = 'policy' AND to_regclass(quote_ident(table_name)) IS NOT NULL ORDER BY id
+            WHERE kind = 'policy' AND to_regclass(quote_ident(table_name)) IS NOT NULL
+            ORDER BY table_name, definition ->> 'name'
   LOOP
     d := r.definition;
     CONTINUE WHEN EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = 'public' AND tablename = r.table_name
