@@ -68,6 +68,14 @@ dump "$tmp/partial.after"
   cmp -s "$tmp/partial.before" "$tmp/partial.after"
 tap $? "it is refused (exit $rc) naming what is missing, and the dump is unchanged" "$tmp/out"
 
+"$cli" --create init --db "$tmp/lite.db" >/dev/null 2>&1
+"$cli" adopt --db "$tmp/lite.db" >"$tmp/out" 2>&1
+rc=$?
+"$cli" check --repair --db "$tmp/lite.db" >>"$tmp/out" 2>&1
+rc2=$?
+[ $rc -eq 78 ] && [ $rc2 -eq 78 ] && grep -q 'adopt works on a PostgreSQL database' "$tmp/out"
+tap $? "adopt and check --repair refuse an SQLite database (exit 78)" "$tmp/out"
+
 #--- the upstream fixture ------------------------------------------------------------------
 
 upstream lstest_adopt >"$tmp/err" 2>&1
@@ -213,8 +221,9 @@ tap $? "check --repair restores every invariant and then passes" "$tmp/out" '^(r
 grep -q '^repair/counters_recounted: 2 rows$' "$tmp/out" && grep -q '^repair/email_from_linkedin: 1 row$' "$tmp/out" &&
   grep -q '^repair/history_status: 1 row$' "$tmp/out" && grep -q '^repair/costs_recomputed: 1 row$' "$tmp/out"
 tap $? "it reports what it changed" "$tmp/out"
-"$cli" check --repair --db "$DB" >"$tmp/out" 2>&1 && grep -q 'repair changed 0 rows' "$tmp/out"
-tap $? "a second repair changes nothing" "$tmp/out"
+"$cli" check --repair --json --db "$DB" >"$tmp/out" 2>"$tmp/err" && grep -q 'repair changed 0 rows' "$tmp/err" &&
+  python3 -c 'import json, sys; r = json.load(sys.stdin); sys.exit(0 if r["ok"] else 1)' <"$tmp/out"
+tap $? "a second repair changes nothing (--json: the check's report alone on standard output)" "$tmp/err"
 
 #--- uninstall: the legacy application writes again, repair, come back ------------------------
 
