@@ -76,6 +76,16 @@ rc2=$?
 [ $rc -eq 78 ] && [ $rc2 -eq 78 ] && grep -q 'adopt works on a PostgreSQL database' "$tmp/out"
 tap $? "adopt and check --repair refuse an SQLite database (exit 78)" "$tmp/out"
 
+# a deployment without the optional verification log and the two service costs the upstream's
+# later audit added: adopted, the missing table and columns created
+upstream lstest_adopt_older >"$tmp/err" 2>&1 &&
+  q "DROP TABLE gmaps_email_verifications;
+     ALTER TABLE gmaps_campaigns DROP COLUMN linkedin_enrichment_cost, DROP COLUMN bouncer_verification_cost" >>"$tmp/err" 2>&1 &&
+  "$cli" adopt --db "$DB" >>"$tmp/err" 2>&1 && "$cli" check --db "$DB" >>"$tmp/err" 2>&1 &&
+  [ "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name IN ('gmaps_campaigns', 'gmaps_email_verifications')
+            AND column_name IN ('linkedin_enrichment_cost', 'bouncer_verification_cost', 'campaign_id')")" = 3 ]
+tap $? "an older deployment (no verification log, no linkedin/bouncer cost columns) is adopted, check passes" "$tmp/err"
+
 #--- the upstream fixture ------------------------------------------------------------------
 
 upstream lstest_adopt >"$tmp/err" 2>&1
@@ -252,7 +262,7 @@ psql -X -q -At -d "$DB" -c "SET ROLE anon" -c "SELECT count(*) FROM gmaps_busine
 grep -q 'permission denied' "$tmp/out"
 tap $? "and anon is shut out again" "$tmp/out"
 
-for d in lstest_adopt lstest_adopt_fresh lstest_adopt_partial lstest_adopt_empty; do
+for d in lstest_adopt lstest_adopt_fresh lstest_adopt_partial lstest_adopt_empty lstest_adopt_older; do
   psql -X -q -d "$server dbname=postgres" -c "DROP DATABASE IF EXISTS $d WITH (FORCE)" >/dev/null 2>&1
 done
 tap_end

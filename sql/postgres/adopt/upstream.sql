@@ -74,7 +74,8 @@ CREATE TABLE IF NOT EXISTS gmaps_email_verifications (
   created_at             timestamptz DEFAULT now()
 )
 
---- Columns: every column of 0001 present, with 0001's type ------------------------
+--- Columns: every column of 0001 present (added first: ALTER TABLE changes the types of ---
+--- a statement before it adds its columns), then with 0001's type                      ---
 
 -- name: campaigns_columns
 ALTER TABLE gmaps_campaigns
@@ -92,7 +93,10 @@ ALTER TABLE gmaps_campaigns
   ADD COLUMN IF NOT EXISTS total_verified_emails integer, ADD COLUMN IF NOT EXISTS organization_id uuid,
   ADD COLUMN IF NOT EXISTS created_by text, ADD COLUMN IF NOT EXISTS started_at timestamptz,
   ADD COLUMN IF NOT EXISTS completed_at timestamptz, ADD COLUMN IF NOT EXISTS created_at timestamptz,
-  ADD COLUMN IF NOT EXISTS updated_at timestamptz,
+  ADD COLUMN IF NOT EXISTS updated_at timestamptz
+
+-- name: campaigns_types
+ALTER TABLE gmaps_campaigns
   ALTER COLUMN name TYPE text, ALTER COLUMN location TYPE text, ALTER COLUMN coverage_profile TYPE text,
   ALTER COLUMN status TYPE text, ALTER COLUMN coverage_percentage TYPE double precision,
   ALTER COLUMN estimated_cost TYPE numeric(14,6), ALTER COLUMN google_maps_cost TYPE numeric(14,6),
@@ -106,7 +110,10 @@ ALTER TABLE gmaps_campaign_coverage
   ADD COLUMN IF NOT EXISTS scraped boolean, ADD COLUMN IF NOT EXISTS scraped_at timestamptz,
   ADD COLUMN IF NOT EXISTS businesses_found integer, ADD COLUMN IF NOT EXISTS emails_found integer,
   ADD COLUMN IF NOT EXISTS estimated_cost numeric(14,6), ADD COLUMN IF NOT EXISTS actual_cost numeric(14,6),
-  ADD COLUMN IF NOT EXISTS created_at timestamptz, ADD COLUMN IF NOT EXISTS updated_at timestamptz,
+  ADD COLUMN IF NOT EXISTS created_at timestamptz, ADD COLUMN IF NOT EXISTS updated_at timestamptz
+
+-- name: coverage_types
+ALTER TABLE gmaps_campaign_coverage
   ALTER COLUMN zip_code TYPE text, ALTER COLUMN estimated_cost TYPE numeric(14,6),
   ALTER COLUMN actual_cost TYPE numeric(14,6)
 
@@ -129,7 +136,10 @@ ALTER TABLE gmaps_businesses
   ADD COLUMN IF NOT EXISTS needs_enrichment boolean, ADD COLUMN IF NOT EXISTS enrichment_status text,
   ADD COLUMN IF NOT EXISTS enrichment_attempts integer, ADD COLUMN IF NOT EXISTS last_enrichment_attempt timestamptz,
   ADD COLUMN IF NOT EXISTS linkedin_enriched boolean, ADD COLUMN IF NOT EXISTS raw_data jsonb,
-  ADD COLUMN IF NOT EXISTS created_at timestamptz, ADD COLUMN IF NOT EXISTS updated_at timestamptz,
+  ADD COLUMN IF NOT EXISTS created_at timestamptz, ADD COLUMN IF NOT EXISTS updated_at timestamptz
+
+-- name: businesses_types
+ALTER TABLE gmaps_businesses
   ALTER COLUMN zip_code TYPE text, ALTER COLUMN place_id TYPE text, ALTER COLUMN name TYPE text,
   ALTER COLUMN city TYPE text, ALTER COLUMN state TYPE text, ALTER COLUMN postal_code TYPE text,
   ALTER COLUMN country TYPE text, ALTER COLUMN latitude TYPE double precision,
@@ -152,7 +162,10 @@ ALTER TABLE gmaps_facebook_enrichments
   ADD COLUMN IF NOT EXISTS is_role_based boolean, ADD COLUMN IF NOT EXISTS is_free_email boolean,
   ADD COLUMN IF NOT EXISTS bouncer_verified_at timestamptz, ADD COLUMN IF NOT EXISTS bouncer_raw_response jsonb,
   ADD COLUMN IF NOT EXISTS enrichment_source text, ADD COLUMN IF NOT EXISTS created_at timestamptz,
-  ADD COLUMN IF NOT EXISTS updated_at timestamptz,
+  ADD COLUMN IF NOT EXISTS updated_at timestamptz
+
+-- name: facebook_types
+ALTER TABLE gmaps_facebook_enrichments
   ALTER COLUMN page_name TYPE text, ALTER COLUMN primary_email TYPE text, ALTER COLUMN bouncer_status TYPE text,
   ALTER COLUMN bouncer_score TYPE double precision, ALTER COLUMN enrichment_source TYPE text
 
@@ -172,7 +185,10 @@ ALTER TABLE gmaps_linkedin_enrichments
   ADD COLUMN IF NOT EXISTS is_disposable boolean, ADD COLUMN IF NOT EXISTS is_role_based boolean,
   ADD COLUMN IF NOT EXISTS is_free_email boolean, ADD COLUMN IF NOT EXISTS bouncer_verified_at timestamptz,
   ADD COLUMN IF NOT EXISTS bouncer_raw_response jsonb, ADD COLUMN IF NOT EXISTS error_message text,
-  ADD COLUMN IF NOT EXISTS created_at timestamptz, ADD COLUMN IF NOT EXISTS updated_at timestamptz,
+  ADD COLUMN IF NOT EXISTS created_at timestamptz, ADD COLUMN IF NOT EXISTS updated_at timestamptz
+
+-- name: linkedin_types
+ALTER TABLE gmaps_linkedin_enrichments
   ALTER COLUMN profile_type TYPE text, ALTER COLUMN email_source TYPE text,
   ALTER COLUMN email_verified_source TYPE text, ALTER COLUMN email_quality_tier TYPE text,
   ALTER COLUMN bouncer_status TYPE text, ALTER COLUMN bouncer_score TYPE double precision
@@ -180,7 +196,10 @@ ALTER TABLE gmaps_linkedin_enrichments
 -- name: costs_columns
 ALTER TABLE gmaps_api_costs
   ADD COLUMN IF NOT EXISTS items_processed integer, ADD COLUMN IF NOT EXISTS metadata jsonb,
-  ADD COLUMN IF NOT EXISTS incurred_at timestamptz, ADD COLUMN IF NOT EXISTS created_at timestamptz,
+  ADD COLUMN IF NOT EXISTS incurred_at timestamptz, ADD COLUMN IF NOT EXISTS created_at timestamptz
+
+-- name: costs_types
+ALTER TABLE gmaps_api_costs
   ALTER COLUMN service TYPE text, ALTER COLUMN cost_usd TYPE numeric(14,6)
 
 -- name: verifications_columns
@@ -194,7 +213,10 @@ ALTER TABLE gmaps_email_verifications
   ADD COLUMN IF NOT EXISTS mx_records boolean, ADD COLUMN IF NOT EXISTS smtp_check boolean,
   ADD COLUMN IF NOT EXISTS reason text, ADD COLUMN IF NOT EXISTS suggestion text,
   ADD COLUMN IF NOT EXISTS raw_response jsonb, ADD COLUMN IF NOT EXISTS verified_at timestamptz,
-  ADD COLUMN IF NOT EXISTS created_at timestamptz,
+  ADD COLUMN IF NOT EXISTS created_at timestamptz
+
+-- name: verifications_types
+ALTER TABLE gmaps_email_verifications
   ALTER COLUMN email TYPE text, ALTER COLUMN source TYPE text, ALTER COLUMN status TYPE text,
   ALTER COLUMN score TYPE double precision, ALTER COLUMN domain TYPE text, ALTER COLUMN provider TYPE text,
   ALTER COLUMN suggestion TYPE text
