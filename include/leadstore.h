@@ -287,7 +287,7 @@ LEADSTORE_API int leadstore_uninstall(leadstore *db, char **report_json);
 
 /*
  * Repairs the invariants of SPEC §8 after writes that bypassed the
- * operations (PostgreSQL; leadstore's functions must be installed):
+ * operations (PostgreSQL — also after leadstore_uninstall — and SQLite):
  * email sources re-derived, the status history, counters and cost totals
  * recounted, in one transaction.  *report_json is {"steps": […], "changed":
  * rows changed in all}.  Run leadstore_check after it.

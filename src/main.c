@@ -62,8 +62,8 @@ static const cli_option json_option[] = {{"--json", NULL, "print the report as o
 static const cli_option check_options[] = {
     {"--json", NULL, "print the report as one JSON object"},
     {"--repair", NULL,
-     "first repair what writes that bypassed the operations broke (PostgreSQL): email\n"
-     "sources, status history, counters and cost totals; prints each step's changes"},
+     "first repair what writes that bypassed the operations broke: email sources,\n"
+     "status history, counters and cost totals; prints each step's changes"},
     END};
 
 static const cli_option adopt_options[] = {

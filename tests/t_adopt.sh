@@ -70,11 +70,44 @@ tap $? "it is refused (exit $rc) naming what is missing, and the dump is unchang
 
 "$cli" --create init --db "$tmp/lite.db" >/dev/null 2>&1
 "$cli" adopt --db "$tmp/lite.db" >"$tmp/out" 2>&1
+[ $? -eq 78 ] && grep -q 'adopt works on a PostgreSQL database' "$tmp/out"
+tap $? "adopt refuses an SQLite database (exit 78)" "$tmp/out"
+
+# check --repair on an SQLite file written behind the operations' back
+lite="$tmp/lite.db"
+cid=$("$cli" call create_campaign_with_coverage_tx '{"p_campaign_data": {"name": "Lite"}, "p_coverage_data": [{"zip": "90001"}]}' \
+  --db "$lite" --get campaign_id 2>"$tmp/err")
+"$cli" call batch_upsert_businesses_tx "{\"p_campaign_id\": \"$cid\", \"p_zip_code\": \"90001\", \"p_businesses\":
+  [{\"place_id\": \"a\", \"name\": \"A\", \"email\": \"a@a.example\"}]}" --db "$lite" >>"$tmp/err" 2>&1 &&
+  "$cli" call update_campaign_status_tx "{\"p_campaign_id\": \"$cid\", \"p_new_status\": \"running\"}" --db "$lite" >>"$tmp/err" 2>&1 &&
+  python3 - "$lite" "$cid" >>"$tmp/err" 2>&1 <<'PY'
+import sqlite3, sys, uuid
+db, cid = sys.argv[1], sys.argv[2]
+c = sqlite3.connect(db)
+c.execute("PRAGMA foreign_keys = ON")
+bid = c.execute("SELECT id FROM gmaps_businesses WHERE campaign_id = ?", (cid,)).fetchone()[0]
+t = "2026-01-01T00:00:00.000000Z"
+c.execute("INSERT INTO gmaps_businesses (id, campaign_id, zip_code, place_id, name, email, email_source, created_at, updated_at)"
+          " VALUES (?, ?, '90001', 'legacy', 'Legacy', 'l@l.example', 'google_maps', ?, ?)", (str(uuid.uuid4()), cid, t, t))
+c.execute("INSERT INTO gmaps_api_costs (id, campaign_id, service, items_processed, cost_usd, incurred_at, created_at)"
+          " VALUES (?, ?, 'facebook', 1, 4200, ?, ?)", (str(uuid.uuid4()), cid, t, t))
+c.execute("INSERT INTO gmaps_linkedin_enrichments (id, business_id, campaign_id, linkedin_url, primary_email, created_at, updated_at)"
+          " VALUES (?, ?, ?, 'https://linkedin.com/in/x', ' ceo@a.example ', ?, ?)", (str(uuid.uuid4()), bid, cid, t, t))
+c.execute("UPDATE gmaps_campaigns SET status = 'completed' WHERE id = ?", (cid,))
+c.commit()
+PY
+tap $? "an SQLite file, then direct writes (sqlite3) that bypass the operations" "$tmp/err"
+"$cli" check --db "$lite" >"$tmp/out" 2>&1
 rc=$?
-"$cli" check --repair --db "$tmp/lite.db" >>"$tmp/out" 2>&1
-rc2=$?
-[ $rc -eq 78 ] && [ $rc2 -eq 78 ] && grep -q 'adopt works on a PostgreSQL database' "$tmp/out"
-tap $? "adopt and check --repair refuse an SQLite database (exit 78)" "$tmp/out"
+[ $rc -eq 1 ] && grep -q 'invariant 2' "$tmp/out" && grep -q 'invariant 3' "$tmp/out" && grep -q 'invariant 4' "$tmp/out" &&
+  grep -q 'invariant 5' "$tmp/out"
+tap $? "sqlite: check finds them (exit $rc)" "$tmp/out"
+"$cli" check --repair --db "$lite" >"$tmp/out" 2>&1 && grep -q '^repair/email_from_linkedin: 1 row$' "$tmp/out" &&
+  grep -q '^repair/history_status: 1 row$' "$tmp/out" && grep -q '^repair/costs_recomputed: 1 row$' "$tmp/out" &&
+  [ "$("$cli" call list_businesses "{\"p_campaign_id\": \"$cid\", \"p_email_source\": \"linkedin\"}" --db "$lite" --get businesses.0.email)" = ceo@a.example ]
+tap $? "sqlite: check --repair restores every invariant (LinkedIn's email, trimmed, back on top) and check passes" "$tmp/out" '^(repair/.*: [1-9]|check)'
+"$cli" check --repair --db "$lite" >"$tmp/out" 2>&1 && grep -q 'repair changed 0 rows' "$tmp/out"
+tap $? "sqlite: a second repair changes nothing" "$tmp/out"
 
 # a deployment without the optional verification log and the two service costs the upstream's
 # later audit added: adopted, the missing table and columns created

@@ -469,4 +469,5 @@ const ls__engine ls__sqlite_engine = {
     .check = ls__sq_check,
     .count_rows = sq_count_rows,
     .migrate = sq_migrate,
+    .repair = ls__sq_repair,
 };
