@@ -58,7 +58,7 @@ static int admin(const cli_options *o, FILE *out, const char *what, int (*fn)(le
   leadstore_close(db);
   json_t *r = report ? json_loads(report, 0, NULL) : NULL;
   if (rc || !r) {
-    fprintf(stderr, "leadstore: %s: %s\n", what, r ? json_string_value(json_object_get(r, "error")) : "out of memory");
+    fprintf(stderr, "leadstore: %s\n", r ? json_string_value(json_object_get(r, "error")) : "out of memory");
     json_decref(r);
     leadstore_free(report);
     return rc ? leadstore_status_exit(rc) : 70;

@@ -67,6 +67,13 @@ dump "$tmp/partial.after"
 [ $rc -eq 78 ] && grep -q 'table gmaps_api_costs' "$tmp/out" && grep -q 'gmaps_businesses.email_source' "$tmp/out" &&
   cmp -s "$tmp/partial.before" "$tmp/partial.after"
 tap $? "it is refused (exit $rc) naming what is missing, and the dump is unchanged" "$tmp/out"
+"$cli" uninstall --db "$DB" >"$tmp/out" 2>&1
+rc=$?
+"$cli" check --repair --db "$DB" >>"$tmp/out" 2>&1
+rc2=$?
+dump "$tmp/partial.after"
+[ $rc -eq 78 ] && [ $rc2 -eq 78 ] && cmp -s "$tmp/partial.before" "$tmp/partial.after"
+tap $? "uninstall and check --repair refuse a database that is not leadstore's (exit $rc, $rc2), unchanged" "$tmp/out"
 
 "$cli" --create init --db "$tmp/lite.db" >/dev/null 2>&1
 "$cli" adopt --db "$tmp/lite.db" >"$tmp/out" 2>&1

@@ -291,6 +291,11 @@ static int refuse(db_state state, const ls__sb *missing, const char *command, ls
                     "%s: leadstore's functions are not installed (`leadstore uninstall` ran); `leadstore adopt` "
                     "installs them again and repairs the data",
                     command);
+  case ST_UPSTREAM:
+    return ls__fail(err, LEADSTORE_ECONFIG,
+                    "%s: the database is the upstream application's, not adopted yet (`leadstore adopt --dry-run`, "
+                    "docs/adopting.md); nothing was changed",
+                    command);
   default:
     return ls__fail(err, LEADSTORE_ECONFIG, "%s: the database is not a leadstore database", command);
   }
@@ -298,6 +303,7 @@ static int refuse(db_state state, const ls__sb *missing, const char *command, ls
 
 /*--- The commands ---------------------------------------------------------------------------*/
 
+/* leadstore_adopt in its transaction (the header comment); committed unless dry_run or failed. */
 static int adopt_in(leadstore *db, PGconn *c, bool dry_run, json_t *report, ls__error *err) {
   db_state state = ST_EMPTY;
   ls__sb missing = LS__SB_INIT;
@@ -349,6 +355,7 @@ int ls__pg_adopt(leadstore *db, bool dry_run, json_t *report, ls__error *err) {
   return ls__pg_admin_end(db, adopt_in(db, c, dry_run, report, err));
 }
 
+/* leadstore_uninstall in its transaction: leadstore's own tables ensured, then uninstall.sql. */
 static int uninstall_in(leadstore *db, PGconn *c, json_t *report, ls__error *err) {
   db_state state = ST_EMPTY;
   ls__sb missing = LS__SB_INIT;
@@ -383,6 +390,7 @@ int ls__pg_uninstall(leadstore *db, json_t *report, ls__error *err) {
   return ls__pg_admin_end(db, uninstall_in(db, c, report, err));
 }
 
+/* leadstore_repair in its transaction (the header comment). */
 static int repair_in(leadstore *db, PGconn *c, json_t *report, ls__error *err) {
   db_state state = ST_EMPTY;
   ls__sb missing = LS__SB_INIT;
