@@ -69,6 +69,7 @@ LDFLAGS += $(SANFLAGS)
 LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c) $(wildcard src/http/*.c)
 # the `leadstore` command's own files (the CLI), not the library's
 CLI_SRC := src/main.c src/cli.c src/cli_leads.c src/cli_stress.c src/gen_sql.c src/gen_man.c
+CLI_SRC += src/cli_adopt.c
 LIB_SRC := $(filter-out $(CLI_SRC),$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The `leadstore` command: the CLI and the HTTP server (src/server/), front ends
@@ -82,6 +83,9 @@ GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h $(BUILD)/g
 # the dashboard's files (web/), embedded in the command by src/server/web.c (its only reader)
 WEB     := web/index.html web/app.js web/app.css
 PG_SQL  := $(sort $(wildcard sql/postgres/[0-9]*.sql))
+# leadstore adopt / uninstall / check --repair (src/pg/adopt.c)
+GEN     += $(BUILD)/gen/pg_adopt.h
+ADOPT_SQL := $(sort $(wildcard sql/postgres/adopt/*.sql))
 TESTS   := $(patsubst tests/%.c,$(BUILD)/t/%.t,$(wildcard tests/t_*.c))
 TEST_SUPPORT := $(BUILD)/tests/support.o
 
@@ -124,7 +128,11 @@ $(BUILD)/gen/web_assets.h: $(WEB) tools/web2c.awk
 	  awk -v var=web_app_css -f tools/web2c.awk web/app.css; } > $@.tmp && mv $@.tmp $@
 $(BUILD)/src/server/web.o: $(BUILD)/gen/web_assets.h
 
-$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h src/suggest.h
+$(BUILD)/gen/pg_adopt.h: $(ADOPT_SQL) tools/pgsteps.sh tools/sql2c.awk
+	@mkdir -p $(@D)
+	sh tools/pgsteps.sh $@ $(ADOPT_SQL)
+
+$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h src/suggest.h src/pg/pg.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

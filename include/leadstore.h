@@ -295,6 +295,40 @@ LEADSTORE_API int leadstore_check(leadstore *db, char **report_json);
  */
 LEADSTORE_API int leadstore_migrate(leadstore *db, char **report_json);
 
+/*
+ * Adopts a database of the upstream application (its gmaps_* tables, as
+ * docs/adopting.md describes them) in place, PostgreSQL only: in one
+ * transaction under the migration lock, the tables become leadstore's
+ * schema (rows that cannot fit moved to leadstore_quarantine with the
+ * reason), the migrations are applied and recorded as migrate does, the
+ * data repaired (leadstore_repair) and proved (leadstore_check) before the
+ * commit.  With dry_run nothing is kept (the transaction is rolled back).
+ * *report_json is {"state", "dry_run", "changed", "message", "steps":
+ * [{"file", "step", "sql", "rows"}], "applied": [names], "quarantined":
+ * {table: rows}}; state is "upstream" (adopted), "uninstalled" (leadstore's
+ * functions installed again after leadstore_uninstall) or "leadstore"
+ * (nothing to do).  An empty database, or one that is neither, is refused
+ * (LEADSTORE_ECONFIG, the message names what is missing) and not touched.
+ */
+LEADSTORE_API int leadstore_adopt(leadstore *db, int dry_run, char **report_json);
+
+/*
+ * Removes leadstore's functions from a PostgreSQL database (the operations,
+ * their aliases, the ls_* helpers, leadstore's policies), restoring the
+ * privileges adoption saved; every table, row and column stays.
+ * *report_json is {"steps": […]} as for leadstore_adopt.
+ */
+LEADSTORE_API int leadstore_uninstall(leadstore *db, char **report_json);
+
+/*
+ * Repairs the invariants of SPEC §8 after writes that bypassed the
+ * operations (PostgreSQL — also after leadstore_uninstall — and SQLite):
+ * email sources re-derived, the status history, counters and cost totals
+ * recounted, in one transaction.  *report_json is {"steps": […], "changed":
+ * rows changed in all}.  Run leadstore_check after it.
+ */
+LEADSTORE_API int leadstore_repair(leadstore *db, char **report_json);
+
 /* Frees memory returned by leadstore.  NULL is a no-op. */
 LEADSTORE_API void leadstore_free(void *p);
 

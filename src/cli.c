@@ -203,10 +203,11 @@ static const char *count(char out[64], long long n, const char *one, const char 
 int cli_check(const cli_options *o, int argc, char **argv) {
   (void)argv;
   if (argc != 0) {
-    fprintf(stderr, "usage: leadstore check [--json]\n");
+    fprintf(stderr, "usage: leadstore check [--json] [--repair]\n");
     return CLI_USAGE;
   }
   int rc;
+  if (cli_repair_requested(o) && (rc = cli_repair(o))) return rc;
   leadstore *db = cli_open_db(o, o->create, &rc);
   if (!db) return rc;
   char *report = NULL;

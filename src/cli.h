@@ -73,6 +73,12 @@ int cli_help(const cli_options *o, int argc, char **argv);
 /* cli_stress.c: concurrent clients, a seeded mix of every operation, checked against a model. */
 int cli_stress(const cli_options *o, int argc, char **argv);
 int cli_docs(const cli_options *o, int argc, char **argv);
+/* cli_adopt.c: adopt an upstream PostgreSQL database, uninstall leadstore's
+ * functions, and check --repair's repair (its exit status, 0 when it ran). */
+int cli_adopt(const cli_options *o, int argc, char **argv);
+int cli_uninstall(const cli_options *o, int argc, char **argv);
+int cli_repair_requested(const cli_options *o);
+int cli_repair(const cli_options *o);
 /* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and
  * 0003_operations.sql on standard output (gen_sql.c). */
 int cli_docs_sql(const char *which);

@@ -280,6 +280,33 @@ int leadstore_migrate(leadstore *db, char **report_json) {
   return rc;
 }
 
+/* leadstore_adopt, leadstore_uninstall and leadstore_repair: an engine
+ * entry that fills a report object (action 0, 1, 2). */
+static int admin(leadstore *db, int action, int dry_run, char **report_json) {
+  ls__alloc_init();
+  *report_json = NULL;
+  ls__error err = {0};
+  json_t *report = json_pack("{s:s, s:[]}", "engine", db->engine->name, "steps");
+  if (!report) return LEADSTORE_EINTERNAL;
+  int rc;
+  if (action == 0 ? !db->engine->adopt : action == 1 ? !db->engine->uninstall : !db->engine->repair)
+    rc = ls__fail(&err, LEADSTORE_ECONFIG, "%s works on a PostgreSQL database, not on %s",
+                  action == 0 ? "adopt" : action == 1 ? "uninstall" : "repair", db->engine->name);
+  else if (action == 0)
+    rc = db->engine->adopt(db, dry_run != 0, report, &err);
+  else if (action == 1)
+    rc = db->engine->uninstall(db, report, &err);
+  else
+    rc = db->engine->repair(db, report, &err);
+  *report_json = rc == LEADSTORE_OK ? json_dumps(report, JSON_COMPACT) : failure_text(&err);
+  json_decref(report);
+  return rc == LEADSTORE_OK && !*report_json ? LEADSTORE_EINTERNAL : rc;
+}
+
+int leadstore_adopt(leadstore *db, int dry_run, char **report_json) { return admin(db, 0, dry_run, report_json); }
+int leadstore_uninstall(leadstore *db, char **report_json) { return admin(db, 1, 0, report_json); }
+int leadstore_repair(leadstore *db, char **report_json) { return admin(db, 2, 0, report_json); }
+
 int ls__check_violation(json_t *report, int invariant, const char *campaign_id, const char *fmt,
                         ...) {
   ls__sb detail = LS__SB_INIT;

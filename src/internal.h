@@ -316,6 +316,11 @@ typedef struct ls__engine {
   int (*count_rows)(leadstore *db, const char *table, long long *out, ls__error *err);
   /* Brings the database's schema up to date; adds what it applied to report.applied. */
   int (*migrate)(leadstore *db, json_t *report, ls__error *err);
+  /* PostgreSQL only (NULL elsewhere): leadstore_adopt, leadstore_uninstall,
+   * leadstore_repair; each fills `report` (src/pg/adopt.c). */
+  int (*adopt)(leadstore *db, bool dry_run, json_t *report, ls__error *err);
+  int (*uninstall)(leadstore *db, json_t *report, ls__error *err);
+  int (*repair)(leadstore *db, json_t *report, ls__error *err);
   /* A remote engine (NULL for the others): takes the call as it came,
    * unvalidated, and leaves validation to the server; *result is the
    * server's result object, or NULL when err says why there is none. */

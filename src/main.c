@@ -59,6 +59,18 @@ static const cli_option call_options[] = {
 
 static const cli_option json_option[] = {{"--json", NULL, "print the report as one JSON object"}, END};
 
+static const cli_option check_options[] = {
+    {"--json", NULL, "print the report as one JSON object"},
+    {"--repair", NULL,
+     "first repair what writes that bypassed the operations broke: email sources,\n"
+     "status history, counters and cost totals; prints each step's changes"},
+    END};
+
+static const cli_option adopt_options[] = {
+    {"--dry-run", NULL, "print every statement and the rows it would touch; change nothing"},
+    {"--json", NULL, "print the report as one JSON object"},
+    END};
+
 static const cli_option summary_options[] = {
     {"--json", NULL, "print the same numbers as one JSON object (money as exact numbers of USD)"}, END};
 
@@ -137,7 +149,7 @@ static const cli_command commands[] = {
     {"check", cli_check, "", "prove every invariant of the data; exit 1 on any violation",
      "Proves the invariants of the data model (counters, cost sums, email sources, status\n"
      "history, uniqueness) over the whole database and lists every violation.",
-     json_option, "leadstore check\nleadstore check --json", 0},
+     check_options, "leadstore check\nleadstore check --json\nleadstore check --repair --db postgresql://user@db.example/leads", 0},
     {"summary", cli_summary, "CAMPAIGN_ID", "a campaign as a person reads it",
      "Prints a campaign's status, coverage, leads, enrichment and costs.",
      summary_options, "leadstore summary \"$CID\"\nleadstore summary \"$CID\" --json", 0},
@@ -170,6 +182,21 @@ static const cli_command commands[] = {
      "leadstore stress --db postgresql://user@db.example/scratch --clients 8 --ops 20000\n"
      "LEADSTORE_JWT_SECRET=… leadstore stress --db http://127.0.0.1:8080 --clients 8 --json",
      0},
+    {"adopt", cli_adopt, "", "turn the upstream application's PostgreSQL database into leadstore's, in place",
+     "Adopts a database of the upstream application (its gmaps_* tables, recognised by\n"
+     "their tables and columns) in one transaction under the migration lock: the tables\n"
+     "take leadstore's schema, rows that cannot fit move to leadstore_quarantine with the\n"
+     "reason, the migrations are applied, the data repaired and checked. Prints every\n"
+     "step with the rows it touched. A second adopt does nothing. docs/adopting.md.",
+     adopt_options,
+     "leadstore adopt --db postgresql://user@db.example/leads --dry-run\n"
+     "leadstore adopt --db postgresql://user@db.example/leads",
+     0},
+    {"uninstall", cli_uninstall, "", "remove leadstore's functions from PostgreSQL; the data stay",
+     "Drops leadstore's functions, their aliases and policies, and gives back the\n"
+     "privileges adoption saved, so the legacy application can write the tables again.\n"
+     "Every table, row and column stays. leadstore adopt installs the functions again.",
+     json_option, "leadstore uninstall --db postgresql://user@db.example/leads", 0},
     {"help", NULL, "[COMMAND|OP]", "this list, one command's usage, or one operation's parameters", NULL, NULL,
      "leadstore help call\nleadstore help batch_upsert_businesses_tx", 0},
     {"docs", cli_docs, "[KIND]", "the operations reference in Markdown, or another generated document",

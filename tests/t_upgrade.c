@@ -130,6 +130,41 @@ static bool backfilled(json_t *r) {
          json_integer_value(json_object_get(cov, "emails_found")) == 1;
 }
 
+/* The file's schema version and its number of campaigns, "version/campaigns". */
+static void sqlite_state(const char *path, char out[32]) {
+  sqlite3 *conn = NULL;
+  sqlite3_stmt *st = NULL;
+  snprintf(out, 32, "?");
+  if (sqlite3_open_v2(path, &conn, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+      sqlite3_prepare_v2(conn, "SELECT (SELECT user_version FROM pragma_user_version) || '/' || count(*) "
+                               "FROM gmaps_campaigns", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    snprintf(out, 32, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  sqlite3_close(conn);
+}
+
+/* A file of a schema version newer than this leadstore knows (as a later
+ * release leaves it) is refused with a message that says so, and left as it was. */
+static void sqlite_newer(const char *path) {
+  sqlite3 *conn = NULL;
+  bool ok = sqlite3_open(path, &conn) == SQLITE_OK &&
+            sqlite3_exec(conn, "PRAGMA user_version = 4", NULL, NULL, NULL) == SQLITE_OK;
+  sqlite3_close(conn);
+  char before[32], after[32];
+  sqlite_state(path, before);
+  OK(ok && !strcmp(before, "4/1"), "sqlite: a file of schema version 4, newer than this leadstore (%s)", before);
+  leadstore *db = NULL;
+  char *msg = NULL;
+  int rc = leadstore_open(path, NULL, &db, &msg);
+  OK(rc == LEADSTORE_ECONFIG && !db && msg && strstr(msg, "newer leadstore") && strstr(msg, "schema version 4"),
+     "sqlite: it is refused (ECONFIG): %s", msg ? msg : "?");
+  leadstore_free(msg);
+  if (db) leadstore_close(db);
+  sqlite_state(path, after);
+  OK(!strcmp(after, "4/1"), "sqlite: and left as it was (%s)", after);
+}
+
 /* A file of schema version 2 (the columns of version 3 taken away, as an
  * older leadstore left it) opened by this one: version 3, backfilled. */
 static void sqlite_upgrade(void) {
@@ -176,6 +211,7 @@ static void sqlite_upgrade(void) {
   OK(st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3, "sqlite: the file is version 3");
   sqlite3_finalize(st);
   sqlite3_close(conn);
+  sqlite_newer(path);
   free(path);
 }
 

@@ -487,3 +487,147 @@ SELECT count(*), coalesce(sum(cost_usd), 0) FROM gmaps_api_costs
 -- name: status_history
 SELECT old_status, new_status, metadata, changed_at FROM gmaps_campaign_status_history
  WHERE campaign_id = ?1 ORDER BY seq
+
+--- check --repair (repair.c): the steps of sql/postgres/adopt/repair.sql on this engine ------------
+--- (each changes only rows that are wrong; the history rows are inserted by repair.c with ids)
+
+-- name: repair_emails_not_well_formed
+UPDATE gmaps_businesses
+   SET email = ls_email_clean(email),
+       email_source = CASE WHEN ls_email_clean(email) IS NULL THEN 'not_found' ELSE email_source END,
+       email_verified = CASE WHEN ls_email_clean(email) IS NULL THEN 0 ELSE email_verified END,
+       bouncer_status = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE bouncer_status END,
+       bouncer_score = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE bouncer_score END,
+       bouncer_reason = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE bouncer_reason END,
+       is_safe = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE is_safe END,
+       is_disposable = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE is_disposable END,
+       is_role_based = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE is_role_based END,
+       is_free_email = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE is_free_email END,
+       bouncer_verified_at = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE bouncer_verified_at END
+ WHERE email IS NOT NULL AND email IS NOT ls_email_clean(email)
+-- name: repair_email_from_linkedin
+UPDATE gmaps_businesses AS b
+   SET email = o.email, email_source = 'linkedin',
+       email_verified = CASE WHEN lower(o.email) = lower(b.email) THEN b.email_verified ELSE 0 END,
+       bouncer_status = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_status END,
+       bouncer_score = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_score END,
+       bouncer_reason = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_reason END,
+       is_safe = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_safe END,
+       is_disposable = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_disposable END,
+       is_role_based = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_role_based END,
+       is_free_email = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_free_email END,
+       bouncer_verified_at = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_verified_at END
+  FROM (SELECT business_id, email FROM (
+          SELECT l.business_id, coalesce(ls_email_clean(l.primary_email),
+                   (SELECT ls_email_clean(value) FROM json_each(l.emails_found)
+                     WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) AS email,
+                 row_number() OVER (PARTITION BY l.business_id ORDER BY
+                   coalesce(ls_email_clean(l.primary_email),
+                            (SELECT ls_email_clean(value) FROM json_each(l.emails_found)
+                              WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) IS NULL,
+                   l.created_at DESC, l.id DESC) AS n
+            FROM gmaps_linkedin_enrichments l)
+         WHERE n = 1 AND email IS NOT NULL) AS o
+ WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank('linkedin')
+-- name: repair_email_from_facebook
+UPDATE gmaps_businesses AS b
+   SET email = o.email, email_source = 'facebook',
+       email_verified = CASE WHEN lower(o.email) = lower(b.email) THEN b.email_verified ELSE 0 END,
+       bouncer_status = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_status END,
+       bouncer_score = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_score END,
+       bouncer_reason = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_reason END,
+       is_safe = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_safe END,
+       is_disposable = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_disposable END,
+       is_role_based = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_role_based END,
+       is_free_email = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_free_email END,
+       bouncer_verified_at = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_verified_at END
+  FROM (SELECT business_id, email FROM (
+          SELECT f.business_id, coalesce(ls_email_clean(f.primary_email),
+                   (SELECT ls_email_clean(value) FROM json_each(f.emails)
+                     WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) AS email,
+                 row_number() OVER (PARTITION BY f.business_id ORDER BY
+                   coalesce(ls_email_clean(f.primary_email),
+                            (SELECT ls_email_clean(value) FROM json_each(f.emails)
+                              WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) IS NULL,
+                   f.created_at DESC, f.id DESC) AS n
+            FROM gmaps_facebook_enrichments f)
+         WHERE n = 1 AND email IS NOT NULL) AS o
+ WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank('facebook')
+-- name: repair_history_needed
+-- the history rows missing, one kind at a time (?1: 1 first row, 2 the start, 3 the status):
+-- campaign_id, old_status, new_status, changed_at
+SELECT c.id, h.new_status,
+       CASE ?1 WHEN 1 THEN ls_status_initial() WHEN 2 THEN 'running' ELSE c.status END,
+       CASE ?1 WHEN 1 THEN c.created_at WHEN 2 THEN max(c.started_at, h.changed_at)
+               ELSE max(coalesce(c.completed_at, c.updated_at), h.changed_at) END
+  FROM gmaps_campaigns c
+  LEFT JOIN gmaps_campaign_status_history h
+    ON h.campaign_id = c.id AND h.seq = (SELECT max(seq) FROM gmaps_campaign_status_history m WHERE m.campaign_id = c.id)
+ WHERE CASE ?1 WHEN 1 THEN h.id IS NULL
+               WHEN 2 THEN h.id IS NOT NULL AND c.started_at IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM gmaps_campaign_status_history r
+                                            WHERE r.campaign_id = c.id AND ls_status_started(r.new_status))
+               ELSE h.id IS NOT NULL AND h.new_status IS NOT c.status END
+ ORDER BY c.id
+-- name: repair_started_at
+UPDATE gmaps_campaigns AS c
+   SET started_at = (SELECT min(h.changed_at) FROM gmaps_campaign_status_history h
+                      WHERE h.campaign_id = c.id AND ls_status_started(h.new_status))
+ WHERE c.started_at IS NULL
+   AND EXISTS (SELECT 1 FROM gmaps_campaign_status_history h WHERE h.campaign_id = c.id AND ls_status_started(h.new_status))
+-- name: repair_completed_at
+UPDATE gmaps_campaigns AS c
+   SET completed_at = CASE WHEN ls_status_terminal(c.status)
+                           THEN (SELECT h.changed_at FROM gmaps_campaign_status_history h
+                                  WHERE h.campaign_id = c.id ORDER BY seq DESC LIMIT 1) END
+ WHERE (c.completed_at IS NOT NULL) <> ls_status_terminal(c.status)
+-- name: repair_counters
+UPDATE gmaps_campaigns AS c
+   SET total_businesses_found = r.businesses, total_emails_found = r.emails, total_facebook_pages_found = r.facebook,
+       total_linkedin_profiles_found = r.linkedin, total_verified_emails = r.verified, actual_zip_count = r.zips,
+       zips_scraped = r.scraped, zip_businesses_found = r.zip_businesses, zip_emails_found = r.zip_emails,
+       linkedin_emails = r.linkedin_emails, facebook_emails = r.facebook_emails,
+       google_maps_emails = r.google_maps_emails, total_safe_emails = r.safe
+  FROM (SELECT x.id,
+               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id) AS businesses,
+               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id AND b.email IS NOT NULL) AS emails,
+               (SELECT count(*) FROM gmaps_facebook_enrichments f WHERE f.campaign_id = x.id AND f.success = 1) AS facebook,
+               (SELECT count(*) FROM gmaps_linkedin_enrichments l
+                 WHERE l.campaign_id = x.id AND l.linkedin_url IS NOT NULL) AS linkedin,
+               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id AND b.email IS NOT NULL
+                   AND b.email_verified = 1 AND b.bouncer_status = ls_verified_status()) AS verified,
+               (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = x.id) AS zips,
+               (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = x.id AND v.scraped = 1) AS scraped,
+               (SELECT coalesce(sum(v.businesses_found), 0) FROM gmaps_campaign_coverage v
+                 WHERE v.campaign_id = x.id) AS zip_businesses,
+               (SELECT coalesce(sum(v.emails_found), 0) FROM gmaps_campaign_coverage v
+                 WHERE v.campaign_id = x.id) AS zip_emails,
+               (SELECT count(*) FROM gmaps_businesses b
+                 WHERE b.campaign_id = x.id AND b.email_source = 'linkedin') AS linkedin_emails,
+               (SELECT count(*) FROM gmaps_businesses b
+                 WHERE b.campaign_id = x.id AND b.email_source = 'facebook') AS facebook_emails,
+               (SELECT count(*) FROM gmaps_businesses b
+                 WHERE b.campaign_id = x.id AND b.email_source = 'google_maps') AS google_maps_emails,
+               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id AND b.email IS NOT NULL
+                   AND b.email_verified = 1 AND b.is_safe = 1) AS safe
+          FROM gmaps_campaigns x) AS r
+ WHERE c.id = r.id
+   AND (c.total_businesses_found, c.total_emails_found, c.total_facebook_pages_found, c.total_linkedin_profiles_found,
+        c.total_verified_emails, c.actual_zip_count, c.zips_scraped, c.zip_businesses_found, c.zip_emails_found,
+        c.linkedin_emails, c.facebook_emails, c.google_maps_emails, c.total_safe_emails)
+       IS NOT
+       (r.businesses, r.emails, r.facebook, r.linkedin, r.verified, r.zips, r.scraped, r.zip_businesses, r.zip_emails,
+        r.linkedin_emails, r.facebook_emails, r.google_maps_emails, r.safe)
+-- name: repair_costs
+UPDATE gmaps_campaigns AS c
+   SET google_maps_cost = r.google_maps, facebook_cost = r.facebook, linkedin_enrichment_cost = r.linkedin,
+       bouncer_verification_cost = r.bouncer, actual_cost = r.google_maps + r.facebook + r.linkedin + r.bouncer
+  FROM (SELECT x.id,
+               coalesce((SELECT sum(cost_usd) FROM gmaps_api_costs a WHERE a.campaign_id = x.id AND a.service = 'google_maps'), 0) AS google_maps,
+               coalesce((SELECT sum(cost_usd) FROM gmaps_api_costs a WHERE a.campaign_id = x.id AND a.service = 'facebook'), 0) AS facebook,
+               coalesce((SELECT sum(cost_usd) FROM gmaps_api_costs a WHERE a.campaign_id = x.id AND a.service = 'linkedin'), 0) AS linkedin,
+               coalesce((SELECT sum(cost_usd) FROM gmaps_api_costs a WHERE a.campaign_id = x.id AND a.service = 'bouncer'), 0) AS bouncer
+          FROM gmaps_campaigns x) AS r
+ WHERE c.id = r.id
+   AND (c.google_maps_cost, c.facebook_cost, c.linkedin_enrichment_cost, c.bouncer_verification_cost, c.actual_cost)
+       IS NOT (r.google_maps, r.facebook, r.linkedin, r.bouncer, r.google_maps + r.facebook + r.linkedin + r.bouncer)

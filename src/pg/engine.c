@@ -14,7 +14,7 @@
  * included, with everything it did rolled back); errors outside it (a lost
  * connection, a timeout) are mapped through the error table by their
  * SQLSTATE.  A connection that broke is reopened on the next call.  Only
- * this file includes libpq-fe.h.
+ * this file and adopt.c (through pg.h) include libpq-fe.h.
  *
  * Fail closed: every value of a call (the claims, each parameter) is built
  * before anything is sent, and an allocation that failed on the way — or a
@@ -33,10 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
 #include <openssl/evp.h>
 
-#include "../internal.h"
+#include "pg.h"
 
 #include "pg_migrations.h"
 
@@ -428,10 +427,41 @@ static int restore_timeouts(ls__pg *p, int rc) {
 
 static int run_check(ls__pg *p, json_t *report, ls__error *err);
 
+static int apply_pending(ls__pg *p, bool inside, json_t *applied, ls__error *err);
+static int exec(ls__pg *p, const char *sql, const char *what, ls__error *err);
+
+/* Whether leadstore's schema is recorded but its functions are gone
+ * (`leadstore uninstall` ran). */
+static bool uninstalled(ls__pg *p) {
+  PGresult *res = PQexec(p->conn, "SELECT to_regprocedure('public.ls_check()') IS NULL "
+                                  "AND to_regclass('public.leadstore_migrations') IS NOT NULL");
+  bool gone = PQresultStatus(res) == PGRES_TUPLES_OK && PQgetvalue(res, 0, 0)[0] == 't';
+  PQclear(res);
+  if (!gone) return false;
+  const char *first = ls__pg_migrations[0].name;
+  res = PQexecParams(p->conn, "SELECT 1 FROM leadstore_migrations WHERE name = $1", 1, NULL, &first, NULL, NULL, 0);
+  gone = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+  PQclear(res);
+  return gone;
+}
+
+/* After `leadstore uninstall` the check still runs: it installs the
+ * functions in a transaction that it rolls back. */
+static int check_uninstalled(ls__pg *p, json_t *report, ls__error *err) {
+  json_t *applied = json_array();
+  int rc = applied ? exec(p, "BEGIN", "check", err) : ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  if (rc == LEADSTORE_OK) rc = apply_pending(p, true, applied, err);
+  if (rc == LEADSTORE_OK) rc = run_check(p, report, err);
+  PQclear(PQexec(p->conn, "ROLLBACK"));
+  json_decref(applied);
+  return rc;
+}
+
 static int pg_check(leadstore *db, json_t *report, ls__error *err) {
   ls__pg *p = db->impl;
   int rc = lift_statement_timeout(p, err);
-  return rc ? rc : restore_timeouts(p, run_check(p, report, err));
+  if (rc) return rc;
+  return restore_timeouts(p, uninstalled(p) ? check_uninstalled(p, report, err) : run_check(p, report, err));
 }
 
 static int run_check(ls__pg *p, json_t *report, ls__error *err) {
@@ -511,9 +541,10 @@ static int applied_checksum(ls__pg *p, const char *name, char out[65], ls__error
   return rc;
 }
 
-/* Applies one migration in its own transaction and records it. */
-static int apply(ls__pg *p, const char *name, const char *sql, const char *sum, ls__error *err) {
-  int rc = exec(p, "BEGIN", name, err);
+/* Applies one migration and records it, in its own transaction unless
+ * `inside` (the caller's transaction: adopt.c). */
+static int apply(ls__pg *p, const char *name, const char *sql, const char *sum, bool inside, ls__error *err) {
+  int rc = inside ? LEADSTORE_OK : exec(p, "BEGIN", name, err);
   if (rc == LEADSTORE_OK) rc = exec(p, sql, name, err);
   if (rc == LEADSTORE_OK) {
     const char *values[2] = {name, sum};
@@ -524,9 +555,37 @@ static int apply(ls__pg *p, const char *name, const char *sql, const char *sum, 
     rc = PQresultStatus(res) == PGRES_COMMAND_OK ? LEADSTORE_OK : pg_error(p, res, name, err);
     PQclear(res);
   }
+  if (inside) return rc;
   if (rc == LEADSTORE_OK) rc = exec(p, "COMMIT", name, err);
   if (rc != LEADSTORE_OK) PQclear(PQexec(p->conn, "ROLLBACK"));
   return rc;
+}
+
+/* The pending migrations applied in order (see run_migrations), their names
+ * added to `applied`; then the grants again when any was. */
+static int apply_pending(ls__pg *p, bool inside, json_t *applied, ls__error *err) {
+  int rc = LEADSTORE_OK;
+  size_t before = json_array_size(applied);
+  for (size_t i = 0; rc == LEADSTORE_OK && i < sizeof ls__pg_migrations / sizeof ls__pg_migrations[0]; i++) {
+    const char *name = ls__pg_migrations[i].name, *sql = ls__pg_migrations[i].sql;
+    char sum[65], had[65];
+    sha256_hex(sql, sum);
+    if ((rc = applied_checksum(p, name, had, err))) break;
+    if (!strcmp(had, sum)) continue;
+    if (had[0] && !ls__pg_migrations[i].repeatable) {
+      rc = ls__fail(err, LEADSTORE_EINVAL, "migration %s changed after it was applied", name);
+      break;
+    }
+    if ((rc = apply(p, name, sql, sum, inside, err))) break;
+    json_array_append_new(applied, json_string(name));
+  }
+  if (rc == LEADSTORE_OK && json_array_size(applied) > before)
+    rc = exec(p, "SELECT ls_apply_grants()", "granting", err);
+  return rc;
+}
+
+int ls__pg_apply_pending(leadstore *db, json_t *applied, ls__error *err) {
+  return apply_pending(db->impl, true, applied, err);
 }
 
 static int run_migrations(ls__pg *p, json_t *report, ls__error *err);
@@ -549,27 +608,31 @@ static int run_migrations(ls__pg *p, json_t *report, ls__error *err) {
     rc = exec(p,
               "SET client_min_messages = warning; " LS__PG_MIGRATIONS_TABLE,
               "creating leadstore_migrations", err);
-  json_t *applied = json_object_get(report, "applied");
-  for (size_t i = 0; rc == LEADSTORE_OK && i < sizeof ls__pg_migrations / sizeof ls__pg_migrations[0]; i++) {
-    const char *name = ls__pg_migrations[i].name, *sql = ls__pg_migrations[i].sql;
-    char sum[65], had[65];
-    sha256_hex(sql, sum);
-    if ((rc = applied_checksum(p, name, had, err))) break;
-    if (!strcmp(had, sum)) continue;
-    if (had[0] && !ls__pg_migrations[i].repeatable) {
-      rc = ls__fail(err, LEADSTORE_EINVAL, "migration %s changed after it was applied", name);
-      break;
-    }
-    if ((rc = apply(p, name, sql, sum, err))) break;
-    json_array_append_new(applied, json_string(name));
-  }
-  if (rc == LEADSTORE_OK && json_array_size(applied) > 0)
-    rc = exec(p, "SELECT ls_apply_grants()", "granting", err);
+  if (rc == LEADSTORE_OK) rc = apply_pending(p, false, json_object_get(report, "applied"), err);
   PQclear(PQexec(p->conn, "SELECT pg_advisory_unlock(" LS__PG_MIGRATE_LOCK ")"));
   p->catalog_read = false; /* functions may have changed */
   for (int i = 0; i < LS_OP__COUNT; i++) p->fn[i].prepared = false;
   PQclear(PQexec(p->conn, "DEALLOCATE ALL"));
   return rc;
+}
+
+/*--- the operator's whole-database commands (adopt.c) ----------------------------------*/
+
+PGconn *ls__pg_admin_begin(leadstore *db, ls__error *err) {
+  ls__pg *p = db->impl;
+  return lift_statement_timeout(p, err) == LEADSTORE_OK ? p->conn : NULL;
+}
+
+int ls__pg_admin_end(leadstore *db, int rc) {
+  ls__pg *p = db->impl;
+  p->catalog_read = false;
+  for (int i = 0; i < LS_OP__COUNT; i++) p->fn[i].prepared = false;
+  PQclear(PQexec(p->conn, "DEALLOCATE ALL"));
+  return restore_timeouts(p, rc);
+}
+
+int ls__pg_fail(leadstore *db, PGresult *res, const char *what, ls__error *err) {
+  return pg_error(db->impl, res, what, err);
 }
 
 /*--- open and close -------------------------------------------------------------------------*/
@@ -623,4 +686,7 @@ const ls__engine ls__pg_engine = {
     .check = pg_check,
     .count_rows = pg_count_rows,
     .migrate = pg_migrate,
+    .adopt = ls__pg_adopt,
+    .uninstall = ls__pg_uninstall,
+    .repair = ls__pg_repair,
 };

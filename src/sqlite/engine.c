@@ -416,8 +416,10 @@ static int ensure_schema(ls__sq *s, ls__error *err) {
   if ((rc = pragma_int(s, "PRAGMA user_version", &version, err))) return rc;
   if (version == SCHEMA_VERSION) return LEADSTORE_OK;
   if (version > SCHEMA_VERSION)
-    return ls__fail(err, LEADSTORE_ECONFIG, "the database has schema version %d; this leadstore knows %d",
-                    version, SCHEMA_VERSION);
+    return ls__fail(err, LEADSTORE_ECONFIG,
+                    "the database was written by a newer leadstore (schema version %d; this leadstore %s knows "
+                    "versions up to %d): upgrade leadstore to open it; the file was not changed",
+                    version, LEADSTORE_VERSION, SCHEMA_VERSION);
   if ((rc = exec(s, "BEGIN IMMEDIATE", err))) return rc;
   if ((rc = pragma_int(s, "PRAGMA user_version", &version, err))) goto out;
   if (version == SCHEMA_VERSION) goto out; /* another process did it meanwhile */
@@ -519,4 +521,5 @@ const ls__engine ls__sqlite_engine = {
     .migrate = sq_migrate,
     .group_begin = sq_group_begin,
     .group_commit = sq_group_commit,
+    .repair = ls__sq_repair,
 };

@@ -16,6 +16,15 @@ static void email_ok_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   sqlite3_result_int(ctx, v && ls__email_wellformed(v, buf, sizeof buf));
 }
 
+/* ls_email_clean(text): the address the email rule keeps (trimmed), or NULL, for check --repair. */
+static void email_clean_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
+  (void)argc;
+  const char *v = (const char *)sqlite3_value_text(argv[0]);
+  char buf[LS_EMAIL_MAX + 1];
+  if (v && ls__email_wellformed(v, buf, sizeof buf)) sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+  else sqlite3_result_null(ctx);
+}
+
 /* ls_source_rank(text): the priority of an email source (rules.c), for the check. */
 static void source_rank_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv) {
   (void)argc;
@@ -85,6 +94,7 @@ int ls__sq_create_functions(sqlite3 *conn) {
     const char *data;
   } fns[] = {
       {"ls_email_ok", 1, email_ok_fn, NULL},
+      {"ls_email_clean", 1, email_clean_fn, NULL},
       {"ls_source_rank", 1, source_rank_fn, NULL},
       {"ls_value_ok", 2, value_ok_fn, NULL},
       {"ls_contains_ci", 2, contains_ci_fn, NULL},

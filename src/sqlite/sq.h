@@ -46,6 +46,8 @@ typedef int (*ls__sq_handler)(ls__sq *s, const ls__call *c, json_t *res, ls__err
 
 /* The invariants of SPEC §8. */
 int ls__sq_check(leadstore *db, json_t *report, ls__error *err);
+/* check --repair (repair.c): the invariants restored after direct writes; fills report.steps. */
+int ls__sq_repair(leadstore *db, json_t *report, ls__error *err);
 
 /*--- Statements ------------------------------------------------------------*/
 
