@@ -73,6 +73,9 @@ int cli_help(const cli_options *o, int argc, char **argv);
 /* cli_stress.c: concurrent clients, a seeded mix of every operation, checked against a model. */
 int cli_stress(const cli_options *o, int argc, char **argv);
 int cli_docs(const cli_options *o, int argc, char **argv);
+/* cli_import.c, cli_export.c: scraper files, enrichments and verifications in; leads out. */
+int cli_import(const cli_options *o, int argc, char **argv);
+int cli_export(const cli_options *o, int argc, char **argv);
 /* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and
  * 0003_operations.sql on standard output (gen_sql.c). */
 int cli_docs_sql(const char *which);

@@ -316,6 +316,9 @@ typedef struct ls__engine {
   int (*count_rows)(leadstore *db, const char *table, long long *out, ls__error *err);
   /* Brings the database's schema up to date; adds what it applied to report.applied. */
   int (*migrate)(leadstore *db, json_t *report, ls__error *err);
+  /* Begins (begin true) or ends a read snapshot (leadstore_snapshot_begin);
+   * NULL: the engine has none.  While one is open, call() runs reads inside it. */
+  int (*snapshot)(leadstore *db, bool begin, ls__error *err);
   /* A remote engine (NULL for the others): takes the call as it came,
    * unvalidated, and leaves validation to the server; *result is the
    * server's result object, or NULL when err says why there is none. */
@@ -351,6 +354,7 @@ struct leadstore {
   leadstore_options opts;    /* as given, busy_timeout_ms defaulted */
   bool busy_timeout_set;     /* opts.busy_timeout_ms came from the caller */
   ls__faults faults;
+  bool snapshot;             /* a read snapshot is open (leadstore_snapshot_begin) */
 };
 
 /* Adds the check's finding to report.violations. */

@@ -299,7 +299,8 @@ static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   int rc = keyed ? ls__params_hash(c->params, hash) : LEADSTORE_OK;
   if (rc) return ls__fail(err, rc, "out of memory");
 
-  if ((rc = run(s, write ? SQ_tx_begin_immediate : SQ_tx_begin_read, err))) goto done;
+  bool own_tx = !db->snapshot; /* inside a read snapshot, the snapshot's transaction */
+  if (own_tx && (rc = run(s, write ? SQ_tx_begin_immediate : SQ_tx_begin_read, err))) goto done;
   if (keyed) {
     if ((rc = replay_lookup(s, c, hash, result, err)) || *result) goto done;
   }
@@ -319,9 +320,9 @@ done:
    * string and carry on) voids it: nothing half-built is ever committed */
   if (rc == LEADSTORE_OK && ls__alloc_failures() != failures)
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
-  if (rc == LEADSTORE_OK) rc = run(s, SQ_tx_commit, err);
+  if (rc == LEADSTORE_OK && own_tx) rc = run(s, SQ_tx_commit, err);
   if (rc != LEADSTORE_OK) {
-    rollback(s);
+    if (own_tx) rollback(s);
     ls__free(*result);
     *result = NULL;
   }
@@ -459,7 +460,18 @@ static int sq_migrate(leadstore *db, json_t *report, ls__error *err) {
   return LEADSTORE_OK;
 }
 
+/* A read snapshot: one read transaction held open (a read makes SQLite take its snapshot
+ * now, not at the first call); ended with a rollback (it wrote nothing). */
+static int sq_snapshot(leadstore *db, bool begin, ls__error *err) {
+  ls__sq *s = db->impl;
+  if (!begin) return rollback(s), LEADSTORE_OK;
+  int rc = exec(s, "BEGIN; SELECT count(*) FROM gmaps_campaigns", err);
+  if (rc) rollback(s);
+  return rc;
+}
+
 const ls__engine ls__sqlite_engine = {
+    .snapshot = sq_snapshot,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
