@@ -56,7 +56,7 @@ typedef struct run {
   const char *campaign; /* --campaign */
   bool apply;           /* false: the --strict pass that only reads */
   /* counts */
-  long records, inserted, updated, skipped, applied, calls, replayed;
+  long records, inserted, updated, skipped, calls, replayed;
   json_t *reasons;      /* reason → count */
   char chain[65];       /* the last request id's hash ("" before the first) */
   long long size;       /* the file's size, for the progress line */
@@ -70,7 +70,8 @@ typedef struct run {
  * (the text before ": "). */
 static void skip(run *r, long line, const char *why) {
   r->skipped++;
-  fprintf(stderr, "%sleadstore: line %ld: skipped: %s\n", r->progress ? "\r\033[K" : "", line, why);
+  fprintf(stderr, "%sleadstore: line %ld (record %ld): skipped: %s\n", r->progress ? "\r\033[K" : "", line,
+          r->records, why);
   char kind[128];
   size_t n = strcspn(why, ":");
   snprintf(kind, sizeof kind, "%.*s", (int)(n < sizeof kind - 1 ? n : sizeof kind - 1), why);
@@ -159,7 +160,7 @@ static void summary(run *r, const char *file, const char *format) {
   fprintf(stderr, "leadstore: import %s from %s%s%s%s: %ld record%s; ", r->kind, file, format ? " (" : "",
           format ? format : "", format ? ")" : "", r->records, r->records == 1 ? "" : "s");
   if (businesses) fprintf(stderr, "%ld inserted, %ld updated", r->inserted, r->updated);
-  else fprintf(stderr, "%ld applied", r->applied);
+  else fprintf(stderr, "%ld applied", r->calls - r->replayed);
   fprintf(stderr, ", %ld skipped; %ld %s%s, %ld replayed\n", r->skipped, r->calls, businesses ? "chunk" : "call",
           r->calls == 1 ? "" : "s", r->replayed);
   const char *k;
@@ -169,29 +170,47 @@ static void summary(run *r, const char *file, const char *format) {
 
 /*--- Businesses --------------------------------------------------------------------------*/
 
-typedef struct chunk {
-  json_t *rows;  /* the businesses */
-  char zip[16];  /* their ZIP */
-  long first, last; /* their lines */
-} chunk;
+/*
+ * The chunks being gathered, one per ZIP (batch_upsert_businesses_tx takes the
+ * businesses of one ZIP): pending = {ZIP: {"rows": [...], "first": line, "last": line}}.
+ * A chunk goes when it is full; when more than PENDING_CHUNKS chunks' worth of rows wait
+ * (a file whose ZIPs are interleaved), the oldest goes — so memory stays bounded and the
+ * chunks depend on the file's content and order only.
+ */
+enum { PENDING_CHUNKS = 4 };
 
-/* Sends the chunk (when it has rows) and empties it. */
-static int flush(run *r, chunk *c) {
-  if (json_array_size(c->rows) == 0) return 0;
-  json_t *params = json_pack("{s:s, s:s, s:O}", "p_campaign_id", r->campaign, "p_zip_code", c->zip, "p_businesses", c->rows);
-  char what[96];
-  snprintf(what, sizeof what, "chunk %ld (lines %ld–%ld)", r->calls + 1, c->first, c->last);
+/* Sends ZIP's pending chunk and forgets it. */
+static int flush_zip(run *r, json_t *pending, const char *zip_key, long *waiting) {
+  char zip[16];
+  snprintf(zip, sizeof zip, "%s", zip_key); /* the key goes with the chunk */
+  json_t *c = json_object_get(pending, zip), *rows = json_object_get(c, "rows");
+  json_t *params = json_pack("{s:s, s:s, s:O}", "p_campaign_id", r->campaign, "p_zip_code", zip, "p_businesses", rows);
+  char what[160];
+  snprintf(what, sizeof what, "chunk %ld (ZIP %s, lines %lld–%lld)", r->calls + 1, zip,
+           (long long)json_integer_value(json_object_get(c, "first")), (long long)json_integer_value(json_object_get(c, "last")));
   json_t *res = NULL;
   int rc = params ? apply(r, "batch_upsert_businesses_tx", params, what, &res) : 70;
   json_decref(params);
-  if (!rc && res) {
+  if (!rc && res && !json_is_true(json_object_get(res, "replayed"))) { /* a replay changed nothing */
     r->inserted += (long)json_integer_value(json_object_get(res, "inserted"));
     r->updated += (long)json_integer_value(json_object_get(res, "updated"));
   }
   json_decref(res);
-  json_array_clear(c->rows);
-  c->zip[0] = '\0';
+  *waiting -= (long)json_array_size(rows);
+  json_object_del(pending, zip);
   return rc;
+}
+
+/* Sends the pending chunk whose first row came first. */
+static int flush_oldest(run *r, json_t *pending, long *waiting) {
+  const char *zip, *oldest = NULL;
+  json_t *c;
+  json_int_t first = 0;
+  json_object_foreach(pending, zip, c) {
+    json_int_t f = json_integer_value(json_object_get(c, "first"));
+    if (!oldest || f < first) oldest = zip, first = f;
+  }
+  return oldest ? flush_zip(r, pending, oldest, waiting) : 0;
 }
 
 /* The campaign's coverage ZIPs, as an object ZIP → true (list_coverage, page by page). */
@@ -251,9 +270,10 @@ static const char *zip_of(const char *fixed, const char *own, const char *postal
 /* One pass over the file: reads, maps, validates, and (unless r->apply is false) sends. */
 static int businesses_pass(run *r, FILE *f, imp_format fmt, const char *fixed_zip, long chunk_size, json_t *coverage) {
   r->reader = imp_reader_new(f, imp_format_syntax(fmt));
-  chunk c = {.rows = json_array()};
-  if (!r->reader || !c.rows) {
-    json_decref(c.rows);
+  json_t *pending = json_object();
+  long waiting = 0;
+  if (!r->reader || !pending) {
+    json_decref(pending);
     imp_reader_free(r->reader);
     return 70;
   }
@@ -280,18 +300,24 @@ static int businesses_pass(run *r, FILE *f, imp_format fmt, const char *fixed_zi
     if (!b || !zip || !one || !valid("batch_upsert_businesses_tx", one, why)) {
       skip(r, line, why);
     } else {
-      if (c.zip[0] && (strcmp(c.zip, zip) || (long)json_array_size(c.rows) >= chunk_size)) rc = flush(r, &c);
-      if (!c.zip[0]) snprintf(c.zip, sizeof c.zip, "%s", zip), c.first = line;
-      c.last = line;
-      json_array_append(c.rows, json_array_get(json_object_get(one, "p_businesses"), 0));
+      json_t *c = json_object_get(pending, zip);
+      if (!c) {
+        json_object_set_new(pending, zip, json_pack("{s:[], s:I}", "rows", "first", (json_int_t)line));
+        c = json_object_get(pending, zip);
+      }
+      json_object_set_new(c, "last", json_integer(line));
+      json_array_append(json_object_get(c, "rows"), json_array_get(json_object_get(one, "p_businesses"), 0));
+      waiting++;
+      if ((long)json_array_size(json_object_get(c, "rows")) >= chunk_size) rc = flush_zip(r, pending, zip, &waiting);
+      else if (waiting > PENDING_CHUNKS * chunk_size) rc = flush_oldest(r, pending, &waiting);
     }
     json_decref(one);
     json_decref(b);
     json_decref(rec);
     progress(r, false);
   }
-  if (!rc) rc = flush(r, &c);
-  json_decref(c.rows);
+  while (!rc && json_object_size(pending) > 0) rc = flush_oldest(r, pending, &waiting);
+  json_decref(pending);
   imp_reader_free(r->reader);
   r->reader = NULL;
   return rc;
@@ -408,7 +434,6 @@ static int records_pass(run *r, FILE *f, imp_syntax syntax, json_t *index) {
       char what[64];
       snprintf(what, sizeof what, "line %ld", line);
       rc = apply(r, op, params, what, NULL);
-      if (!rc) r->applied++;
     }
     json_decref(params);
     json_decref(data);

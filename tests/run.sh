@@ -10,6 +10,7 @@ for b in "$@"; do
   for t in "$b"/t/*.t; do files="$files $t"; done
 done
 files="$files tests/t_pgtap.sh tests/t_bundle.sh tests/t_pg_objects.sh tests/t_alerts.sh tests/t_clients.sh tests/t_load.sh tests/t_stress.sh tests/t_demo.sh tests/t_bench.sh tests/t_fuzz.sh"
+files="$files tests/t_import.sh"
 # make install is tested once, from the first build without sanitizers
 # (the suite's `build`; build-asan is the sanitizer build of `make test`)
 LEADSTORE_INSTALL_BUILD=""
