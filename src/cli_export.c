@@ -142,6 +142,23 @@ int cli_export(const cli_options *o, int argc, char **argv) {
     json_decref(columns);
     return leadstore_status_exit(rc);
   }
+  /* an unknown campaign is an error before anything is written */
+  json_t *probe = json_pack("{s:s}", "p_campaign_id", campaign);
+  char *probe_text = json_dumps(probe, JSON_COMPACT), *answer = NULL;
+  json_decref(probe);
+  rc = probe_text ? leadstore_call(db, &o->caller, "get_campaign", probe_text, &answer) : LEADSTORE_EINTERNAL;
+  free(probe_text);
+  if (rc) {
+    json_t *a = answer ? json_loads(answer, 0, NULL) : NULL;
+    fprintf(stderr, "leadstore: %s\n", a ? json_string_value(json_object_get(a, "error")) : "out of memory");
+    json_decref(a);
+    leadstore_free(answer);
+    leadstore_snapshot_end(db);
+    leadstore_close(db);
+    json_decref(columns);
+    return leadstore_status_exit(rc);
+  }
+  leadstore_free(answer);
   json_t *params = json_pack("{s:s, s:i}", "p_campaign_id", campaign, "p_limit", 1000);
   if (verified) json_object_set_new(params, "p_verified", json_true());
   if (safe) json_object_set_new(params, "p_safe", json_true());

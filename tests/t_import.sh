@@ -193,4 +193,7 @@ tap $? "import businesses without --campaign is a usage error" "$dir/out"
 "$cli" --db "$dir/a.db" import businesses "$fx/apify.json" --campaign 00000000-0000-0000-0000-000000000000 >"$dir/out" 2>&1
 [ $? -ne 0 ] && grep -q 'not found\|Campaign' "$dir/out"
 tap $? "an unknown campaign is refused before anything is read" "$dir/out"
+"$cli" --db "$dir/a.db" export leads --campaign 00000000-0000-0000-0000-000000000000 >"$dir/csv" 2>"$dir/out"
+[ $? -ne 0 ] && [ ! -s "$dir/csv" ] && grep -q 'not found' "$dir/out"
+tap $? "exporting an unknown campaign fails and writes nothing" "$dir/out"
 tap_end
