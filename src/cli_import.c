@@ -61,6 +61,7 @@ typedef struct run {
   char chain[65];       /* the last request id's hash ("" before the first) */
   long long size;       /* the file's size, for the progress line */
   imp_reader *reader;
+  long long read;       /* bytes read by the last pass */
   time_t started, shown;
   bool progress;        /* standard error is a terminal */
   long exit_after;      /* test hook: exit after this many calls (0: never) */
@@ -87,13 +88,13 @@ static void progress(run *r, bool last) {
   if (!last && now == r->shown) return;
   r->shown = now;
   double secs = difftime(now, r->started);
-  double rate = secs > 0 ? r->records / secs : 0;
-  long long at = r->reader ? imp_bytes(r->reader) : 0;
-  fprintf(stderr, "\r\033[K%s: %ld records, %.0f/s", r->kind, r->records, rate);
+  long long at = r->reader ? imp_bytes(r->reader) : r->read;
+  fprintf(stderr, "\r\033[K%s: %ld records", r->kind, r->records);
+  if (secs > 0) fprintf(stderr, ", %.0f/s", r->records / secs);
   if (r->size > 0 && at > 0) {
     double share = (double)at / (double)r->size;
     fprintf(stderr, ", %.0f%%", 100 * share);
-    if (share > 0 && secs > 0) fprintf(stderr, ", ETA %.0fs", secs / share - secs);
+    if (!last && share > 0 && secs > 0) fprintf(stderr, ", ETA %.0fs", secs / share - secs);
   }
   if (last) fprintf(stderr, "\n");
 }
@@ -318,6 +319,7 @@ static int businesses_pass(run *r, FILE *f, imp_format fmt, const char *fixed_zi
   }
   while (!rc && json_object_size(pending) > 0) rc = flush_oldest(r, pending, &waiting);
   json_decref(pending);
+  r->read = imp_bytes(r->reader);
   imp_reader_free(r->reader);
   r->reader = NULL;
   return rc;
@@ -440,6 +442,7 @@ static int records_pass(run *r, FILE *f, imp_syntax syntax, json_t *index) {
     json_decref(rec);
     progress(r, false);
   }
+  r->read = imp_bytes(r->reader);
   imp_reader_free(r->reader);
   r->reader = NULL;
   return rc;

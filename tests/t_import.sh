@@ -159,6 +159,12 @@ resume() {
   c1=$(new_campaign "$2") c2=$(new_campaign "$3")
   "$cli" --db "$2" import businesses "$dir/big.csv" --campaign "$c1" --chunk 100 >"$dir/out" 2>&1
   tap $? "$e: 1200 rows in one run" "$dir/out"
+  ! grep -q "$(printf '\r')" "$dir/out" && ! grep -q 'records, ' "$dir/out"
+  tap $? "$e: no progress line when standard error is not a terminal" "$dir/out"
+  c3=$(new_campaign "$2")
+  script -qec "'$cli' --db '$2' import businesses '$dir/big.csv' --campaign $c3 --chunk 100" /dev/null </dev/null >"$dir/tty" 2>&1
+  grep -q 'businesses: 1200 records.*, 100%' "$dir/tty" && grep -q '1200 inserted' "$dir/tty"
+  tap $? "$e: on a terminal a progress line (records, percent) before the summary" "$dir/tty"
   LEADSTORE_TEST_IMPORT_EXIT_AFTER=5 "$cli" --db "$3" import businesses "$dir/big.csv" --campaign "$c2" --chunk 100 >"$dir/out" 2>&1
   st=$?
   n=$("$cli" --db "$3" export leads --campaign "$c2" --format jsonl 2>/dev/null | wc -l)
