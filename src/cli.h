@@ -62,6 +62,10 @@ int cli_caller(const char *role, const char *org, leadstore_caller *out);
  */
 leadstore *cli_open_db(const cli_options *o, int create, int *rc);
 
+/* The value of the command's option `name` (its last one; NULL for a flag), and in
+ * *present whether it was given at all. */
+const char *cli_given(const cli_options *o, const char *name, int *present);
+
 int cli_init(const cli_options *o, int argc, char **argv);    /* creates the database when missing */
 int cli_migrate(const cli_options *o, int argc, char **argv); /* creates it only with --create */
 int cli_call(const cli_options *o, int argc, char **argv);

@@ -43,14 +43,6 @@ static const char default_columns[] =
     "name,email,email_source,email_verified,bouncer_status,bouncer_score,is_safe,phone,website,address,city,"
     "state,postal_code,country,category,rating,reviews_count,facebook_url,linkedin_url,zip_code,place_id,id";
 
-static const char *given(const cli_options *o, const char *name, int *present) {
-  const char *value = NULL;
-  *present = 0;
-  for (int i = 0; i < o->ngiven; i++)
-    if (!strcmp(o->given[i].name, name)) value = o->given[i].value, *present = 1;
-  return value;
-}
-
 /* The columns of a --columns list, as a new array; NULL after saying which one is unknown. */
 static json_t *columns_of(const char *list) {
   json_t *out = json_array();
@@ -108,11 +100,11 @@ int cli_export(const cli_options *o, int argc, char **argv) {
     return CLI_USAGE;
   }
   int has_campaign, has_format, has_columns, verified, safe, bom;
-  const char *campaign = given(o, "--campaign", &has_campaign), *format = given(o, "--format", &has_format),
-             *columns_text = given(o, "--columns", &has_columns);
-  given(o, "--verified-only", &verified);
-  given(o, "--safe-only", &safe);
-  given(o, "--bom", &bom);
+  const char *campaign = cli_given(o, "--campaign", &has_campaign), *format = cli_given(o, "--format", &has_format),
+             *columns_text = cli_given(o, "--columns", &has_columns);
+  cli_given(o, "--verified-only", &verified);
+  cli_given(o, "--safe-only", &safe);
+  cli_given(o, "--bom", &bom);
   bool jsonl = has_format && !strcmp(format, "jsonl");
   if (!has_campaign) {
     fprintf(stderr, "leadstore: export leads needs --campaign ID\n");

@@ -37,16 +37,6 @@
 #include "import.h"
 #include "internal.h" /* ls__validate, ls__params_hash: the library's own rules */
 
-/*--- Options -------------------------------------------------------------------------*/
-
-static const char *given(const cli_options *o, const char *name, int *present) {
-  const char *value = NULL;
-  *present = 0;
-  for (int i = 0; i < o->ngiven; i++)
-    if (!strcmp(o->given[i].name, name)) value = o->given[i].value, *present = 1;
-  return value;
-}
-
 /*--- The run's state ---------------------------------------------------------------------*/
 
 typedef struct run {
@@ -400,6 +390,8 @@ static const char *business_of(json_t *rec, json_t *data, json_t *index, const c
   return NULL;
 }
 
+/* One pass over an enrichment or verification file: each record read, mapped, matched to
+ * its business, validated, and (unless r->apply is false) applied by one chained call. */
 static int records_pass(run *r, FILE *f, imp_syntax syntax, json_t *index) {
   r->reader = imp_reader_new(f, syntax);
   if (!r->reader) return 70;
@@ -476,10 +468,10 @@ int cli_import(const cli_options *o, int argc, char **argv) {
   }
   int has_campaign, has_zip, has_format, has_chunk, strict;
   run r = {.o = o, .kind = kinds[k], .started = time(NULL), .progress = isatty(2) != 0};
-  r.campaign = given(o, "--campaign", &has_campaign);
-  const char *zip = given(o, "--zip", &has_zip), *fmt_name = given(o, "--format", &has_format),
-             *chunk_text = given(o, "--chunk", &has_chunk);
-  given(o, "--strict", &strict);
+  r.campaign = cli_given(o, "--campaign", &has_campaign);
+  const char *zip = cli_given(o, "--zip", &has_zip), *fmt_name = cli_given(o, "--format", &has_format),
+             *chunk_text = cli_given(o, "--chunk", &has_chunk);
+  cli_given(o, "--strict", &strict);
   const char *hook = getenv("LEADSTORE_TEST_IMPORT_EXIT_AFTER");
   r.exit_after = hook ? atol(hook) : 0;
   if (!has_campaign && k == 0) {
