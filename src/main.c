@@ -125,7 +125,7 @@ static const cli_option import_options[] = {
 static const cli_option export_options[] = {
     {"--campaign", "ID", "leads: the campaign (required)"},
     {"--format", "FORMAT", "leads: csv (RFC 4180, the default) or jsonl"},
-    {"--columns", "A,B,…", "leads: these columns, in this order (default: name, email, source, verification, …)"},
+    {"--columns", "A,B,...", "leads: these columns, in this order (default: name, email, source, verification, …)"},
     {"--verified-only", NULL, "leads: only businesses whose email is verified"},
     {"--safe-only", NULL, "leads: only businesses whose email is verified safe to send to"},
     {"--bom", NULL, "leads, csv: start with a UTF-8 byte order mark (for spreadsheets)"},
