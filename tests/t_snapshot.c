@@ -45,7 +45,7 @@ static void snapshot(const char *target) {
   OK(upsert(a, cid, "before", 3), "%s: three businesses before the snapshot", engine_name);
 
   char *why = NULL;
-  OK(leadstore_snapshot_begin(a, &why) == LEADSTORE_OK, "%s: a snapshot begins (%s)", engine_name, why ? why : "");
+  OK(leadstore_snapshot_begin(a, &why) == LEADSTORE_OK, "%s: a snapshot begins%s%s", engine_name, why ? ": " : "", why ? why : "");
   leadstore_free(why);
   OK(upsert(b, cid, "during", 5), "%s: another handle commits five more meanwhile", engine_name);
   OK(total_of(b, cid) == 8, "%s: the other handle sees eight", engine_name);
