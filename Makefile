@@ -70,6 +70,7 @@ LIB_SRC := $(wildcard src/*.c) $(wildcard src/sqlite/*.c) $(wildcard src/pg/*.c)
 # the `leadstore` command's own files (the CLI), not the library's
 CLI_SRC := src/main.c src/cli.c src/cli_leads.c src/cli_stress.c src/gen_sql.c src/gen_man.c
 CLI_SRC += src/cli_adopt.c
+CLI_SRC += src/cli_import.c src/cli_export.c src/import_read.c src/import_map.c
 LIB_SRC := $(filter-out $(CLI_SRC),$(LIB_SRC))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 # The `leadstore` command: the CLI and the HTTP server (src/server/), front ends
@@ -77,6 +78,8 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 SERVER_SRC := $(wildcard src/server/*.c)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(SERVER_SRC:%.c=$(BUILD)/%.o)
 CLI_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null)
+# libcsv (Debian's libcsv-dev) has no pkg-config file: its header is csv.h, its library -lcsv
+CLI_LIBS += -lcsv
 # tests may drive the server over HTTP with libcurl
 TEST_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null)
 GEN     := $(BUILD)/gen/sqlite_queries.h $(BUILD)/gen/sqlite_schema.h $(BUILD)/gen/pg_migrations.h
@@ -132,7 +135,7 @@ $(BUILD)/gen/pg_adopt.h: $(ADOPT_SQL) tools/pgsteps.sh tools/sql2c.awk
 	@mkdir -p $(@D)
 	sh tools/pgsteps.sh $@ $(ADOPT_SQL)
 
-$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h src/suggest.h src/pg/pg.h
+$(BUILD)/%.o: %.c $(GEN) include/leadstore.h src/internal.h src/strbuf.h src/ops.def src/sqlite/sq.h src/cli.h src/server/server.h src/suggest.h src/pg/pg.h src/import.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

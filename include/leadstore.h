@@ -278,6 +278,21 @@ LEADSTORE_API int leadstore_group_begin(leadstore *db, char **failure_json);
 LEADSTORE_API int leadstore_group_commit(leadstore *db, char **failure_json);
 
 /*
+ * A read snapshot: between leadstore_snapshot_begin() and
+ * leadstore_snapshot_end(), every read operation called on `db` sees the
+ * database as it was when the snapshot began — one consistent snapshot across
+ * many calls (an export paging through a campaign), whatever others write
+ * meanwhile.  SQLite: one read transaction (BEGIN, held open); PostgreSQL: one
+ * REPEATABLE READ, READ ONLY transaction.  While it is open a write operation
+ * fails with EINVAL and writes nothing; a second begin is EINVAL; over HTTP
+ * (a leadstore server) there is none: EINVAL.  A read that fails inside it
+ * (PostgreSQL) leaves it unusable: end it.  End answers OK, also when none
+ * is open; closing the handle ends it too.
+ */
+LEADSTORE_API int leadstore_snapshot_begin(leadstore *db, char **errmsg);
+LEADSTORE_API int leadstore_snapshot_end(leadstore *db);
+
+/*
  * Proves the invariants of SPEC §8 over the whole database.  *report_json is
  * {"ok":bool,"violations":[{"invariant":N,"campaign_id":…,"detail":…}],
  * "checked":{…counts…}}.  Returns LEADSTORE_OK when the check ran (whatever it

@@ -44,6 +44,14 @@ leadstore *cli_open_db(const cli_options *o, int create, int *rc) {
   return db;
 }
 
+const char *cli_given(const cli_options *o, const char *name, int *present) {
+  const char *value = NULL;
+  *present = 0;
+  for (int i = 0; i < o->ngiven; i++)
+    if (!strcmp(o->given[i].name, name)) value = o->given[i].value, *present = 1;
+  return value;
+}
+
 /* The roles --role accepts. */
 static const struct {
   const char *name;

@@ -62,6 +62,10 @@ int cli_caller(const char *role, const char *org, leadstore_caller *out);
  */
 leadstore *cli_open_db(const cli_options *o, int create, int *rc);
 
+/* The value of the command's option `name` (its last one; NULL for a flag), and in
+ * *present whether it was given at all. */
+const char *cli_given(const cli_options *o, const char *name, int *present);
+
 int cli_init(const cli_options *o, int argc, char **argv);    /* creates the database when missing */
 int cli_migrate(const cli_options *o, int argc, char **argv); /* creates it only with --create */
 int cli_call(const cli_options *o, int argc, char **argv);
@@ -79,6 +83,9 @@ int cli_adopt(const cli_options *o, int argc, char **argv);
 int cli_uninstall(const cli_options *o, int argc, char **argv);
 int cli_repair_requested(const cli_options *o);
 int cli_repair(const cli_options *o);
+/* cli_import.c, cli_export.c: scraper files, enrichments and verifications in; leads out. */
+int cli_import(const cli_options *o, int argc, char **argv);
+int cli_export(const cli_options *o, int argc, char **argv);
 /* `leadstore docs rules|sql`: the generated PostgreSQL migrations 0002_rules.sql and
  * 0003_operations.sql on standard output (gen_sql.c). */
 int cli_docs_sql(const char *which);

@@ -112,14 +112,6 @@ static void widths_of(json_t *page, int width[NCOLUMNS]) {
   }
 }
 
-/* The value of option `name` among the command's options, or NULL; *given says whether it was given. */
-static const char *given(const cli_options *o, const char *name, int *present) {
-  const char *value = NULL;
-  *present = 0;
-  for (int i = 0; i < o->ngiven; i++)
-    if (!strcmp(o->given[i].name, name)) value = o->given[i].value, *present = 1;
-  return value;
-}
 
 /* The parameters of list_businesses from the options (without p_limit and p_after); NULL
  * after a usage message. */
@@ -131,7 +123,7 @@ static json_t *filters(const cli_options *o, const char *campaign) {
                {"--enrichment", "p_enrichment_status"}, {"--search", "p_search"}};
   int set;
   for (size_t i = 0; p && i < sizeof texts / sizeof texts[0]; i++) {
-    const char *v = given(o, texts[i].option, &set);
+    const char *v = cli_given(o, texts[i].option, &set);
     if (set) json_object_set_new(p, texts[i].param, json_string(v));
   }
   static const struct {
@@ -139,8 +131,8 @@ static json_t *filters(const cli_options *o, const char *campaign) {
   } flags[] = {{"--verified", "--unverified", "p_verified"}, {"--safe", "--unsafe", "p_safe"}};
   for (size_t i = 0; p && i < sizeof flags / sizeof flags[0]; i++) {
     int yes, no;
-    given(o, flags[i].yes, &yes);
-    given(o, flags[i].no, &no);
+    cli_given(o, flags[i].yes, &yes);
+    cli_given(o, flags[i].no, &no);
     if (yes && no) {
       fprintf(stderr, "leadstore: %s and %s exclude each other\n", flags[i].yes, flags[i].no);
       json_decref(p);
@@ -160,8 +152,8 @@ int cli_businesses(const cli_options *o, int argc, char **argv) {
     return CLI_USAGE;
   }
   int all, has_limit, has_after;
-  given(o, "--all", &all);
-  const char *limit_text = given(o, "--limit", &has_limit), *after = given(o, "--after", &has_after);
+  cli_given(o, "--all", &all);
+  const char *limit_text = cli_given(o, "--limit", &has_limit), *after = cli_given(o, "--after", &has_after);
   long long want = 50;
   if (has_limit) {
     char *end;

@@ -173,6 +173,10 @@ int leadstore_call(leadstore *db, const leadstore_caller *caller, const char *op
                   like ? " (did you mean " : "", like ? like : "", like ? "?)" : "");
     goto done;
   }
+  if (db->snapshot && op->kind == LS_OP_WRITE) {
+    rc = ls__fail(&err, LEADSTORE_EINVAL, "%s is a write: not inside a read snapshot", op->name);
+    goto done;
+  }
   ls__call call = {.op = op};
   if ((rc = resolve_caller(caller, &call, &err))) goto done;
   if (!(params = parse_params(params_json, &err))) {
@@ -210,6 +214,7 @@ int leadstore_group_begin(leadstore *db, char **failure_json) {
   int rc = LEADSTORE_OK;
   db->faults.steps = db->faults.allocs = 0;
   if (db->group) rc = ls__fail(&err, LEADSTORE_EINVAL, "a group is open already on this handle");
+  else if (db->snapshot) rc = ls__fail(&err, LEADSTORE_EINVAL, "a read snapshot is open on this handle: end it first");
   else if (db->engine->group_begin) {
     ls__active_faults = &db->faults;
     rc = db->engine->group_begin(db, &err);
@@ -336,4 +341,24 @@ int leadstore_test_count_rows(leadstore *db, const char *table, long long *out) 
   for (size_t i = 0; ls__tables[i]; i++)
     if (strcmp(ls__tables[i], table) == 0) return db->engine->count_rows(db, table, out, &err);
   return LEADSTORE_EINVAL;
+}
+
+int leadstore_snapshot_begin(leadstore *db, char **errmsg) {
+  ls__alloc_init();
+  ls__error err = {0};
+  int rc;
+  if (errmsg) *errmsg = NULL;
+  if (db->snapshot) rc = ls__fail(&err, LEADSTORE_EINVAL, "a read snapshot is already open");
+  else if (db->group) rc = ls__fail(&err, LEADSTORE_EINVAL, "a group is open on this handle: commit it first");
+  else if (!db->engine->snapshot) rc = ls__fail(&err, LEADSTORE_EINVAL, "the %s engine has no read snapshot", db->engine->name);
+  else rc = db->engine->snapshot(db, true, &err);
+  if (rc == LEADSTORE_OK) db->snapshot = true;
+  else if (errmsg) *errmsg = ls__strdup(err.msg);
+  return rc;
+}
+
+int leadstore_snapshot_end(leadstore *db) {
+  if (!db->snapshot) return LEADSTORE_OK;
+  db->snapshot = false;
+  return db->engine->snapshot(db, false, NULL);
 }

@@ -321,6 +321,9 @@ typedef struct ls__engine {
   int (*adopt)(leadstore *db, bool dry_run, json_t *report, ls__error *err);
   int (*uninstall)(leadstore *db, json_t *report, ls__error *err);
   int (*repair)(leadstore *db, json_t *report, ls__error *err);
+  /* Begins (begin true) or ends a read snapshot (leadstore_snapshot_begin);
+   * NULL: the engine has none.  While one is open, call() runs reads inside it. */
+  int (*snapshot)(leadstore *db, bool begin, ls__error *err);
   /* A remote engine (NULL for the others): takes the call as it came,
    * unvalidated, and leaves validation to the server; *result is the
    * server's result object, or NULL when err says why there is none. */
@@ -362,6 +365,7 @@ struct leadstore {
   bool busy_timeout_set;     /* opts.busy_timeout_ms came from the caller */
   ls__faults faults;
   bool group;                /* a group (leadstore_group_begin) is open */
+  bool snapshot;             /* a read snapshot is open (leadstore_snapshot_begin) */
 };
 
 /* Adds the check's finding to report.violations. */

@@ -125,6 +125,25 @@ static const cli_option stress_options[] = {
      "email or status), to see the model report it: proves the proof is not blind"},
     END};
 
+static const cli_option import_options[] = {
+    {"--campaign", "ID", "the campaign (required for businesses; for the others, to match by place id, URL or email)"},
+    {"--zip", "ZIP", "businesses: the ZIP searched, for every row (default: the row's postal code in the coverage)"},
+    {"--format", "FORMAT",
+     "businesses: apify-json, apify-jsonl, apify-csv, gosom-csv, gosom-jsonl or csv\n"
+     "(default: told from the file's first bytes)"},
+    {"--chunk", "N", "businesses: rows per batch_upsert_businesses_tx call, 1–5000 (default 500)"},
+    {"--strict", NULL, "read the whole file first; any record that cannot be imported fails it, nothing applied"},
+    END};
+
+static const cli_option export_options[] = {
+    {"--campaign", "ID", "leads: the campaign (required)"},
+    {"--format", "FORMAT", "leads: csv (RFC 4180, the default) or jsonl"},
+    {"--columns", "A,B,...", "leads: these columns, in this order (default: name, email, source, verification, …)"},
+    {"--verified-only", NULL, "leads: only businesses whose email is verified"},
+    {"--safe-only", NULL, "leads: only businesses whose email is verified safe to send to"},
+    {"--bom", NULL, "leads, csv: start with a UTF-8 byte order mark (for spreadsheets)"},
+    END};
+
 static const cli_command commands[] = {
     {"init", cli_init, "", "create the database, or bring its schema and functions up to date",
      "Creates the SQLite file with its schema when it does not exist (the one command that\n"
@@ -162,6 +181,33 @@ static const cli_command commands[] = {
      "leadstore businesses \"$CID\"\n"
      "leadstore businesses \"$CID\" --verified --safe --all\n"
      "leadstore businesses \"$CID\" --source linkedin --search dental --json",
+     0},
+    {"import", cli_import, "businesses|facebook|linkedin|verifications FILE|-",
+     "apply scraper output, enrichment results or Bouncer answers, resumably",
+     "Reads FILE (- for standard input) record by record in constant memory and applies it\n"
+     "through the operations: businesses (Apify JSON/JSONL/CSV, gosom CSV/JSON lines, or\n"
+     "leadstore's CSV) in chunks through batch_upsert_businesses_tx; Facebook pages, LinkedIn\n"
+     "profiles and Bouncer answers one by one, matched to businesses by business_id, place\n"
+     "id, normalised URL or email. Every call carries a request id derived from the content\n"
+     "so far, so running an interrupted import again applies every chunk exactly once. A\n"
+     "record that cannot be imported is reported with its line and reason and skipped (or,\n"
+     "with --strict, fails the import before anything is applied). The summary (inserted,\n"
+     "updated, skipped by reason, replayed) goes to standard error (docs/import-export.md).",
+     import_options,
+     "leadstore import businesses dataset.json --campaign \"$CID\"\n"
+     "leadstore import businesses results.csv --campaign \"$CID\" --zip 04101 --format gosom-csv\n"
+     "leadstore import facebook pages.json --campaign \"$CID\"\n"
+     "leadstore import verifications bouncer.json --campaign \"$CID\"",
+     0},
+    {"export", cli_export, "leads",
+     "a campaign's leads as CSV or JSON lines, from one consistent snapshot",
+     "Writes one row per business of the campaign with its email, the email's source and\n"
+     "its verification, on standard output: RFC 4180 CSV (UTF-8; --bom for spreadsheets)\n"
+     "or JSON lines. Every row comes from one consistent snapshot of the database\n"
+     "(docs/import-export.md).",
+     export_options,
+     "leadstore export leads --campaign \"$CID\" --safe-only > leads.csv\n"
+     "leadstore export leads --campaign \"$CID\" --format jsonl --columns name,email,phone",
      0},
     {"stress", cli_stress, "", "concurrent clients, a seeded mix of every operation, proved against a model",
      "Runs N clients at once (threads, one connection each) that issue a seeded mix of every\n"

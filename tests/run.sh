@@ -11,6 +11,7 @@ for b in "$@"; do
 done
 files="$files tests/t_pgtap.sh tests/t_bundle.sh tests/t_pg_objects.sh tests/t_alerts.sh tests/t_clients.sh tests/t_load.sh tests/t_stress.sh tests/t_demo.sh tests/t_bench.sh tests/t_fuzz.sh tests/t_dashboard.sh"
 files="$files tests/t_adopt.sh"
+files="$files tests/t_import.sh"
 # make install is tested once, from the first build without sanitizers
 # (the suite's `build`; build-asan is the sanitizer build of `make test`)
 LEADSTORE_INSTALL_BUILD=""

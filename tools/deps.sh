@@ -3,7 +3,7 @@
 # Used by `make run` and `make test`; runs `apt-get update` first when it
 # has anything to install, since a fresh machine's package lists may be stale.
 set -eu
-PKGS="build-essential pkg-config perl libsqlite3-dev sqlite3 libjansson-dev uuid-dev libssl-dev libpq-dev libmicrohttpd-dev libcurl4-openssl-dev"
+PKGS="build-essential pkg-config perl libsqlite3-dev sqlite3 libjansson-dev uuid-dev libssl-dev libpq-dev libmicrohttpd-dev libcurl4-openssl-dev libcsv-dev"
 missing=""
 for p in $PKGS "$@"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -369,6 +369,8 @@ static int pg_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   *result = NULL;
   int rc;
   unsigned long failures = ls__alloc_failures();
+  if (db->snapshot && PQstatus(p->conn) != CONNECTION_OK)
+    return ls__fail(err, LEADSTORE_ECONNECTION, "the connection was lost inside a read snapshot");
   if ((rc = ensure_connection(p, err)) || (rc = read_catalog(p, err)) || (rc = prepare(p, c->op, err))) return rc;
   pg_fn *f = &p->fn[c->op->id];
   int nvalues = f->nargs + FIXED_PARAMS;
@@ -678,7 +680,23 @@ bool ls__pg_target_is_conninfo(const char *target) {
   return any;
 }
 
+/* A read snapshot: one REPEATABLE READ, READ ONLY transaction (its first statement takes
+ * the snapshot); ended with a rollback.  Inside it a lost connection is a failure, never
+ * a silent reconnect (pg_call). */
+static int pg_snapshot(leadstore *db, bool begin, ls__error *err) {
+  ls__pg *p = db->impl;
+  if (!begin) {
+    PQclear(PQexec(p->conn, "ROLLBACK"));
+    return LEADSTORE_OK;
+  }
+  int rc = ensure_connection(p, err);
+  if (!rc) rc = exec(p, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; SELECT 1", "a read snapshot", err);
+  if (rc) PQclear(PQexec(p->conn, "ROLLBACK"));
+  return rc;
+}
+
 const ls__engine ls__pg_engine = {
+    .snapshot = pg_snapshot,
     .name = "postgresql",
     .open = pg_open,
     .close = pg_close,

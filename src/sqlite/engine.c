@@ -325,8 +325,11 @@ static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   if (s->group && (!ls__sq_stmt(s, SQ_tx_rollback_to, err) || !ls__sq_stmt(s, SQ_tx_release, err))) return err->code;
 
   bool opened = false;
-  if ((rc = run(s, s->group ? SQ_tx_savepoint : write ? SQ_tx_begin_immediate : SQ_tx_begin_read, err))) goto done;
-  opened = true;
+  bool own_tx = !db->snapshot; /* inside a read snapshot, the snapshot's transaction */
+  if (own_tx) {
+    if ((rc = run(s, s->group ? SQ_tx_savepoint : write ? SQ_tx_begin_immediate : SQ_tx_begin_read, err))) goto done;
+    opened = true;
+  }
   if (keyed) {
     if ((rc = replay_lookup(s, c, hash, result, err)) || *result) goto done;
   }
@@ -346,9 +349,9 @@ done:
    * string and carry on) voids it: nothing half-built is ever committed */
   if (rc == LEADSTORE_OK && ls__alloc_failures() != failures)
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
-  if (rc == LEADSTORE_OK) rc = run(s, s->group ? SQ_tx_release : SQ_tx_commit, err);
+  if (rc == LEADSTORE_OK && own_tx) rc = run(s, s->group ? SQ_tx_release : SQ_tx_commit, err);
   if (rc != LEADSTORE_OK) {
-    if (!s->group) rollback(s);
+    if (own_tx && !s->group) rollback(s);
     else if (opened) rollback_call(s, err);
     ls__free(*result);
     *result = NULL;
@@ -511,7 +514,18 @@ static int sq_migrate(leadstore *db, json_t *report, ls__error *err) {
   return LEADSTORE_OK;
 }
 
+/* A read snapshot: one read transaction held open (a read makes SQLite take its snapshot
+ * now, not at the first call); ended with a rollback (it wrote nothing). */
+static int sq_snapshot(leadstore *db, bool begin, ls__error *err) {
+  ls__sq *s = db->impl;
+  if (!begin) return rollback(s), LEADSTORE_OK;
+  int rc = exec(s, "BEGIN; SELECT count(*) FROM gmaps_campaigns", err);
+  if (rc) rollback(s);
+  return rc;
+}
+
 const ls__engine ls__sqlite_engine = {
+    .snapshot = sq_snapshot,
     .name = "sqlite",
     .open = sq_open,
     .close = sq_close,
