@@ -109,7 +109,7 @@ rc=$?
 [ $rc -eq 1 ] && grep -q 'invariant 2' "$tmp/out" && grep -q 'invariant 3' "$tmp/out" && grep -q 'invariant 4' "$tmp/out" &&
   grep -q 'invariant 5' "$tmp/out"
 tap $? "sqlite: check finds them (exit $rc)" "$tmp/out"
-"$cli" check --repair --db "$lite" >"$tmp/out" 2>&1 && grep -q '^repair/email_from_linkedin: 1 row$' "$tmp/out" &&
+"$cli" check --repair --db "$lite" >"$tmp/out" 2>&1 && grep -q '^repair/email_from_enrichments: 1 row$' "$tmp/out" &&
   grep -q '^repair/history_status: 1 row$' "$tmp/out" && grep -q '^repair/costs_recomputed: 1 row$' "$tmp/out" &&
   [ "$("$cli" call list_businesses "{\"p_campaign_id\": \"$cid\", \"p_email_source\": \"linkedin\"}" --db "$lite" --get businesses.0.email)" = ceo@a.example ]
 tap $? "sqlite: check --repair restores every invariant (LinkedIn's email, trimmed, back on top) and check passes" "$tmp/out" '^(repair/.*: [1-9]|check)'
@@ -268,7 +268,7 @@ rc=$?
 tap $? "check finds them (exit $rc: counters, costs, email source, status history)" "$tmp/out"
 "$cli" check --repair --db "$DB" >"$tmp/out" 2>&1
 tap $? "check --repair restores every invariant and then passes" "$tmp/out" '^(repair/.*: [1-9]|check)'
-grep -q '^repair/counters_recounted: 2 rows$' "$tmp/out" && grep -q '^repair/email_from_linkedin: 1 row$' "$tmp/out" &&
+grep -q '^repair/counters_recounted: 2 rows$' "$tmp/out" && grep -q '^repair/email_from_enrichments: 1 row$' "$tmp/out" &&
   grep -q '^repair/history_status: 1 row$' "$tmp/out" && grep -q '^repair/costs_recomputed: 1 row$' "$tmp/out"
 tap $? "it reports what it changed" "$tmp/out"
 "$cli" check --repair --json --db "$DB" >"$tmp/out" 2>"$tmp/err" && grep -q 'repair changed 0 rows' "$tmp/err" &&

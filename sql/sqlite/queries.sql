@@ -505,9 +505,9 @@ UPDATE gmaps_businesses
        is_free_email = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE is_free_email END,
        bouncer_verified_at = CASE WHEN ls_email_clean(email) IS NULL THEN NULL ELSE bouncer_verified_at END
  WHERE email IS NOT NULL AND email IS NOT ls_email_clean(email)
--- name: repair_email_from_linkedin
+-- name: repair_email_from_enrichments
 UPDATE gmaps_businesses AS b
-   SET email = o.email, email_source = 'linkedin',
+   SET email = o.email, email_source = o.source,
        email_verified = CASE WHEN lower(o.email) = lower(b.email) THEN b.email_verified ELSE 0 END,
        bouncer_status = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_status END,
        bouncer_score = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_score END,
@@ -517,42 +517,24 @@ UPDATE gmaps_businesses AS b
        is_role_based = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_role_based END,
        is_free_email = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_free_email END,
        bouncer_verified_at = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_verified_at END
-  FROM (SELECT business_id, email FROM (
-          SELECT l.business_id, coalesce(ls_email_clean(l.primary_email),
-                   (SELECT ls_email_clean(value) FROM json_each(l.emails_found)
-                     WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) AS email,
-                 row_number() OVER (PARTITION BY l.business_id ORDER BY
-                   coalesce(ls_email_clean(l.primary_email),
-                            (SELECT ls_email_clean(value) FROM json_each(l.emails_found)
-                              WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) IS NULL,
-                   l.created_at DESC, l.id DESC) AS n
-            FROM gmaps_linkedin_enrichments l)
-         WHERE n = 1 AND email IS NOT NULL) AS o
- WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank('linkedin')
--- name: repair_email_from_facebook
-UPDATE gmaps_businesses AS b
-   SET email = o.email, email_source = 'facebook',
-       email_verified = CASE WHEN lower(o.email) = lower(b.email) THEN b.email_verified ELSE 0 END,
-       bouncer_status = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_status END,
-       bouncer_score = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_score END,
-       bouncer_reason = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_reason END,
-       is_safe = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_safe END,
-       is_disposable = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_disposable END,
-       is_role_based = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_role_based END,
-       is_free_email = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_free_email END,
-       bouncer_verified_at = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_verified_at END
-  FROM (SELECT business_id, email FROM (
-          SELECT f.business_id, coalesce(ls_email_clean(f.primary_email),
-                   (SELECT ls_email_clean(value) FROM json_each(f.emails)
-                     WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) AS email,
-                 row_number() OVER (PARTITION BY f.business_id ORDER BY
-                   coalesce(ls_email_clean(f.primary_email),
-                            (SELECT ls_email_clean(value) FROM json_each(f.emails)
-                              WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) IS NULL,
-                   f.created_at DESC, f.id DESC) AS n
-            FROM gmaps_facebook_enrichments f)
-         WHERE n = 1 AND email IS NOT NULL) AS o
- WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank('facebook')
+  FROM (SELECT business_id, email, source FROM (
+          SELECT business_id, email, source,
+                 row_number() OVER (PARTITION BY business_id
+                                    ORDER BY ls_source_rank(source) DESC, created_at DESC, id DESC) AS n
+            FROM (SELECT l.business_id, l.created_at, l.id, 'linkedin' AS source,
+                         coalesce(ls_email_clean(l.primary_email),
+                                  (SELECT ls_email_clean(value) FROM json_each(l.emails_found)
+                                    WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1)) AS email
+                    FROM gmaps_linkedin_enrichments l
+                  UNION ALL
+                  SELECT f.business_id, f.created_at, f.id, 'facebook',
+                         coalesce(ls_email_clean(f.primary_email),
+                                  (SELECT ls_email_clean(value) FROM json_each(f.emails)
+                                    WHERE ls_email_clean(value) IS NOT NULL ORDER BY key LIMIT 1))
+                    FROM gmaps_facebook_enrichments f)
+           WHERE email IS NOT NULL)
+         WHERE n = 1) AS o
+ WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank(o.source)
 -- name: repair_history_needed
 -- the history rows missing, one kind at a time (?1: 1 first row, 2 the start, 3 the status):
 -- campaign_id, old_status, new_status, changed_at

@@ -93,8 +93,7 @@ int ls__sq_repair(leadstore *db, json_t *report, ls__error *err) {
   int rc = st ? ls__sq_exec(s, st, err) : err->code;
   if (rc) return rc;
   if (!rc) rc = step(s, SQ_repair_emails_not_well_formed, "emails_not_well_formed", report, err);
-  if (!rc) rc = step(s, SQ_repair_email_from_linkedin, "email_from_linkedin", report, err);
-  if (!rc) rc = step(s, SQ_repair_email_from_facebook, "email_from_facebook", report, err);
+  if (!rc) rc = step(s, SQ_repair_email_from_enrichments, "email_from_enrichments", report, err);
   if (!rc) rc = history(s, 1, "history_first_row", now, report, err);
   if (!rc) rc = history(s, 2, "history_started", now, report, err);
   if (!rc) rc = history(s, 3, "history_status", now, report, err);

@@ -54,9 +54,12 @@ UPDATE gmaps_businesses b
  WHERE b.email_source IS NULL OR b.email_source <> ALL (ls_values('email_source'))
     OR (b.email IS NULL) <> (b.email_source = 'not_found')
 
--- name: email_from_linkedin
+-- name: email_from_enrichments
+-- a business whose own source ranks below an enrichment's takes the best offer (SPEC §5: the
+-- higher source first, then that source's latest enrichment); its verification stays only when
+-- the address is the same
 UPDATE gmaps_businesses b
-   SET email = o.email, email_source = 'linkedin',
+   SET email = o.email, email_source = o.source,
        email_verified = CASE WHEN lower(o.email) = lower(b.email) THEN b.email_verified ELSE false END,
        bouncer_status = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_status END,
        bouncer_score = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_score END,
@@ -66,37 +69,21 @@ UPDATE gmaps_businesses b
        is_role_based = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_role_based END,
        is_free_email = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_free_email END,
        bouncer_verified_at = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_verified_at END
-  FROM (SELECT DISTINCT ON (business_id) business_id, email
-          FROM (SELECT l.business_id, l.created_at, l.id,
+  FROM (SELECT DISTINCT ON (business_id) business_id, email, source
+          FROM (SELECT l.business_id, l.created_at, l.id, 'linkedin' AS source,
                        coalesce(ls_email_clean(l.primary_email),
                                 (SELECT ls_email_clean(x) FROM unnest(l.emails_found) WITH ORDINALITY AS t(x, i)
                                   WHERE ls_email_clean(x) IS NOT NULL ORDER BY i LIMIT 1)) AS email
-                  FROM gmaps_linkedin_enrichments l) offered
-         WHERE email IS NOT NULL
-         ORDER BY business_id, created_at DESC, id DESC) o
- WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank('linkedin')
-
--- name: email_from_facebook
-UPDATE gmaps_businesses b
-   SET email = o.email, email_source = 'facebook',
-       email_verified = CASE WHEN lower(o.email) = lower(b.email) THEN b.email_verified ELSE false END,
-       bouncer_status = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_status END,
-       bouncer_score = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_score END,
-       bouncer_reason = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_reason END,
-       is_safe = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_safe END,
-       is_disposable = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_disposable END,
-       is_role_based = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_role_based END,
-       is_free_email = CASE WHEN lower(o.email) = lower(b.email) THEN b.is_free_email END,
-       bouncer_verified_at = CASE WHEN lower(o.email) = lower(b.email) THEN b.bouncer_verified_at END
-  FROM (SELECT DISTINCT ON (business_id) business_id, email
-          FROM (SELECT f.business_id, f.created_at, f.id,
+                  FROM gmaps_linkedin_enrichments l
+                UNION ALL
+                SELECT f.business_id, f.created_at, f.id, 'facebook',
                        coalesce(ls_email_clean(f.primary_email),
                                 (SELECT ls_email_clean(x) FROM unnest(f.emails) WITH ORDINALITY AS t(x, i)
-                                  WHERE ls_email_clean(x) IS NOT NULL ORDER BY i LIMIT 1)) AS email
+                                  WHERE ls_email_clean(x) IS NOT NULL ORDER BY i LIMIT 1))
                   FROM gmaps_facebook_enrichments f) offered
          WHERE email IS NOT NULL
-         ORDER BY business_id, created_at DESC, id DESC) o
- WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank('facebook')
+         ORDER BY business_id, ls_source_rank(source) DESC, created_at DESC, id DESC) o
+ WHERE o.business_id = b.id AND ls_source_rank(b.email_source) < ls_source_rank(o.source)
 
 -- name: history_first_row
 INSERT INTO gmaps_campaign_status_history (campaign_id, seq, old_status, new_status, metadata, changed_at)
