@@ -353,7 +353,8 @@ static int pragma_int(ls__sq *s, const char *sql, int *out, ls__error *err) {
  * The schema, version by version: [0] makes a new file version 1
  * (schema.sql), [v-1] takes a file of version v-1 to v (schema_<v>.sql).
  */
-static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql, ls__sqlite_schema_3_sql};
+static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql, ls__sqlite_schema_3_sql,
+                                           ls__sqlite_schema_4_sql};
 enum { SCHEMA_VERSION = sizeof schema_steps / sizeof schema_steps[0] };
 
 /*

@@ -98,12 +98,16 @@ typedef struct ls__biz {
   char source[16];
   bool verified;         /* current email verified deliverable (counts in total_verified_emails) */
   bool safe;             /* current email verified and is_safe (counts in total_safe_emails) */
+  /* the columns that decide the work queues (ls__sq_biz_count, schema_4.sql) */
+  bool needs_enrichment, linkedin_enriched, email_verified;
+  char enrichment_status[16];
 } ls__biz;
 
-/* Deltas of a campaign's counters: SPEC §6 and the lead totals of schema_3.sql. */
+/* Deltas of a campaign's counters: SPEC §6, the lead totals of schema_3.sql and the queues of schema_4.sql. */
 typedef struct ls__counts {
   int64_t businesses, emails, facebook, linkedin, verified; /* the counters of SPEC §6 */
   int64_t linkedin_emails, facebook_emails, google_maps_emails, safe; /* emails by source; safe ones */
+  int64_t facebook_queue, linkedin_queue, verification_queue;         /* businesses waiting in each queue */
 } ls__counts;
 
 /* Reads the business row the statement stepped to (business_for_call / business_by_place layout). */
@@ -121,7 +125,9 @@ int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *ema
                        bool *changed, ls__error *err);
 /*
  * Adds (sign 1) or takes away (sign -1) business b's share of the counters
- * that follow its email: emails, verified, by source, safe.  An operation
+ * that follow its email (emails, verified, by source, safe) and of the work
+ * queues it waits in (the one definition of queue membership on this
+ * engine's writing side: the predicates of idx_businesses_*_queue).  An operation
  * takes the share away before it changes the business and adds it back
  * after, so the deltas are exact whatever changed.
  */
