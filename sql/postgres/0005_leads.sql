@@ -22,16 +22,8 @@
 
 /*--- Helpers ---------------------------------------------------------------------------*/
 
--- The keys an operation's data parameter lists (names and aliases, from
--- ls_operations): what is not among them is an unknown key.
-CREATE OR REPLACE FUNCTION ls_leads_known_keys(p_op text, p_param text) RETURNS text[]
-LANGUAGE sql STABLE
-AS $$
-  SELECT coalesce(array_agg(k), '{}')
-    FROM ls_operations o, jsonb_array_elements(o.spec -> 'params') prm, jsonb_array_elements(prm -> 'fields') f,
-         LATERAL (VALUES (f ->> 'name'), (f ->> 'alias')) AS n(k)
-   WHERE o.name = p_op AND prm ->> 'name' = p_param AND k IS NOT NULL
-$$;
+-- ls_leads_known_keys(p_op, p_param), the keys an operation's data parameter lists, is
+-- generated into 0003_operations.sql from the operations table, as literals.
 
 -- raw_data of a data object: its own raw_data, else an object of its unknown keys,
 -- else NULL.
@@ -203,13 +195,15 @@ AS $$
            ls_queue_verification(p_new)::int - ls_queue_verification(p_old)::int)
 $$;
 
--- The success object of both enrichment saves, from the business as it is now.
-CREATE OR REPLACE FUNCTION ls_leads_enrichment_result(p_enrichment uuid, p_business uuid, p_changed boolean) RETURNS jsonb
-LANGUAGE sql STABLE
+-- The success object of both enrichment saves, from the business as it is now (the row the
+-- save read back after its writes: no further read).
+DROP FUNCTION IF EXISTS ls_leads_enrichment_result(uuid, uuid, boolean);
+CREATE OR REPLACE FUNCTION ls_leads_enrichment_result(p_enrichment uuid, b gmaps_businesses, p_changed boolean)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
 AS $$
   SELECT jsonb_build_object('enrichment_id', p_enrichment, 'business_id', b.id, 'email_updated', p_changed,
                             'email', b.email, 'email_source', b.email_source)
-    FROM gmaps_businesses b WHERE b.id = p_business
 $$;
 
 /*--- batch_upsert_businesses_tx (SPEC §7.5) ---------------------------------------------*/
@@ -471,7 +465,7 @@ BEGIN
 
   SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
   PERFORM ls_leads_counters_move(v_old, b, v_success::int, 0);
-  RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
+  RETURN ls_leads_enrichment_result(v_id, b, v_changed);
 END
 $$;
 
@@ -549,7 +543,7 @@ BEGIN
 
   SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
   PERFORM ls_leads_counters_move(v_old, b, 0, (v_url IS NOT NULL)::int);
-  RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
+  RETURN ls_leads_enrichment_result(v_id, b, v_changed);
 END
 $$;
 
