@@ -114,11 +114,13 @@ $(BUILD)/gen/sqlite_queries.h: sql/sqlite/queries.sql tools/sql2c.awk
 	@mkdir -p $(@D)
 	awk -v mode=queries -f tools/sql2c.awk $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/sqlite_schema.h: sql/sqlite/schema.sql sql/sqlite/schema_2.sql sql/sqlite/schema_3.sql tools/sql2c.awk
+$(BUILD)/gen/sqlite_schema.h: sql/sqlite/schema.sql sql/sqlite/schema_2.sql sql/sqlite/schema_3.sql sql/sqlite/schema_4.sql \
+                               tools/sql2c.awk
 	@mkdir -p $(@D)
 	{ awk -v mode=blob -v var=ls__sqlite_schema_sql -f tools/sql2c.awk sql/sqlite/schema.sql && \
 	  awk -v mode=blob -v var=ls__sqlite_schema_2_sql -f tools/sql2c.awk sql/sqlite/schema_2.sql && \
-	  awk -v mode=blob -v var=ls__sqlite_schema_3_sql -f tools/sql2c.awk sql/sqlite/schema_3.sql; } > $@.tmp && mv $@.tmp $@
+	  awk -v mode=blob -v var=ls__sqlite_schema_3_sql -f tools/sql2c.awk sql/sqlite/schema_3.sql && \
+	  awk -v mode=blob -v var=ls__sqlite_schema_4_sql -f tools/sql2c.awk sql/sqlite/schema_4.sql; } > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/gen/pg_migrations.h: $(PG_SQL) tools/pgmigrations.sh tools/sql2c.awk
 	@mkdir -p $(@D)

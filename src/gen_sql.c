@@ -14,8 +14,9 @@
  *   sql/postgres/0003_operations.sql  the operations table (ls_operations),
  *                                     the public function of every operation
  *                                     (older signatures of the same name are
- *                                     dropped first, with their grants), and
- *                                     ls_dispatch, the operation → body chain.
+ *                                     dropped first, with their grants),
+ *                                     ls_dispatch, the operation → body chain,
+ *                                     and ls_leads_known_keys.
  *
  * Both are repeatable migrations: `leadstore migrate` applies one again, in
  * one transaction, whenever its text changes.
@@ -279,6 +280,27 @@ static void dispatch_function(FILE *out) {
           leadstore_status_sqlstate(LEADSTORE_ENOOP));
 }
 
+/* ls_leads_known_keys: the keys (names and aliases) of each object parameter's fields, as
+ * literals — what is not among them is an unknown key (raw_data).  Generated here from the
+ * same table as ls_operations, so the lead operations (0005) read no table for them. */
+static void known_keys_function(FILE *out) {
+  fprintf(out, "\n-- The keys an operation's data parameter lists (names and aliases): what is not among\n"
+               "-- them is an unknown key (0005: raw_data).  Literals of the operations table above.\n"
+               "CREATE OR REPLACE FUNCTION ls_leads_known_keys(p_op text, p_param text) RETURNS text[]\n"
+               "LANGUAGE sql IMMUTABLE PARALLEL SAFE\nAS $$\n  SELECT CASE p_op || '.' || p_param");
+  for (size_t i = 0; i < LS_OP__COUNT; i++)
+    for (const ls__field *p = ls__ops[i].params; p->name; p++) {
+      if (!p->fields) continue;
+      fprintf(out, "\n    WHEN '%s.%s' THEN ARRAY[", ls__ops[i].name, p->name);
+      for (const ls__field *f = p->fields; f->name; f++) {
+        fprintf(out, "%s'%s'", f == p->fields ? "" : ", ", f->name);
+        if (f->alias) fprintf(out, ", '%s'", f->alias);
+      }
+      fprintf(out, "]::text[]");
+    }
+  fprintf(out, "\n    ELSE '{}'::text[] END\n$$;\n");
+}
+
 static int docs_operations(void) {
   char *text = NULL;
   if (leadstore_describe(NULL, &text)) return 70;
@@ -299,6 +321,7 @@ static int docs_operations(void) {
   drop_old_signatures(stdout);
   for (size_t i = 0; i < LS_OP__COUNT; i++) public_function(stdout, &ls__ops[i]);
   dispatch_function(stdout);
+  known_keys_function(stdout);
   printf("\n-- The grants of 0006 for the functions created here, in this transaction (on a new\n"
          "-- database 0006 comes later and applies them itself).\n"
          "DO $$\nBEGIN\n  IF to_regproc('ls_apply_grants') IS NOT NULL THEN\n    PERFORM ls_apply_grants();\n"

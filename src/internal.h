@@ -267,6 +267,8 @@ json_t *ls__unknown_keys(const ls__field *fields, const json_t *obj);
  * on OOM.
  */
 char *ls__result_text(const json_t *result);
+/* The order of keys in a result text: "success" first, then byte order (strcmp-like). */
+int ls__key_order(const char *x, const char *y);
 /* Compact, key-sorted serialisation (for hashing and storage).  NULL on OOM. */
 char *ls__json_dump(const json_t *v);
 /* SHA-256 hex of the canonical form of `params` without p_request_id. */

@@ -85,15 +85,46 @@ json_t *ls__unknown_keys(const ls__field *fields, const json_t *obj) {
 
 /*--- The canonical result text ---------------------------------------------*/
 
-/* A copy of v in canonical form (see ls__result_text); NULL on OOM. */
+/* v in canonical form (see ls__result_text): a new reference to v itself when
+ * it already is (keys in order, no integral real, likewise every value inside),
+ * else a copy in which only what was not canonical is rebuilt; NULL on OOM. */
 static json_t *canonical(const json_t *v);
 
 /* Orders keys: "success" first, then byte order. */
-static int key_order(const void *a, const void *b) {
-  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+int ls__key_order(const char *x, const char *y) {
   bool xs = strcmp(x, "success") == 0, ys = strcmp(y, "success") == 0;
   if (xs != ys) return xs ? -1 : 1;
   return strcmp(x, y);
+}
+
+static int key_order(const void *a, const void *b) {
+  return ls__key_order(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An integral real is spelled as an integer (1, not 1.0), exactly up to 2^53. */
+static bool integral_real(const json_t *v) {
+  if (!json_is_real(v)) return false;
+  double d = json_real_value(v);
+  return d == trunc(d) && fabs(d) <= 9007199254740992.0;
+}
+
+/* Whether v is canonical already: what canonical() would rebuild is absent. */
+static bool is_canonical(const json_t *v) {
+  if (json_is_object(v)) {
+    const char *key, *prev = NULL;
+    json_t *child;
+    json_object_foreach((json_t *)v, key, child) {
+      if ((prev && ls__key_order(prev, key) >= 0) || !is_canonical(child)) return false;
+      prev = key;
+    }
+    return true;
+  }
+  if (json_is_array(v)) {
+    for (size_t i = 0; i < json_array_size(v); i++)
+      if (!is_canonical(json_array_get(v, i))) return false;
+    return true;
+  }
+  return !integral_real(v);
 }
 
 static json_t *canonical_object(const json_t *v) {
@@ -116,6 +147,7 @@ fail:
 }
 
 static json_t *canonical(const json_t *v) {
+  if (is_canonical(v)) return json_incref((json_t *)v); /* shared, never changed: only dumped */
   if (json_is_object(v)) return canonical_object(v);
   if (json_is_array(v)) {
     json_t *out = json_array();
@@ -126,12 +158,7 @@ static json_t *canonical(const json_t *v) {
       }
     return out;
   }
-  /* an integral number is spelled as an integer (1, not 1.0), exactly up to 2^53 */
-  if (json_is_real(v)) {
-    double d = json_real_value(v);
-    if (d == trunc(d) && fabs(d) <= 9007199254740992.0) return json_integer((json_int_t)d);
-  }
-  return json_copy((json_t *)v);
+  return json_integer((json_int_t)json_real_value(v)); /* an integral real: the only other case */
 }
 
 char *ls__result_text(const json_t *result) {

@@ -503,13 +503,13 @@ int main(int argc, char **argv) {
   sqlite3 *conn = NULL;
   sqlite3_open(db, &conn);
   char *sql = sqlite3_mprintf("UPDATE gmaps_campaigns SET total_businesses_found = 7, linkedin_emails = 3, "
-                              "zip_businesses_found = 9, actual_cost = 1 WHERE id = %Q", cid);
+                              "zip_businesses_found = 9, facebook_queue = 4, actual_cost = 1 WHERE id = %Q", cid);
   OK(sqlite3_exec(conn, sql, NULL, NULL, NULL) == SQLITE_OK, "drift planted");
   sqlite3_free(sql);
   sqlite3_close(conn);
   OK(sh(&out, "%s check", cli) == 1 && strstr(out, "invariant 2") && strstr(out, "invariant 3") &&
          strstr(out, "total_businesses_found is 7, recount 0") && strstr(out, "linkedin_emails is 3, recount 0") &&
-         strstr(out, "zip_businesses_found is 9, recount 0"),
+         strstr(out, "zip_businesses_found is 9, recount 0") && strstr(out, "facebook_queue is 4, recount 0"),
      "check reports each violation and exits non-zero");
   free(out);
   OK(sh(&out, "%s call update_campaign_statistics_tx '{\"p_campaign_id\":\"%s\"}' --get drift_corrected", cli, cid) == 0 &&

@@ -337,6 +337,10 @@ static void sqlite_plans(const char *path) {
     const char *query, *index;
   } want[] = {
       {"businesses_page", "USING INDEX idx_businesses_campaign (campaign_id=? AND (created_at,id)>(?,?))"},
+      /* the work queues: each page walks its partial index */
+      {"businesses_facebook_queue", "USING INDEX idx_businesses_facebook_queue (campaign_id=?)"},
+      {"businesses_linkedin_queue", "USING INDEX idx_businesses_linkedin_queue (campaign_id=?)"},
+      {"businesses_verification_queue", "USING INDEX idx_businesses_verification_queue (campaign_id=?)"},
       {"costs_page", "USING INDEX idx_api_costs_page (campaign_id=? AND (incurred_at,id)>(?,?))"},
       /* the UNIQUE (campaign_id, zip_code) index */
       {"coverage_page", "USING INDEX sqlite_autoindex_gmaps_campaign_coverage_2 (campaign_id=? AND zip_code>?)"},
@@ -357,7 +361,10 @@ static void sqlite_plans(const char *path) {
                "ALTER TABLE gmaps_campaigns DROP COLUMN total_safe_emails; "
                "ALTER TABLE gmaps_campaigns DROP COLUMN zips_scraped; "
                "ALTER TABLE gmaps_campaigns DROP COLUMN zip_businesses_found; "
-               "ALTER TABLE gmaps_campaigns DROP COLUMN zip_emails_found; PRAGMA user_version = 1",
+               "ALTER TABLE gmaps_campaigns DROP COLUMN zip_emails_found; "
+               "ALTER TABLE gmaps_campaigns DROP COLUMN facebook_queue; "
+               "ALTER TABLE gmaps_campaigns DROP COLUMN linkedin_queue; "
+               "ALTER TABLE gmaps_campaigns DROP COLUMN verification_queue; PRAGMA user_version = 1",
                NULL, NULL, NULL);
   sqlite3_close(conn);
   leadstore *db = ts_open(path);
@@ -369,8 +376,8 @@ static void sqlite_plans(const char *path) {
                      "(SELECT user_version FROM pragma_user_version)",
                      -1, &st, NULL);
   bool upgraded = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1 &&
-                  sqlite3_column_int(st, 1) == 3;
-  OK(upgraded, "sqlite: a file of schema version 1 is brought to version 3 (the page index, ...) when opened");
+                  sqlite3_column_int(st, 1) == 4;
+  OK(upgraded, "sqlite: a file of schema version 1 is brought to version 4 (the page index, ...) when opened");
   sqlite3_finalize(st);
   sqlite3_close(conn);
 }
@@ -414,6 +421,14 @@ static void pg_plans(const char *url, const char *cid) {
                k % 2 ? ", p_after => '" : "", k % 2 ? deep[i] : "", k % 2 ? "'" : "");
       PQclear(PQexec(conn, sql));
     }
+  static const char *queues[] = {"facebook", "linkedin", "verification"};
+  for (size_t i = 0; i < 3; i++)
+    for (int k = 0; k < 7; k++) {
+      char sql[256];
+      snprintf(sql, sizeof sql, "SELECT get_businesses_for_enrichment(p_campaign_id => '%s', "
+               "p_enrichment_type => '%s', p_limit => 2, p_offset => %d)", cid, queues[i], k);
+      PQclear(PQexec(conn, sql));
+    }
   fclose(f);
   PQfinish(conn);
   OK(loaded, "postgresql: auto_explain reports the plans of the functions' statements");
@@ -444,6 +459,30 @@ static void pg_plans(const char *url, const char *cid) {
     }
     OK(pages == 7 && bad == 0, "postgresql: all %d plans of the page of %s read %s in order, with no sort", pages,
        calls[i], want[i].index);
+  }
+  for (size_t i = 0; i < 3; i++) {
+    /* the queue's page: its partial index from the campaign on, in order, with no sort */
+    char from[64], index[96];
+    snprintf(from, sizeof from, "ls_queue_%s(b)", queues[i]);
+    snprintf(index, sizeof index, "Index Scan using idx_businesses_%s_queue on gmaps_businesses", queues[i]);
+    const char *p = log;
+    int pages = 0, bad = 0;
+    while ((p = strstr(p, "Query Text:"))) {
+      const char *end = strstr(p + 1, "Query Text:");
+      size_t n = end ? (size_t)(end - p) : strlen(p);
+      char *plan = strndup(p, n);
+      if (strstr(plan, "LIMIT v_limit OFFSET v_offset") && strstr(plan, from)) {
+        pages++;
+        if (!strstr(plan, index) || strstr(plan, "Sort")) {
+          bad++;
+          tap_diag("%s", plan);
+        }
+      }
+      free(plan);
+      p += 11;
+    }
+    OK(pages == 7 && bad == 0, "postgresql: all %d plans of the %s queue's page read %s in order, with no sort", pages,
+       queues[i], index);
   }
   if (getenv("LEADSTORE_TEST_VERBOSE")) tap_diag("%s", log);
   free(log);

@@ -8,9 +8,10 @@
  * current migrate runs: the old signature is gone with its grants, the data
  * is intact and `check` clean, calls work, a second migrate has nothing to
  * do, and the conformance cases pass on the upgraded schema.  The campaign
- * counters added since (0009) are backfilled from a recount.  And the same
- * for the embedded engine: a file of schema version 2 opened by this release
- * gets the counters of version 3, backfilled.
+ * counters added since (0009, and the queue totals of 0010) are backfilled
+ * from a recount.  And the same for the embedded engine: a file of schema
+ * version 2 or 3 opened by this release gets the counters of versions 3 and
+ * 4, backfilled, its ids unchanged.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -144,31 +145,73 @@ static void sqlite_state(const char *path, char out[32]) {
   sqlite3_close(conn);
 }
 
-/* A file of a schema version newer than this leadstore knows (as a later
+/* A file of a schema version newer than this leadstore knows (5: as a later
  * release leaves it) is refused with a message that says so, and left as it was. */
 static void sqlite_newer(const char *path) {
   sqlite3 *conn = NULL;
   bool ok = sqlite3_open(path, &conn) == SQLITE_OK &&
-            sqlite3_exec(conn, "PRAGMA user_version = 4", NULL, NULL, NULL) == SQLITE_OK;
+            sqlite3_exec(conn, "PRAGMA user_version = 5", NULL, NULL, NULL) == SQLITE_OK;
   sqlite3_close(conn);
   char before[32], after[32];
   sqlite_state(path, before);
-  OK(ok && !strcmp(before, "4/1"), "sqlite: a file of schema version 4, newer than this leadstore (%s)", before);
+  OK(ok && !strcmp(before, "5/1"), "sqlite: a file of schema version 5, newer than this leadstore (%s)", before);
   leadstore *db = NULL;
   char *msg = NULL;
   int rc = leadstore_open(path, NULL, &db, &msg);
-  OK(rc == LEADSTORE_ECONFIG && !db && msg && strstr(msg, "newer leadstore") && strstr(msg, "schema version 4"),
+  OK(rc == LEADSTORE_ECONFIG && !db && msg && strstr(msg, "newer leadstore") && strstr(msg, "schema version 5"),
      "sqlite: it is refused (ECONFIG): %s", msg ? msg : "?");
   leadstore_free(msg);
   if (db) leadstore_close(db);
   sqlite_state(path, after);
-  OK(!strcmp(after, "4/1"), "sqlite: and left as it was (%s)", after);
+  OK(!strcmp(after, "5/1"), "sqlite: and left as it was (%s)", after);
 }
 
-/* A file of schema version 2 (the columns of version 3 taken away, as an
- * older leadstore left it) opened by this one: version 3, backfilled. */
-static void sqlite_upgrade(void) {
-  char *path = ts_db_path("upgrade");
+/* Whether the work queues of campaign cid have the totals of the data of
+ * old_data() (or sqlite_upgrade()): two businesses, one with a Facebook
+ * page waiting, both waiting for LinkedIn, one email waiting for
+ * verification — in the queue read and in the row's columns; and the
+ * business ids are the ones written before. */
+static bool queues_backfilled(leadstore *db, const char *cid, const char *ids) {
+  static const char *const types[] = {"facebook", "linkedin", "verification"};
+  static const int want[] = {1, 2, 1};
+  bool ok = true;
+  for (int i = 0; i < 3; i++) {
+    json_t *r = ts_call(db, &ts_service, "get_businesses_for_enrichment",
+                        "{\"p_campaign_id\":\"%s\",\"p_enrichment_type\":\"%s\"}", cid, types[i]);
+    ok = ok && ts_success(r) && json_integer_value(json_object_get(r, "total")) == want[i] &&
+         json_array_size(json_object_get(r, "businesses")) == (size_t)want[i];
+    if (i == 1) { /* both businesses: their ids (in either order: the same created_at, ids of any kind) */
+      json_t *list = json_object_get(r, "businesses");
+      const char *x = json_string_value(json_object_get(json_array_get(list, 0), "id"));
+      const char *y = json_string_value(json_object_get(json_array_get(list, 1), "id"));
+      char got[80], swapped[80];
+      snprintf(got, sizeof got, "%s,%s", x ? x : "", y ? y : "");
+      snprintf(swapped, sizeof swapped, "%s,%s", y ? y : "", x ? x : "");
+      ok = ok && (!strcmp(got, ids) || !strcmp(swapped, ids));
+    }
+    json_decref(r);
+  }
+  json_t *r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
+  json_t *camp = json_object_get(r, "campaign");
+  ok = ok && json_integer_value(json_object_get(camp, "facebook_queue")) == 1 &&
+       json_integer_value(json_object_get(camp, "linkedin_queue")) == 2 &&
+       json_integer_value(json_object_get(camp, "verification_queue")) == 1;
+  json_decref(r);
+  return ok;
+}
+
+/* The ids of the two businesses of the batch answer r, "a,b" (empty when it failed). */
+static void batch_ids(json_t *r, char out[80]) {
+  json_t *res = json_object_get(r, "results");
+  snprintf(out, 80, "%s,%s", ts_success(r) ? json_string_value(json_object_get(json_array_get(res, 0), "business_id")) : "",
+           ts_success(r) ? json_string_value(json_object_get(json_array_get(res, 1), "business_id")) : "");
+}
+
+/* A file of schema version `from` (2 or 3: the columns of the later versions
+ * taken away, as an older leadstore left it) opened by this one: the current
+ * version, backfilled. */
+static void sqlite_upgrade(int from) {
+  char *path = ts_db_path(from == 2 ? "upgrade-2" : "upgrade-3");
   leadstore *db = ts_open(path);
   json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx",
                       "{\"p_campaign_data\":{\"name\":\"Version 2\"},"
@@ -176,10 +219,14 @@ static void sqlite_upgrade(void) {
   char cid[37];
   snprintf(cid, sizeof cid, "%s", ts_success(r) ? ts_str(r, "campaign_id") : "");
   json_decref(r);
-  json_decref(ts_call(db, &ts_service, "batch_upsert_businesses_tx",
-                      "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_businesses\":[{\"place_id\":\"a\","
-                      "\"name\":\"A\",\"email\":\"a@a.example\"},{\"place_id\":\"b\",\"name\":\"B\"}]}",
-                      cid));
+  r = ts_call(db, &ts_service, "batch_upsert_businesses_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_businesses\":[{\"place_id\":\"a\","
+              "\"name\":\"A\",\"email\":\"a@a.example\"},{\"place_id\":\"b\",\"name\":\"B\","
+              "\"facebook_url\":\"https://fb.example/b\"}]}",
+              cid);
+  char ids[80];
+  batch_ids(r, ids);
+  json_decref(r);
   json_decref(ts_call(db, &ts_service, "update_coverage_status_tx",
                       "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_results\":{\"businesses_found\":2,"
                       "\"emails_found\":1}}",
@@ -187,36 +234,43 @@ static void sqlite_upgrade(void) {
   leadstore_close(db);
 
   sqlite3 *conn = NULL;
-  static const char *const cols[] = {"linkedin_emails",   "facebook_emails", "google_maps_emails",  "total_safe_emails",
-                                     "zips_scraped",      "zip_businesses_found", "zip_emails_found"};
+  /* the columns of version 3 (schema_3.sql), then of version 4 (schema_4.sql) */
+  static const char *const cols[] = {"linkedin_emails",   "facebook_emails",      "google_maps_emails",
+                                     "total_safe_emails", "zips_scraped",         "zip_businesses_found",
+                                     "zip_emails_found",  "facebook_queue",       "linkedin_queue",
+                                     "verification_queue"};
   bool ok = sqlite3_open(path, &conn) == SQLITE_OK;
-  for (size_t i = 0; ok && i < sizeof cols / sizeof cols[0]; i++) {
+  for (size_t i = from == 2 ? 0 : 7; ok && i < sizeof cols / sizeof cols[0]; i++) {
     char *sql = sqlite3_mprintf("ALTER TABLE gmaps_campaigns DROP COLUMN %s", cols[i]);
     ok = sqlite3_exec(conn, sql, NULL, NULL, NULL) == SQLITE_OK;
     sqlite3_free(sql);
   }
-  ok = ok && sqlite3_exec(conn, "PRAGMA user_version = 2", NULL, NULL, NULL) == SQLITE_OK;
+  char *sql = sqlite3_mprintf("PRAGMA user_version = %d", from);
+  ok = ok && sqlite3_exec(conn, sql, NULL, NULL, NULL) == SQLITE_OK;
+  sqlite3_free(sql);
   sqlite3_close(conn);
-  OK(*cid && ok, "sqlite: a file of schema version 2 with a campaign, businesses and a scrape");
+  OK(*cid && ok && strlen(ids) == 73, "sqlite: a file of schema version %d with a campaign, businesses and a scrape",
+     from);
 
   db = ts_open(path);
   r = ts_call(db, &ts_service, "get_campaign", "{\"p_campaign_id\":\"%s\"}", cid);
-  OK(ts_success(r) && backfilled(r), "sqlite: opened by this release, its counters are backfilled from the rows");
+  OK(ts_success(r) && backfilled(r), "sqlite: version %d opened by this release, its counters are backfilled", from);
   json_decref(r);
-  OK(ts_check(db) == 0, "sqlite: check is clean after the upgrade");
+  OK(queues_backfilled(db, cid, ids), "sqlite: version %d: its queue totals are backfilled, its ids unchanged", from);
+  OK(ts_check(db) == 0, "sqlite: check is clean after the upgrade from version %d", from);
   leadstore_close(db);
   sqlite3_open(path, &conn);
   sqlite3_stmt *st = NULL;
   sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL);
-  OK(st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 3, "sqlite: the file is version 3");
+  OK(st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 4, "sqlite: the file is version 4");
   sqlite3_finalize(st);
   sqlite3_close(conn);
   sqlite_newer(path);
   free(path);
 }
 
-/* Some data written through the old release's functions. */
-static char *old_data(void) {
+/* Some data written through the old release's functions; the business ids in ids. */
+static char *old_data(char ids[80]) {
   leadstore *db = ts_open(url);
   json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx",
                       "{\"p_campaign_data\":{\"name\":\"Before the upgrade\",\"keywords\":[\"pizza\"]},"
@@ -228,6 +282,7 @@ static char *old_data(void) {
               "\"email\":\"a@a.example\"},{\"place_id\":\"b\",\"name\":\"B\",\"facebook_url\":\"https://fb.example/b\"}]}",
               cid);
   bool ok = ts_success(r);
+  batch_ids(r, ids);
   json_decref(r);
   r = ts_call(db, &ts_service, "track_api_cost_tx",
               "{\"p_campaign_id\":\"%s\",\"p_service\":\"google_maps\",\"p_cost_data\":{\"cost_usd\":0.25}}", cid);
@@ -246,12 +301,14 @@ static char *old_data(void) {
 
 int main(int argc, char **argv) {
   (void)argc;
-  sqlite_upgrade();
+  sqlite_upgrade(2);
+  sqlite_upgrade(3);
   if (!(url = ts_pg_database(argv[0]))) return 2;
   PGconn *c = PQconnectdb(url);
   if (!OK(PQstatus(c) == CONNECTION_OK && install_fixture(c), "the database is created by release 0.1.0's migrations"))
     return tap_done();
-  char *cid = old_data();
+  char ids[80];
+  char *cid = old_data(ids);
   OK(old_signature(c), "an older signature of list_campaigns sits beside the current one");
   char state[6];
   char *v = value(c, "SELECT public.list_campaigns(p_status => 'draft')", state);
@@ -263,7 +320,8 @@ int main(int argc, char **argv) {
   int rc = leadstore_migrate(db, &report);
   OK(rc == LEADSTORE_OK, "the current migrate upgrades it: %s", report ? report : "?");
   OK(report && strstr(report, "0002_rules.sql") && strstr(report, "0003_operations.sql") &&
-         strstr(report, "0009_campaign_counters.sql"),
+         strstr(report, "0009_campaign_counters.sql") &&
+         strstr(report, "0010_queue_counters.sql"),
      "it applied the new and the changed migrations");
   leadstore_free(report);
   leadstore_close(db);
@@ -293,6 +351,7 @@ int main(int argc, char **argv) {
      "the data written before the upgrade reads back");
   OK(backfilled(r), "the counters added since are backfilled from the rows");
   json_decref(r);
+  OK(queues_backfilled(db, cid, ids), "the queue totals (0010) are backfilled, the ids unchanged");
   r = ts_call(db, &ts_service, "update_campaign_status_tx", "{\"p_campaign_id\":\"%s\",\"p_new_status\":\"running\"}",
               cid);
   OK(ts_success(r), "a write after the upgrade succeeds");

@@ -1588,6 +1588,23 @@ BEGIN
 END
 $$;
 
+-- The keys an operation's data parameter lists (names and aliases): what is not among
+-- them is an unknown key (0005: raw_data).  Literals of the operations table above.
+CREATE OR REPLACE FUNCTION ls_leads_known_keys(p_op text, p_param text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+  SELECT CASE p_op || '.' || p_param
+    WHEN 'create_campaign_with_coverage_tx.p_campaign_data' THEN ARRAY['name', 'description', 'keywords', 'location', 'coverage_profile', 'custom_zip_codes', 'target_zip_count', 'coverage_percentage', 'estimated_cost', 'organization_id', 'created_by']::text[]
+    WHEN 'create_campaign_with_coverage_tx.p_coverage_data' THEN ARRAY['zip_code', 'zip', 'keywords', 'max_results', 'estimated_cost']::text[]
+    WHEN 'update_coverage_status_tx.p_results' THEN ARRAY['businesses_found', 'emails_found', 'actual_cost']::text[]
+    WHEN 'batch_upsert_businesses_tx.p_businesses' THEN ARRAY['place_id', 'name', 'address', 'city', 'state', 'postal_code', 'country', 'latitude', 'longitude', 'phone', 'website', 'email', 'category', 'categories', 'description', 'rating', 'reviews_count', 'price_level', 'hours', 'facebook_url', 'instagram_url', 'twitter_url', 'linkedin_url', 'raw_data']::text[]
+    WHEN 'save_facebook_enrichment_tx.p_enrichment_data' THEN ARRAY['facebook_url', 'page_name', 'emails', 'primary_email', 'email_sources', 'phone_numbers', 'success', 'error_message', 'raw_data']::text[]
+    WHEN 'save_linkedin_enrichment_tx.p_enrichment_data' THEN ARRAY['linkedin_url', 'profile_type', 'person_name', 'person_title', 'person_profile_url', 'company_name', 'location', 'connections', 'emails_found', 'emails_generated', 'primary_email', 'email_source', 'phone_numbers', 'phone_number', 'email_extraction_attempted', 'email_verified_source', 'email_quality_tier', 'bouncer_verified', 'bouncer_is_safe', 'bouncer_is_disposable', 'bouncer_is_role_based', 'bouncer_is_free_email', 'bouncer_status', 'bouncer_score', 'bouncer_reason', 'bouncer_raw_response', 'bouncer_verified_at', 'error']::text[]
+    WHEN 'update_email_verification_tx.p_verification_data' THEN ARRAY['email', 'status', 'score', 'reason', 'is_safe', 'is_disposable', 'is_role_based', 'is_free_email', 'is_gibberish', 'domain', 'provider', 'mx_records', 'smtp_check', 'suggestion', 'raw_response']::text[]
+    WHEN 'track_api_cost_tx.p_cost_data' THEN ARRAY['cost_usd', 'items_processed', 'metadata']::text[]
+    ELSE '{}'::text[] END
+$$;
+
 -- The grants of 0006 for the functions created here, in this transaction (on a new
 -- database 0006 comes later and applies them itself).
 DO $$

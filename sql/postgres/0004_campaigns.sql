@@ -236,14 +236,14 @@ DECLARE
 BEGIN
   -- the recount of sql/sqlite/queries.sql (campaign_recount): one pass over the campaign's
   -- businesses, one over its coverage; email_source <> 'not_found' is email IS NOT NULL by
-  -- the table's CHECK.  The lead and coverage totals of get_campaign (0009) are counters
+  -- the table's CHECK.  The lead and coverage totals of get_campaign (0009) and the queues (0010) are counters
   -- of the same kind and are recounted with them.
   SELECT b.businesses, b.emails,
          (SELECT count(*) FROM gmaps_facebook_enrichments f WHERE f.campaign_id = c.id AND f.success) AS facebook,
          (SELECT count(*) FROM gmaps_linkedin_enrichments l
            WHERE l.campaign_id = c.id AND l.linkedin_url IS NOT NULL) AS linkedin,
          b.verified, v.zips, v.zips_scraped, b.by_linkedin, b.by_facebook, b.by_google_maps, b.safe,
-         v.found, v.found_emails
+         v.found, v.found_emails, b.facebook_queue, b.linkedin_queue, b.verification_queue
     INTO n
     FROM (SELECT count(*) AS businesses, count(*) FILTER (WHERE email_source <> 'not_found') AS emails,
                  count(*) FILTER (WHERE email_source <> 'not_found' AND email_verified
@@ -251,8 +251,11 @@ BEGIN
                  count(*) FILTER (WHERE email_source = 'linkedin') AS by_linkedin,
                  count(*) FILTER (WHERE email_source = 'facebook') AS by_facebook,
                  count(*) FILTER (WHERE email_source = 'google_maps') AS by_google_maps,
-                 count(*) FILTER (WHERE email_source <> 'not_found' AND email_verified AND is_safe) AS safe
-            FROM gmaps_businesses WHERE campaign_id = c.id) b,
+                 count(*) FILTER (WHERE email_source <> 'not_found' AND email_verified AND is_safe) AS safe,
+                 count(*) FILTER (WHERE ls_queue_facebook(x)) AS facebook_queue,
+                 count(*) FILTER (WHERE ls_queue_linkedin(x)) AS linkedin_queue,
+                 count(*) FILTER (WHERE ls_queue_verification(x)) AS verification_queue
+            FROM gmaps_businesses x WHERE campaign_id = c.id) b,
          (SELECT count(*) AS zips, count(*) FILTER (WHERE scraped) AS zips_scraped,
                  coalesce(sum(businesses_found), 0) AS found, coalesce(sum(emails_found), 0) AS found_emails
             FROM gmaps_campaign_coverage WHERE campaign_id = c.id) v;
@@ -260,11 +263,12 @@ BEGIN
   v_drift := (c.total_businesses_found, c.total_emails_found, c.total_facebook_pages_found,
               c.total_linkedin_profiles_found, c.total_verified_emails, c.actual_zip_count, c.zips_scraped,
               c.linkedin_emails, c.facebook_emails, c.google_maps_emails, c.total_safe_emails,
-              c.zip_businesses_found, c.zip_emails_found)
+              c.zip_businesses_found, c.zip_emails_found, c.facebook_queue, c.linkedin_queue, c.verification_queue)
              IS DISTINCT FROM (n.businesses::integer, n.emails::integer, n.facebook::integer, n.linkedin::integer,
                                n.verified::integer, n.zips::integer, n.zips_scraped::integer,
                                n.by_linkedin::integer, n.by_facebook::integer, n.by_google_maps::integer,
-                               n.safe::integer, n.found::bigint, n.found_emails::bigint);
+                               n.safe::integer, n.found::bigint, n.found_emails::bigint,
+                               n.facebook_queue::integer, n.linkedin_queue::integer, n.verification_queue::integer);
   IF v_drift THEN
     UPDATE gmaps_campaigns
        SET total_businesses_found = n.businesses, total_emails_found = n.emails,
@@ -272,7 +276,8 @@ BEGIN
            total_verified_emails = n.verified, actual_zip_count = n.zips, zips_scraped = n.zips_scraped,
            linkedin_emails = n.by_linkedin, facebook_emails = n.by_facebook, google_maps_emails = n.by_google_maps,
            total_safe_emails = n.safe, zip_businesses_found = n.found, zip_emails_found = n.found_emails,
-           updated_at = ls_now()
+           facebook_queue = n.facebook_queue, linkedin_queue = n.linkedin_queue,
+           verification_queue = n.verification_queue, updated_at = ls_now()
      WHERE id = c.id;
   END IF;
 

@@ -22,16 +22,8 @@
 
 /*--- Helpers ---------------------------------------------------------------------------*/
 
--- The keys an operation's data parameter lists (names and aliases, from
--- ls_operations): what is not among them is an unknown key.
-CREATE OR REPLACE FUNCTION ls_leads_known_keys(p_op text, p_param text) RETURNS text[]
-LANGUAGE sql STABLE
-AS $$
-  SELECT coalesce(array_agg(k), '{}')
-    FROM ls_operations o, jsonb_array_elements(o.spec -> 'params') prm, jsonb_array_elements(prm -> 'fields') f,
-         LATERAL (VALUES (f ->> 'name'), (f ->> 'alias')) AS n(k)
-   WHERE o.name = p_op AND prm ->> 'name' = p_param AND k IS NOT NULL
-$$;
+-- ls_leads_known_keys(p_op, p_param), the keys an operation's data parameter lists, is
+-- generated into 0003_operations.sql from the operations table, as literals.
 
 -- raw_data of a data object: its own raw_data, else an object of its unknown keys,
 -- else NULL.
@@ -129,19 +121,41 @@ CREATE OR REPLACE FUNCTION ls_leads_safe(b gmaps_businesses) RETURNS boolean
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT coalesce(b.email IS NOT NULL AND b.email_verified AND b.is_safe, false) $$;
 
--- Adds deltas to a campaign's counters (SPEC §6, and the lead totals of 0009: emails by
--- source, safe ones); nothing when they are all zero.  plpgsql: the columns of 0009 are
--- resolved when it runs (0009).  The signature of release 0.1.0 is gone.
+-- The work queues of get_businesses_for_enrichment: whether a business waits in each.
+-- The one definition of queue membership on this engine: the queue read's pages, the
+-- queue counters (0010) moved by every write, their recount and ls_check() all call
+-- these.  SQL and IMMUTABLE, so a query's call is inlined to the bare expression, which
+-- is the predicate of the queue's partial index (idx_businesses_*_queue, 0001): the
+-- page still walks that index.
+CREATE OR REPLACE FUNCTION ls_queue_facebook(b gmaps_businesses) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT b.needs_enrichment AND b.enrichment_status = 'pending' $$;
+CREATE OR REPLACE FUNCTION ls_queue_linkedin(b gmaps_businesses) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT NOT b.linkedin_enriched $$;
+CREATE OR REPLACE FUNCTION ls_queue_verification(b gmaps_businesses) RETURNS boolean
+LANGUAGE sql IMMUTABLE
+AS $$ SELECT b.email IS NOT NULL AND NOT b.email_verified $$;
+
+-- Adds deltas to a campaign's counters (SPEC §6, the lead totals of 0009: emails by
+-- source, safe ones, and the queues of 0010); nothing when they are all zero.  plpgsql:
+-- the columns of 0009 and 0010 are resolved when it runs.  The signatures of earlier
+-- releases are gone.
 DROP FUNCTION IF EXISTS ls_leads_counters_add(uuid, bigint, bigint, bigint, bigint, bigint);
+DROP FUNCTION IF EXISTS ls_leads_counters_add(uuid, bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint,
+                                              bigint);
 CREATE OR REPLACE FUNCTION ls_leads_counters_add(p_campaign uuid, p_businesses bigint, p_emails bigint,
                                                  p_facebook bigint, p_linkedin bigint, p_verified bigint,
                                                  p_linkedin_emails bigint, p_facebook_emails bigint,
-                                                 p_google_maps_emails bigint, p_safe bigint) RETURNS void
+                                                 p_google_maps_emails bigint, p_safe bigint,
+                                                 p_facebook_queue bigint, p_linkedin_queue bigint,
+                                                 p_verification_queue bigint) RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
   IF p_businesses = 0 AND p_emails = 0 AND p_facebook = 0 AND p_linkedin = 0 AND p_verified = 0
-     AND p_linkedin_emails = 0 AND p_facebook_emails = 0 AND p_google_maps_emails = 0 AND p_safe = 0 THEN
+     AND p_linkedin_emails = 0 AND p_facebook_emails = 0 AND p_google_maps_emails = 0 AND p_safe = 0
+     AND p_facebook_queue = 0 AND p_linkedin_queue = 0 AND p_verification_queue = 0 THEN
     RETURN;
   END IF;
   UPDATE gmaps_campaigns
@@ -154,6 +168,9 @@ BEGIN
          facebook_emails = facebook_emails + p_facebook_emails,
          google_maps_emails = google_maps_emails + p_google_maps_emails,
          total_safe_emails = total_safe_emails + p_safe,
+         facebook_queue = facebook_queue + p_facebook_queue,
+         linkedin_queue = linkedin_queue + p_linkedin_queue,
+         verification_queue = verification_queue + p_verification_queue,
          updated_at = ls_now()
    WHERE id = p_campaign;
 END
@@ -172,16 +189,21 @@ AS $$
            (p_new.email_source = 'linkedin')::int - (p_old.email_source = 'linkedin')::int,
            (p_new.email_source = 'facebook')::int - (p_old.email_source = 'facebook')::int,
            (p_new.email_source = 'google_maps')::int - (p_old.email_source = 'google_maps')::int,
-           ls_leads_safe(p_new)::int - ls_leads_safe(p_old)::int)
+           ls_leads_safe(p_new)::int - ls_leads_safe(p_old)::int,
+           ls_queue_facebook(p_new)::int - ls_queue_facebook(p_old)::int,
+           ls_queue_linkedin(p_new)::int - ls_queue_linkedin(p_old)::int,
+           ls_queue_verification(p_new)::int - ls_queue_verification(p_old)::int)
 $$;
 
--- The success object of both enrichment saves, from the business as it is now.
-CREATE OR REPLACE FUNCTION ls_leads_enrichment_result(p_enrichment uuid, p_business uuid, p_changed boolean) RETURNS jsonb
-LANGUAGE sql STABLE
+-- The success object of both enrichment saves, from the business as it is now (the row the
+-- save read back after its writes: no further read).
+DROP FUNCTION IF EXISTS ls_leads_enrichment_result(uuid, uuid, boolean);
+CREATE OR REPLACE FUNCTION ls_leads_enrichment_result(p_enrichment uuid, b gmaps_businesses, p_changed boolean)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE
 AS $$
   SELECT jsonb_build_object('enrichment_id', p_enrichment, 'business_id', b.id, 'email_updated', p_changed,
                             'email', b.email, 'email_source', b.email_source)
-    FROM gmaps_businesses b WHERE b.id = p_business
 $$;
 
 /*--- batch_upsert_businesses_tx (SPEC §7.5) ---------------------------------------------*/
@@ -212,6 +234,9 @@ DECLARE
   v_by_facebook bigint;
   v_by_google_maps bigint;
   v_safe bigint;
+  v_facebook_queue bigint;
+  v_linkedin_queue bigint;
+  v_verification_queue bigint;
 BEGIN
   PERFORM ls_campaign_scrapable(v_campaign, p_org);
   -- lock the batch's known places in id order; each is looked up on the unique
@@ -284,7 +309,8 @@ BEGIN
            (array_agg(email ORDER BY ord) FILTER (WHERE ord > coalesce(j, 0)))[1] AS email
       FROM em_run GROUP BY place_id
   ), old AS (
-    SELECT b.*, ls_leads_verified(b) AS verified, ls_leads_safe(b) AS safe
+    SELECT b.*, ls_leads_verified(b) AS verified, ls_leads_safe(b) AS safe, ls_queue_facebook(b) AS facebook_queue,
+           ls_queue_linkedin(b) AS linkedin_queue, ls_queue_verification(b) AS verification_queue
       FROM folded k
      CROSS JOIN LATERAL (SELECT * FROM gmaps_businesses x WHERE x.campaign_id = v_campaign AND x.place_id = k.place_id) b
   ), fin AS (
@@ -365,7 +391,9 @@ BEGIN
            twitter_url = EXCLUDED.twitter_url, linkedin_url = EXCLUDED.linkedin_url,
            needs_enrichment = EXCLUDED.needs_enrichment, enrichment_status = EXCLUDED.enrichment_status,
            raw_data = EXCLUDED.raw_data, updated_at = ls_now()
-    RETURNING b.id, b.place_id, b.email, b.email_source, ls_leads_verified(b) AS verified, ls_leads_safe(b) AS safe
+    RETURNING b.id, b.place_id, b.email, b.email_source, ls_leads_verified(b) AS verified, ls_leads_safe(b) AS safe,
+              ls_queue_facebook(b) AS facebook_queue, ls_queue_linkedin(b) AS linkedin_queue,
+              ls_queue_verification(b) AS verification_queue
   )
   SELECT (SELECT coalesce(jsonb_agg(jsonb_build_object('place_id', s.place_id, 'business_id', u.id,
                                                        'created', x.old_id IS NULL AND s.ord = x.first_ord)
@@ -382,11 +410,18 @@ BEGIN
            - (SELECT count(*) FILTER (WHERE email_source = 'facebook') FROM old),
          (SELECT count(*) FILTER (WHERE email_source = 'google_maps') FROM up)
            - (SELECT count(*) FILTER (WHERE email_source = 'google_maps') FROM old),
-         (SELECT count(*) FILTER (WHERE safe) FROM up) - (SELECT count(*) FILTER (WHERE safe) FROM old)
-    INTO v_results, v_inserted, v_emails, v_verified, v_by_linkedin, v_by_facebook, v_by_google_maps, v_safe;
+         (SELECT count(*) FILTER (WHERE safe) FROM up) - (SELECT count(*) FILTER (WHERE safe) FROM old),
+         (SELECT count(*) FILTER (WHERE facebook_queue) FROM up)
+           - (SELECT count(*) FILTER (WHERE facebook_queue) FROM old),
+         (SELECT count(*) FILTER (WHERE linkedin_queue) FROM up)
+           - (SELECT count(*) FILTER (WHERE linkedin_queue) FROM old),
+         (SELECT count(*) FILTER (WHERE verification_queue) FROM up)
+           - (SELECT count(*) FILTER (WHERE verification_queue) FROM old)
+    INTO v_results, v_inserted, v_emails, v_verified, v_by_linkedin, v_by_facebook, v_by_google_maps, v_safe,
+         v_facebook_queue, v_linkedin_queue, v_verification_queue;
 
   PERFORM ls_leads_counters_add(v_campaign, v_inserted, v_emails, 0, 0, v_verified, v_by_linkedin, v_by_facebook,
-                                v_by_google_maps, v_safe);
+                                v_by_google_maps, v_safe, v_facebook_queue, v_linkedin_queue, v_verification_queue);
   RETURN jsonb_build_object('campaign_id', v_campaign, 'inserted', v_inserted, 'updated', v_total - v_inserted,
                             'total', v_total, 'results', v_results);
 END
@@ -430,7 +465,7 @@ BEGIN
 
   SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
   PERFORM ls_leads_counters_move(v_old, b, v_success::int, 0);
-  RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
+  RETURN ls_leads_enrichment_result(v_id, b, v_changed);
 END
 $$;
 
@@ -508,7 +543,7 @@ BEGIN
 
   SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
   PERFORM ls_leads_counters_move(v_old, b, 0, (v_url IS NOT NULL)::int);
-  RETURN ls_leads_enrichment_result(v_id, b.id, v_changed);
+  RETURN ls_leads_enrichment_result(v_id, b, v_changed);
 END
 $$;
 
@@ -609,41 +644,40 @@ $$;
 
 /*--- get_businesses_for_enrichment (SPEC §7.13) -----------------------------------------*/
 
--- One work queue of a campaign, oldest first (created_at, then id), each query
--- written out so that it reads its partial index.
+-- One work queue of a campaign, oldest first (created_at, then id), each page
+-- written out with its queue's function so that it walks that queue's partial index;
+-- the number waiting is a counter of the campaign row (0010).
 CREATE OR REPLACE FUNCTION ls_op_get_businesses_for_enrichment(p jsonb, p_org uuid) RETURNS jsonb
 LANGUAGE plpgsql
 AS $$
 DECLARE
   v_campaign uuid := (p ->> 'p_campaign_id')::uuid;
+  c gmaps_campaigns;
   v_type text := p ->> 'p_enrichment_type';
   v_limit integer := coalesce(trunc((ls_json(p, 'p_limit') #>> '{}')::numeric)::integer, 100);
   v_offset integer := coalesce(trunc((ls_json(p, 'p_offset') #>> '{}')::numeric)::integer, 0);
   v_list jsonb;
   v_total bigint;
 BEGIN
-  PERFORM ls_campaign(v_campaign, p_org, false);
+  c := ls_campaign(v_campaign, p_org, false);
   IF v_type = 'facebook' THEN
     SELECT coalesce(jsonb_agg(ls_business_json(q.b) ORDER BY q.created_at, q.id), '[]'::jsonb) INTO v_list
       FROM (SELECT b, b.created_at, b.id FROM gmaps_businesses b
-             WHERE b.campaign_id = v_campaign AND b.needs_enrichment AND b.enrichment_status = 'pending'
+             WHERE b.campaign_id = v_campaign AND ls_queue_facebook(b)
              ORDER BY b.created_at, b.id LIMIT v_limit OFFSET v_offset) q;
-    SELECT count(*) INTO v_total FROM gmaps_businesses b
-     WHERE b.campaign_id = v_campaign AND b.needs_enrichment AND b.enrichment_status = 'pending';
+    v_total := c.facebook_queue;
   ELSIF v_type = 'linkedin' THEN
     SELECT coalesce(jsonb_agg(ls_business_json(q.b) ORDER BY q.created_at, q.id), '[]'::jsonb) INTO v_list
       FROM (SELECT b, b.created_at, b.id FROM gmaps_businesses b
-             WHERE b.campaign_id = v_campaign AND NOT b.linkedin_enriched
+             WHERE b.campaign_id = v_campaign AND ls_queue_linkedin(b)
              ORDER BY b.created_at, b.id LIMIT v_limit OFFSET v_offset) q;
-    SELECT count(*) INTO v_total FROM gmaps_businesses b
-     WHERE b.campaign_id = v_campaign AND NOT b.linkedin_enriched;
+    v_total := c.linkedin_queue;
   ELSE
     SELECT coalesce(jsonb_agg(ls_business_json(q.b) ORDER BY q.created_at, q.id), '[]'::jsonb) INTO v_list
       FROM (SELECT b, b.created_at, b.id FROM gmaps_businesses b
-             WHERE b.campaign_id = v_campaign AND b.email IS NOT NULL AND NOT b.email_verified
+             WHERE b.campaign_id = v_campaign AND ls_queue_verification(b)
              ORDER BY b.created_at, b.id LIMIT v_limit OFFSET v_offset) q;
-    SELECT count(*) INTO v_total FROM gmaps_businesses b
-     WHERE b.campaign_id = v_campaign AND b.email IS NOT NULL AND NOT b.email_verified;
+    v_total := c.verification_queue;
   END IF;
   RETURN jsonb_build_object('businesses', v_list, 'total', v_total);
 END

@@ -75,7 +75,14 @@ BEGIN
        (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email_source = 'google_maps')),
       ('total_safe_emails', c.total_safe_emails,
        (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
-           AND b.email_verified AND b.is_safe))) AS v(counter, stored, actual)
+           AND b.email_verified AND b.is_safe)),
+      ('facebook_queue', c.facebook_queue,
+       (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND ls_queue_facebook(b))),
+      ('linkedin_queue', c.linkedin_queue,
+       (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND ls_queue_linkedin(b))),
+      ('verification_queue', c.verification_queue,
+       (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND ls_queue_verification(b))))
+      AS v(counter, stored, actual)
   ) counts WHERE stored <> actual
   UNION ALL
   -- 3. every service cost equals the sum of its cost rows; actual_cost the sum of the four

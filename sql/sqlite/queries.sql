@@ -106,7 +106,8 @@ RETURNING CASE ?2 WHEN 'google_maps' THEN google_maps_cost WHEN 'facebook' THEN 
 -- name: campaign_counters
 SELECT total_businesses_found, total_emails_found, total_facebook_pages_found,
        total_linkedin_profiles_found, total_verified_emails, actual_zip_count, zips_scraped,
-       linkedin_emails, facebook_emails, google_maps_emails, total_safe_emails, zip_businesses_found, zip_emails_found
+       linkedin_emails, facebook_emails, google_maps_emails, total_safe_emails, zip_businesses_found, zip_emails_found,
+       facebook_queue, linkedin_queue, verification_queue
   FROM gmaps_campaigns WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
 -- name: campaign_recount
 -- in the order of campaign_counters; one pass over the campaign's businesses, one over its coverage
@@ -114,14 +115,19 @@ SELECT total_businesses_found, total_emails_found, total_facebook_pages_found,
 SELECT b.n, b.emails,
        (SELECT count(*) FROM gmaps_facebook_enrichments WHERE campaign_id = ?1 AND success = 1),
        (SELECT count(*) FROM gmaps_linkedin_enrichments WHERE campaign_id = ?1 AND linkedin_url IS NOT NULL),
-       b.verified, v.n, v.scraped, b.linkedin, b.facebook, b.google_maps, b.safe, v.businesses, v.emails
+       b.verified, v.n, v.scraped, b.linkedin, b.facebook, b.google_maps, b.safe, v.businesses, v.emails,
+       b.facebook_queue, b.linkedin_queue, b.verification_queue
   FROM (SELECT count(*) AS n, coalesce(sum(email_source <> 'not_found'), 0) AS emails,
                coalesce(sum(email_source <> 'not_found' AND email_verified = 1
                             AND bouncer_status = ls_verified_status()), 0) AS verified,
                coalesce(sum(email_source = 'linkedin'), 0) AS linkedin,
                coalesce(sum(email_source = 'facebook'), 0) AS facebook,
                coalesce(sum(email_source = 'google_maps'), 0) AS google_maps,
-               coalesce(sum(email_source <> 'not_found' AND email_verified = 1 AND is_safe = 1), 0) AS safe
+               coalesce(sum(email_source <> 'not_found' AND email_verified = 1 AND is_safe = 1), 0) AS safe,
+               -- the work queues: the predicates of idx_businesses_*_queue (schema_4.sql)
+               coalesce(sum(needs_enrichment = 1 AND enrichment_status = 'pending'), 0) AS facebook_queue,
+               coalesce(sum(linkedin_enriched = 0), 0) AS linkedin_queue,
+               coalesce(sum(email IS NOT NULL AND email_verified = 0), 0) AS verification_queue
           FROM gmaps_businesses WHERE campaign_id = ?1) AS b,
        (SELECT count(*) AS n, coalesce(sum(scraped), 0) AS scraped, coalesce(sum(businesses_found), 0) AS businesses,
                coalesce(sum(emails_found), 0) AS emails
@@ -131,7 +137,8 @@ UPDATE gmaps_campaigns
    SET total_businesses_found = ?2, total_emails_found = ?3, total_facebook_pages_found = ?4,
        total_linkedin_profiles_found = ?5, total_verified_emails = ?6, actual_zip_count = ?7, zips_scraped = ?8,
        linkedin_emails = ?9, facebook_emails = ?10, google_maps_emails = ?11, total_safe_emails = ?12,
-       zip_businesses_found = ?13, zip_emails_found = ?14, updated_at = ?15
+       zip_businesses_found = ?13, zip_emails_found = ?14, facebook_queue = ?15, linkedin_queue = ?16,
+       verification_queue = ?17, updated_at = ?18
  WHERE id = ?1
 -- name: campaign_counters_add
 UPDATE gmaps_campaigns
@@ -140,7 +147,8 @@ UPDATE gmaps_campaigns
        total_linkedin_profiles_found = total_linkedin_profiles_found + ?5,
        total_verified_emails = total_verified_emails + ?6, linkedin_emails = linkedin_emails + ?7,
        facebook_emails = facebook_emails + ?8, google_maps_emails = google_maps_emails + ?9,
-       total_safe_emails = total_safe_emails + ?10, updated_at = ?11
+       total_safe_emails = total_safe_emails + ?10, facebook_queue = facebook_queue + ?11,
+       linkedin_queue = linkedin_queue + ?12, verification_queue = verification_queue + ?13, updated_at = ?14
  WHERE id = ?1
 
 --- Invariants (SPEC §8): each query returns (campaign_id, detail) per violation --------
@@ -219,6 +227,18 @@ SELECT id, printf('%s is %d, recount %d', name_, stored, actual) FROM (
   SELECT c.id, 'total_safe_emails', c.total_safe_emails,
          (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.email IS NOT NULL
              AND b.email_verified = 1 AND b.is_safe = 1) FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'facebook_queue', c.facebook_queue,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id
+             AND b.needs_enrichment = 1 AND b.enrichment_status = 'pending') FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'linkedin_queue', c.linkedin_queue,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id AND b.linkedin_enriched = 0)
+    FROM gmaps_campaigns c
+  UNION ALL
+  SELECT c.id, 'verification_queue', c.verification_queue,
+         (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = c.id
+             AND b.email IS NOT NULL AND b.email_verified = 0) FROM gmaps_campaigns c
 ) WHERE stored <> actual
 -- name: check_costs
 SELECT id, printf('%s is %d micro-USD, its cost rows sum to %d', name_, stored, actual) FROM (
@@ -292,13 +312,15 @@ SELECT (SELECT count(*) FROM gmaps_campaigns), (SELECT count(*) FROM gmaps_campa
 -- name: business_for_call
 SELECT b.id, b.campaign_id, b.email, b.email_source,
        (b.email IS NOT NULL AND b.email_verified = 1 AND b.bouncer_status = ls_verified_status()),
-       (b.email IS NOT NULL AND b.email_verified = 1 AND b.is_safe = 1)
+       (b.email IS NOT NULL AND b.email_verified = 1 AND b.is_safe = 1),
+       b.needs_enrichment, b.enrichment_status, b.linkedin_enriched, b.email_verified
   FROM gmaps_businesses b JOIN gmaps_campaigns c ON c.id = b.campaign_id
  WHERE b.id = ?1 AND (?2 IS NULL OR c.organization_id = ?2)
 -- name: business_by_place
 SELECT id, campaign_id, email, email_source,
        (email IS NOT NULL AND email_verified = 1 AND bouncer_status = ls_verified_status()),
-       (email IS NOT NULL AND email_verified = 1 AND is_safe = 1)
+       (email IS NOT NULL AND email_verified = 1 AND is_safe = 1),
+       needs_enrichment, enrichment_status, linkedin_enriched, email_verified
   FROM gmaps_businesses WHERE campaign_id = @campaign_id AND place_id = :place_id
 -- name: business_insert
 INSERT INTO gmaps_businesses (id, campaign_id, zip_code, place_id, name, address, city, state, postal_code,
@@ -343,21 +365,21 @@ UPDATE gmaps_businesses
        is_safe = @is_safe, is_disposable = @is_disposable, is_role_based = @is_role_based,
        is_free_email = @is_free_email, bouncer_verified_at = @verified_at, updated_at = @now
  WHERE id = @id
+-- The work queues: each page written with the predicate of its partial index
+-- idx_businesses_*_queue (schema.sql), which it walks in order; the number
+-- waiting is a counter of the campaign row (schema_4.sql).
+-- name: campaign_queues
+SELECT facebook_queue, linkedin_queue, verification_queue FROM gmaps_campaigns
+ WHERE id = ?1 AND (?2 IS NULL OR organization_id = ?2)
 -- name: businesses_facebook_queue
 SELECT * FROM gmaps_businesses WHERE campaign_id = ?1 AND needs_enrichment = 1 AND enrichment_status = 'pending'
  ORDER BY created_at, id LIMIT ?2 OFFSET ?3
--- name: businesses_facebook_count
-SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND needs_enrichment = 1 AND enrichment_status = 'pending'
 -- name: businesses_linkedin_queue
 SELECT * FROM gmaps_businesses WHERE campaign_id = ?1 AND linkedin_enriched = 0
  ORDER BY created_at, id LIMIT ?2 OFFSET ?3
--- name: businesses_linkedin_count
-SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND linkedin_enriched = 0
 -- name: businesses_verification_queue
 SELECT * FROM gmaps_businesses WHERE campaign_id = ?1 AND email IS NOT NULL AND email_verified = 0
  ORDER BY created_at, id LIMIT ?2 OFFSET ?3
--- name: businesses_verification_count
-SELECT count(*) FROM gmaps_businesses WHERE campaign_id = ?1 AND email IS NOT NULL AND email_verified = 0
 
 --- Enrichment (SPEC §7.6, §7.7) ------------------------------------------------------
 

@@ -1,7 +1,8 @@
 /*
  * businesses.c — scraped businesses on the embedded engine: the batch
  * upsert with the smart re-scrape rules (SPEC §7.5) and the enrichment
- * work queues (get_businesses_for_enrichment).
+ * work queues (get_businesses_for_enrichment: a page of the queue's partial
+ * index; its total, a counter of the campaign row, schema_4.sql).
  *
  * A batch is one transaction: each element is looked up by (campaign,
  * place_id) and inserted or updated with two prepared statements reused for
@@ -48,8 +49,11 @@ static int insert_business(ls__sq *s, const ls__call *c, const ls__field *fields
   json_decref(raw);
   int rc = ls__sq_exec(s, st, err);
   if (rc) return rc;
-  ls__biz b = {.has_email = has_email};
+  size_t len = 0;
+  bool facebook = ls__jtrim(e, "facebook_url", &len) != NULL; /* bound as business_insert binds it */
+  ls__biz b = {.has_email = has_email, .needs_enrichment = facebook};
   snprintf(b.source, sizeof b.source, "%s", has_email ? "google_maps" : "not_found");
+  snprintf(b.enrichment_status, sizeof b.enrichment_status, "%s", facebook ? "pending" : "no_facebook");
   d->inserted++;
   d->n.businesses++;
   ls__sq_biz_count(&b, 1, &d->n);
@@ -73,6 +77,11 @@ static int update_business(ls__sq *s, const ls__call *c, const ls__field *fields
   if (rc) return rc;
   bool changed;
   ls__sq_biz_count(b, -1, &d->n);
+  size_t len = 0;
+  if (strcmp(b->enrichment_status, "no_facebook") == 0 && ls__jtrim(e, "facebook_url", &len)) {
+    b->needs_enrichment = true; /* as business_update_scraped sets it */
+    snprintf(b->enrichment_status, sizeof b->enrichment_status, "pending");
+  }
   if ((rc = ls__sq_offer_email(s, c, b, ls__jstr(e, "email"), "google_maps", &changed, err))) return rc;
   ls__sq_biz_count(b, 1, &d->n);
   d->updated++;
@@ -130,27 +139,28 @@ int ls__sq_batch_upsert_businesses_tx(ls__sq *s, const ls__call *c, json_t *res,
 int ls__sq_get_businesses_for_enrichment(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
   const char *campaign_id = ls__jstr(c->params, "p_campaign_id");
   const char *type = ls__jstr(c->params, "p_enrichment_type");
-  int rc = ls__sq_campaign_visible(s, c, campaign_id, err);
+  sq_query list_q = SQ_businesses_verification_queue;
+  int column = 2; /* of campaign_queues */
+  if (strcmp(type, "facebook") == 0) list_q = SQ_businesses_facebook_queue, column = 0;
+  if (strcmp(type, "linkedin") == 0) list_q = SQ_businesses_linkedin_queue, column = 1;
+  sqlite3_stmt *st;
+  int rc = ls__sq_campaign_row(s, c, SQ_campaign_queues, campaign_id, &st, err);
   if (rc) return rc;
-  sq_query list_q = SQ_businesses_verification_queue, count_q = SQ_businesses_verification_count;
-  if (strcmp(type, "facebook") == 0) list_q = SQ_businesses_facebook_queue, count_q = SQ_businesses_facebook_count;
-  if (strcmp(type, "linkedin") == 0) list_q = SQ_businesses_linkedin_queue, count_q = SQ_businesses_linkedin_count;
+  json_int_t total = sqlite3_column_int64(st, column);
+  sqlite3_reset(st);
 
-  sqlite3_stmt *st = ls__sq_stmt(s, list_q, err);
+  if (!(st = ls__sq_stmt(s, list_q, err))) return err->code;
   if (!st) return err->code;
   ls__sq_text(s, st, 1, campaign_id);
   ls__sq_int(s, st, 2, ls__jint(c->params, "p_limit", 100));
   ls__sq_int(s, st, 3, ls__jint(c->params, "p_offset", 0));
   json_t *list = json_array();
   json_object_set_new(res, "businesses", list);
-  while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) json_array_append_new(list, ls__sq_row_json(st));
+  ls__sq_shape shape;
+  ls__sq_shape_of(st, &shape);
+  while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) json_array_append_new(list, ls__sq_row_json_shaped(st, &shape));
   if (rc < 0) return err->code;
   sqlite3_reset(st);
-
-  if (!(st = ls__sq_stmt(s, count_q, err))) return err->code;
-  ls__sq_text(s, st, 1, campaign_id);
-  if ((rc = ls__sq_must_row(s, st, err))) return rc;
-  json_object_set_new(res, "total", json_integer(sqlite3_column_int64(st, 0)));
-  sqlite3_reset(st);
+  json_object_set_new(res, "total", json_integer(total));
   return LEADSTORE_OK;
 }

@@ -19,6 +19,10 @@ void ls__sq_biz_read(sqlite3_stmt *st, ls__biz *b) {
   snprintf(b->source, sizeof b->source, "%s", ls__sq_col_text(st, 3));
   b->verified = sqlite3_column_int(st, 4) != 0;
   b->safe = sqlite3_column_int(st, 5) != 0;
+  b->needs_enrichment = sqlite3_column_int(st, 6) != 0;
+  snprintf(b->enrichment_status, sizeof b->enrichment_status, "%s", ls__sq_col_text(st, 7));
+  b->linkedin_enriched = sqlite3_column_int(st, 8) != 0;
+  b->email_verified = sqlite3_column_int(st, 9) != 0;
 }
 
 int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__biz *b, ls__error *err) {
@@ -59,6 +63,7 @@ int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *ema
     b->has_email = true;
     b->verified = false;
     b->safe = false;
+    b->email_verified = false;
   }
   snprintf(b->source, sizeof b->source, "%s", source);
   *changed = true;
@@ -72,12 +77,16 @@ void ls__sq_biz_count(const ls__biz *b, int sign, ls__counts *d) {
   d->linkedin_emails += sign * (strcmp(b->source, "linkedin") == 0);
   d->facebook_emails += sign * (strcmp(b->source, "facebook") == 0);
   d->google_maps_emails += sign * (strcmp(b->source, "google_maps") == 0);
+  d->facebook_queue += sign * (b->needs_enrichment && strcmp(b->enrichment_status, "pending") == 0);
+  d->linkedin_queue += sign * !b->linkedin_enriched;
+  d->verification_queue += sign * (b->has_email && !b->email_verified);
 }
 
 int ls__sq_counters_add(ls__sq *s, const ls__call *c, const char *campaign_id, const ls__counts *d,
                         ls__error *err) {
-  const int64_t v[] = {d->businesses,      d->emails,          d->facebook,           d->linkedin, d->verified,
-                       d->linkedin_emails, d->facebook_emails, d->google_maps_emails, d->safe};
+  const int64_t v[] = {d->businesses,      d->emails,          d->facebook,           d->linkedin,
+                       d->verified,        d->linkedin_emails, d->facebook_emails,    d->google_maps_emails,
+                       d->safe,            d->facebook_queue,  d->linkedin_queue,     d->verification_queue};
   enum { N = sizeof v / sizeof v[0] };
   int i = 0;
   while (i < N && v[i] == 0) i++;

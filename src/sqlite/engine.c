@@ -174,26 +174,65 @@ int ls__sq_must_row(ls__sq *s, sqlite3_stmt *st, ls__error *err) {
 
 const char *ls__sq_col_text(sqlite3_stmt *st, int i) { return (const char *)sqlite3_column_text(st, i); }
 
-json_t *ls__sq_row_json(sqlite3_stmt *st) {
-  json_t *row = json_object();
+/* How column i is read: 'm' MONEY_INT, 'b' BOOL_INT, 'j' JSON_TEXT, else 0 (by its value's type). */
+static char column_kind(sqlite3_stmt *st, int i) {
+  const char *type = sqlite3_column_decltype(st, i);
+  return !type                            ? 0
+         : strcmp(type, "MONEY_INT") == 0 ? 'm'
+         : strcmp(type, "BOOL_INT") == 0  ? 'b'
+         : strcmp(type, "JSON_TEXT") == 0 ? 'j'
+                                          : 0;
+}
+
+static json_t *column_json(sqlite3_stmt *st, int i, char kind) {
+  int t = sqlite3_column_type(st, i);
+  if (t == SQLITE_NULL) return json_null();
+  if (kind == 'm') return ls__money_json(sqlite3_column_int64(st, i));
+  if (kind == 'b') return json_boolean(sqlite3_column_int(st, i));
+  if (kind == 'j') {
+    json_t *v = json_loads(ls__sq_col_text(st, i), JSON_DECODE_ANY, NULL);
+    return v ? v : json_string(ls__sq_col_text(st, i));
+  }
+  if (t == SQLITE_INTEGER) return json_integer(sqlite3_column_int64(st, i));
+  if (t == SQLITE_FLOAT) return json_real(sqlite3_column_double(st, i));
+  return json_string(ls__sq_col_text(st, i));
+}
+
+void ls__sq_shape_of(sqlite3_stmt *st, ls__sq_shape *sh) {
   int n = sqlite3_column_count(st);
-  for (int i = 0; row && i < n; i++) {
-    const char *name = sqlite3_column_name(st, i);
-    const char *type = sqlite3_column_decltype(st, i);
-    int t = sqlite3_column_type(st, i);
-    json_t *v;
-    if (t == SQLITE_NULL) v = json_null();
-    else if (type && strcmp(type, "MONEY_INT") == 0) v = ls__money_json(sqlite3_column_int64(st, i));
-    else if (type && strcmp(type, "BOOL_INT") == 0) v = json_boolean(sqlite3_column_int(st, i));
-    else if (type && strcmp(type, "JSON_TEXT") == 0) {
-      v = json_loads(ls__sq_col_text(st, i), JSON_DECODE_ANY, NULL);
-      if (!v) v = json_string(ls__sq_col_text(st, i));
-    } else if (t == SQLITE_INTEGER) v = json_integer(sqlite3_column_int64(st, i));
-    else if (t == SQLITE_FLOAT) v = json_real(sqlite3_column_double(st, i));
-    else v = json_string(ls__sq_col_text(st, i));
-    json_object_set_new(row, name, v);
+  sh->n = n <= LS_SQ_MAX_COLUMNS ? n : 0; /* 0: wider than any table, read column by column */
+  for (int i = 0; i < sh->n; i++) {
+    sh->name[i] = sqlite3_column_name(st, i);
+    sh->kind[i] = column_kind(st, i);
+    /* the columns in the order of the result text (ls__key_order), so that a row is spelled
+     * as it is built, without a sorted copy: insertion sort, once per statement */
+    int j = i;
+    while (j > 0 && ls__key_order(sh->name[sh->order[j - 1]], sh->name[i]) > 0) {
+      sh->order[j] = sh->order[j - 1];
+      j--;
+    }
+    sh->order[j] = i;
+  }
+}
+
+json_t *ls__sq_row_json_shaped(sqlite3_stmt *st, const ls__sq_shape *sh) {
+  json_t *row = json_object();
+  if (sh->n == 0) { /* in column order (ls__result_text sorts it when spelled) */
+    for (int i = 0; row && i < sqlite3_column_count(st); i++)
+      json_object_set_new(row, sqlite3_column_name(st, i), column_json(st, i, column_kind(st, i)));
+    return row;
+  }
+  for (int k = 0; row && k < sh->n; k++) {
+    int i = sh->order[k];
+    json_object_set_new(row, sh->name[i], column_json(st, i, sh->kind[i]));
   }
   return row;
+}
+
+json_t *ls__sq_row_json(sqlite3_stmt *st) {
+  ls__sq_shape sh;
+  ls__sq_shape_of(st, &sh);
+  return ls__sq_row_json_shaped(st, &sh);
 }
 
 int ls__sq_campaign_row(ls__sq *s, const ls__call *c, sq_query q, const char *campaign_id, sqlite3_stmt **out,
@@ -406,7 +445,8 @@ static int pragma_int(ls__sq *s, const char *sql, int *out, ls__error *err) {
  * The schema, version by version: [0] makes a new file version 1
  * (schema.sql), [v-1] takes a file of version v-1 to v (schema_<v>.sql).
  */
-static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql, ls__sqlite_schema_3_sql};
+static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql, ls__sqlite_schema_3_sql,
+                                           ls__sqlite_schema_4_sql};
 enum { SCHEMA_VERSION = sizeof schema_steps / sizeof schema_steps[0] };
 
 /*

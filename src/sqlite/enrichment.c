@@ -90,6 +90,8 @@ int ls__sq_save_facebook_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   ls__sq_text(s, st, 2, c->now);
   ls__sq_text(s, st, 3, success ? "enriched" : "failed");
   if ((rc = ls__sq_exec(s, st, err))) return rc;
+  b.needs_enrichment = false;
+  snprintf(b.enrichment_status, sizeof b.enrichment_status, "%s", success ? "enriched" : "failed");
   if ((rc = ls__sq_offer_email(s, c, &b, offered_email(data, "emails"), "facebook", &changed, err))) return rc;
   ls__sq_biz_count(&b, 1, &d);
   if ((rc = ls__sq_counters_add(s, c, b.campaign_id, &d, err))) return rc;
@@ -144,6 +146,7 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   if (url && sqlite3_bind_text(st, 2, url, (int)url_len, SQLITE_TRANSIENT) != SQLITE_OK) s->bind_failed = SQLITE_NOMEM;
   ls__sq_text(s, st, 3, c->now);
   if ((rc = ls__sq_exec(s, st, err))) return rc;
+  b.linkedin_enriched = true;
 
   const char *email = offered_email(data, "emails_found");
   if ((rc = ls__sq_offer_email(s, c, &b, email, "linkedin", &changed, err))) return rc;
@@ -158,6 +161,7 @@ int ls__sq_save_linkedin_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
     if ((rc = ls__sq_exec(s, st, err))) return rc;
     b.verified = v.verified && v.status && strcmp(v.status, ls__verified_status) == 0;
     b.safe = v.verified && v.is_safe == 1;
+    b.email_verified = v.verified;
   }
   ls__sq_biz_count(&b, 1, &d);
   if ((rc = ls__sq_counters_add(s, c, b.campaign_id, &d, err))) return rc;

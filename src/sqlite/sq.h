@@ -103,12 +103,16 @@ typedef struct ls__biz {
   char source[16];
   bool verified;         /* current email verified deliverable (counts in total_verified_emails) */
   bool safe;             /* current email verified and is_safe (counts in total_safe_emails) */
+  /* the columns that decide the work queues (ls__sq_biz_count, schema_4.sql) */
+  bool needs_enrichment, linkedin_enriched, email_verified;
+  char enrichment_status[16];
 } ls__biz;
 
-/* Deltas of a campaign's counters: SPEC §6 and the lead totals of schema_3.sql. */
+/* Deltas of a campaign's counters: SPEC §6, the lead totals of schema_3.sql and the queues of schema_4.sql. */
 typedef struct ls__counts {
   int64_t businesses, emails, facebook, linkedin, verified; /* the counters of SPEC §6 */
   int64_t linkedin_emails, facebook_emails, google_maps_emails, safe; /* emails by source; safe ones */
+  int64_t facebook_queue, linkedin_queue, verification_queue;         /* businesses waiting in each queue */
 } ls__counts;
 
 /* Reads the business row the statement stepped to (business_for_call / business_by_place layout). */
@@ -126,7 +130,9 @@ int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *ema
                        bool *changed, ls__error *err);
 /*
  * Adds (sign 1) or takes away (sign -1) business b's share of the counters
- * that follow its email: emails, verified, by source, safe.  An operation
+ * that follow its email (emails, verified, by source, safe) and of the work
+ * queues it waits in (the one definition of queue membership on this
+ * engine's writing side: the predicates of idx_businesses_*_queue).  An operation
  * takes the share away before it changes the business and adds it back
  * after, so the deltas are exact whatever changed.
  */
@@ -152,6 +158,18 @@ int ls__sq_error(ls__sq *s, int rc, ls__error *err);
 
 /* The current row as a JSON object, by declared column types (MONEY_INT, BOOL_INT, JSON_TEXT). */
 json_t *ls__sq_row_json(sqlite3_stmt *st);
+/* The same for many rows of one statement: its columns' names, kinds and order in the
+ * result text (ls__key_order: the rows come out canonical, ls__result_text spells them as
+ * they are), worked out once by ls__sq_shape_of. */
+enum { LS_SQ_MAX_COLUMNS = 128 };
+typedef struct ls__sq_shape {
+  int n; /* columns; 0 when the statement has more than LS_SQ_MAX_COLUMNS */
+  const char *name[LS_SQ_MAX_COLUMNS];
+  char kind[LS_SQ_MAX_COLUMNS];
+  int order[LS_SQ_MAX_COLUMNS];
+} ls__sq_shape;
+void ls__sq_shape_of(sqlite3_stmt *st, ls__sq_shape *sh);
+json_t *ls__sq_row_json_shaped(sqlite3_stmt *st, const ls__sq_shape *sh);
 /* Column i as text / NULL. */
 const char *ls__sq_col_text(sqlite3_stmt *st, int i);
 

@@ -5,15 +5,16 @@
  * count, so they are exact at every commit; update_campaign_statistics_tx
  * recounts them from the rows, stores the recount and reports whether the
  * stored values had drifted (which, by construction, they should not).
- * The lead and coverage totals of get_campaign (schema_3.sql) are counters
- * of the same kind and are recounted here too.
+ * The lead and coverage totals of get_campaign (schema_3.sql) and the work
+ * queues' totals (schema_4.sql) are counters of the same kind and are
+ * recounted here too.
  */
 #include "sq.h"
 
 /* Stored and recounted in the order of the campaign_counters query: the six
  * of the statistics answer (actual_zip_count and zips_scraped last), then the
- * lead and coverage totals get_campaign reads (schema_3.sql). */
-enum { N_COUNTERS = 13 };
+ * lead and coverage totals get_campaign reads (schema_3.sql), then the queues (schema_4.sql). */
+enum { N_COUNTERS = 16 };
 
 int ls__sq_update_campaign_statistics_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
   const char *id = ls__jstr(c->params, "p_campaign_id");

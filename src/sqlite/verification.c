@@ -92,6 +92,7 @@ int ls__sq_update_email_verification_tx(ls__sq *s, const ls__call *c, json_t *re
     if ((rc = apply(s, c, SQ_business_set_verification, b.id, &v, err))) return rc;
     b.verified = v.verified && strcmp(v.status, ls__verified_status) == 0;
     b.safe = v.verified && v.is_safe == 1;
+    b.email_verified = v.verified;
   }
   ls__sq_biz_count(&b, 1, &d);
 

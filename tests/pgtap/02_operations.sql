@@ -103,5 +103,16 @@ SELECT is(update_campaign_statistics_tx(:'cid') ->> 'drift_corrected', 'true', '
 SELECT is_empty('SELECT * FROM ls_check()', 'every invariant holds again');
 SELECT is(get_campaign(:'cid') -> 'leads' ->> 'safe', '0', 'get_campaign: the leads from the counters');
 
+-- the queue totals (0010) likewise; the queue read answers the counter
+UPDATE gmaps_campaigns SET linkedin_queue = linkedin_queue + 3, verification_queue = verification_queue - 1
+ WHERE id = :'cid';
+SELECT set_eq($$SELECT split_part(detail, ' ', 1) FROM ls_check() WHERE invariant = 2$$,
+              ARRAY['linkedin_queue', 'verification_queue'],
+              'check: a drifted queue counter is invariant 2');
+SELECT is(get_businesses_for_enrichment(:'cid', 'linkedin') ->> 'total', '4', 'queue: its total is the counter');
+SELECT is(update_campaign_statistics_tx(:'cid') ->> 'drift_corrected', 'true', 'statistics: the queue drift corrected');
+SELECT is_empty('SELECT * FROM ls_check()', 'every invariant holds after the queue recount');
+SELECT is(get_businesses_for_enrichment(:'cid', 'linkedin') ->> 'total', '1', 'queue: the recounted total');
+
 SELECT * FROM finish();
 ROLLBACK;
