@@ -585,43 +585,8 @@ UPDATE gmaps_campaigns AS c
                            THEN (SELECT h.changed_at FROM gmaps_campaign_status_history h
                                   WHERE h.campaign_id = c.id ORDER BY seq DESC LIMIT 1) END
  WHERE (c.completed_at IS NOT NULL) <> ls_status_terminal(c.status)
--- name: repair_counters
-UPDATE gmaps_campaigns AS c
-   SET total_businesses_found = r.businesses, total_emails_found = r.emails, total_facebook_pages_found = r.facebook,
-       total_linkedin_profiles_found = r.linkedin, total_verified_emails = r.verified, actual_zip_count = r.zips,
-       zips_scraped = r.scraped, zip_businesses_found = r.zip_businesses, zip_emails_found = r.zip_emails,
-       linkedin_emails = r.linkedin_emails, facebook_emails = r.facebook_emails,
-       google_maps_emails = r.google_maps_emails, total_safe_emails = r.safe
-  FROM (SELECT x.id,
-               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id) AS businesses,
-               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id AND b.email IS NOT NULL) AS emails,
-               (SELECT count(*) FROM gmaps_facebook_enrichments f WHERE f.campaign_id = x.id AND f.success = 1) AS facebook,
-               (SELECT count(*) FROM gmaps_linkedin_enrichments l
-                 WHERE l.campaign_id = x.id AND l.linkedin_url IS NOT NULL) AS linkedin,
-               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id AND b.email IS NOT NULL
-                   AND b.email_verified = 1 AND b.bouncer_status = ls_verified_status()) AS verified,
-               (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = x.id) AS zips,
-               (SELECT count(*) FROM gmaps_campaign_coverage v WHERE v.campaign_id = x.id AND v.scraped = 1) AS scraped,
-               (SELECT coalesce(sum(v.businesses_found), 0) FROM gmaps_campaign_coverage v
-                 WHERE v.campaign_id = x.id) AS zip_businesses,
-               (SELECT coalesce(sum(v.emails_found), 0) FROM gmaps_campaign_coverage v
-                 WHERE v.campaign_id = x.id) AS zip_emails,
-               (SELECT count(*) FROM gmaps_businesses b
-                 WHERE b.campaign_id = x.id AND b.email_source = 'linkedin') AS linkedin_emails,
-               (SELECT count(*) FROM gmaps_businesses b
-                 WHERE b.campaign_id = x.id AND b.email_source = 'facebook') AS facebook_emails,
-               (SELECT count(*) FROM gmaps_businesses b
-                 WHERE b.campaign_id = x.id AND b.email_source = 'google_maps') AS google_maps_emails,
-               (SELECT count(*) FROM gmaps_businesses b WHERE b.campaign_id = x.id AND b.email IS NOT NULL
-                   AND b.email_verified = 1 AND b.is_safe = 1) AS safe
-          FROM gmaps_campaigns x) AS r
- WHERE c.id = r.id
-   AND (c.total_businesses_found, c.total_emails_found, c.total_facebook_pages_found, c.total_linkedin_profiles_found,
-        c.total_verified_emails, c.actual_zip_count, c.zips_scraped, c.zip_businesses_found, c.zip_emails_found,
-        c.linkedin_emails, c.facebook_emails, c.google_maps_emails, c.total_safe_emails)
-       IS NOT
-       (r.businesses, r.emails, r.facebook, r.linkedin, r.verified, r.zips, r.scraped, r.zip_businesses, r.zip_emails,
-        r.linkedin_emails, r.facebook_emails, r.google_maps_emails, r.safe)
+-- name: repair_campaign_ids
+SELECT id FROM gmaps_campaigns ORDER BY id
 -- name: repair_costs
 UPDATE gmaps_campaigns AS c
    SET google_maps_cost = r.google_maps, facebook_cost = r.facebook, linkedin_enrichment_cost = r.linkedin,

@@ -30,6 +30,41 @@ static int step(ls__sq *s, sq_query q, const char *name, json_t *report, ls__err
 }
 
 /*
+ * Recounts every campaign's counters with update_campaign_statistics_tx's
+ * own recount; the step's rows are the campaigns whose counters had drifted.
+ */
+static int counters(ls__sq *s, const char *now, json_t *report, ls__error *err) {
+  ls__call call = {.role = LEADSTORE_ROLE_SERVICE};
+  snprintf(call.now, sizeof call.now, "%s", now);
+  json_t *ids = json_array();
+  sqlite3_stmt *st = ls__sq_stmt(s, SQ_repair_campaign_ids, err);
+  int rc = !ids ? ls__fail(err, LEADSTORE_EINTERNAL, "out of memory") : !st ? err->code : LEADSTORE_OK;
+  while (rc == LEADSTORE_OK && (rc = ls__sq_row(s, st, err)) == LEADSTORE_OK)
+    if (json_array_append_new(ids, json_string(ls__sq_col_text(st, 0))) != 0)
+      rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  if (st) sqlite3_reset(st);
+  if (rc == LEADSTORE_ENOTFOUND) rc = LEADSTORE_OK; /* no more rows */
+  json_int_t drifted = 0;
+  size_t i;
+  json_t *id;
+  json_array_foreach(ids, i, id) {
+    int64_t actual[LS__SQ_COUNTERS];
+    bool drift = false;
+    if (rc == LEADSTORE_OK) rc = ls__sq_recount_campaign(s, &call, json_string_value(id), actual, &drift, err);
+    drifted += drift;
+  }
+  json_decref(ids);
+  if (rc) return rc;
+  json_object_set_new(report, "changed",
+                      json_integer(json_integer_value(json_object_get(report, "changed")) + drifted));
+  if (json_array_append_new(json_object_get(report, "steps"),
+                            json_pack("{s:s, s:s, s:s, s:I}", "file", "repair", "step", "counters_recounted", "sql",
+                                      "update_campaign_statistics_tx's recount of every campaign", "rows", drifted)) != 0)
+    return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
+  return LEADSTORE_OK;
+}
+
+/*
  * Appends the history rows of one kind (1 the first row, 2 the start a
  * started_at implies, 3 the current status) to every campaign that lacks
  * one, and reports them.
@@ -99,7 +134,7 @@ int ls__sq_repair(leadstore *db, json_t *report, ls__error *err) {
   if (!rc) rc = history(s, 3, "history_status", now, report, err);
   if (!rc) rc = step(s, SQ_repair_started_at, "started_at_from_history", report, err);
   if (!rc) rc = step(s, SQ_repair_completed_at, "completed_at_from_status", report, err);
-  if (!rc) rc = step(s, SQ_repair_counters, "counters_recounted", report, err);
+  if (!rc) rc = counters(s, now, report, err);
   if (!rc) rc = step(s, SQ_repair_costs, "costs_recomputed", report, err);
   st = ls__sq_stmt(s, rc ? SQ_tx_rollback : SQ_tx_commit, err);
   if (!rc) rc = st ? ls__sq_exec(s, st, err) : err->code;

@@ -49,6 +49,16 @@ int ls__sq_check(leadstore *db, json_t *report, ls__error *err);
 /* check --repair (repair.c): the invariants restored after direct writes; fills report.steps. */
 int ls__sq_repair(leadstore *db, json_t *report, ls__error *err);
 
+/* The campaign counters, stored and recounted in the order of the
+ * campaign_counters query: the six of the statistics answer
+ * (actual_zip_count and zips_scraped last), the lead and coverage totals
+ * get_campaign reads (schema_3.sql), then the queues (schema_4.sql). */
+enum { LS__SQ_COUNTERS = 16 };
+/* statistics.c: recounts campaign `id` (visible to c) into actual[], stores
+ * the recount when the row differs (*drift), at c->now. */
+int ls__sq_recount_campaign(ls__sq *s, const ls__call *c, const char *id, int64_t actual[LS__SQ_COUNTERS], bool *drift,
+                            ls__error *err);
+
 /*--- Statements ------------------------------------------------------------*/
 
 /* The statement `q`, prepared on first use, reset and with its bindings cleared. */

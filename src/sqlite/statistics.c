@@ -11,35 +11,42 @@
  */
 #include "sq.h"
 
-/* Stored and recounted in the order of the campaign_counters query: the six
- * of the statistics answer (actual_zip_count and zips_scraped last), then the
- * lead and coverage totals get_campaign reads (schema_3.sql), then the queues (schema_4.sql). */
-enum { N_COUNTERS = 16 };
-
-int ls__sq_update_campaign_statistics_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
-  const char *id = ls__jstr(c->params, "p_campaign_id");
-  int64_t stored[N_COUNTERS], actual[N_COUNTERS];
+/*
+ * Recounts the counters of campaign `id` from its rows into actual[] and
+ * stores the recount when it differs from the row (*drift); the one recount
+ * of update_campaign_statistics_tx and of `check --repair` (repair.c).
+ */
+int ls__sq_recount_campaign(ls__sq *s, const ls__call *c, const char *id, int64_t actual[LS__SQ_COUNTERS], bool *drift,
+                            ls__error *err) {
+  int64_t stored[LS__SQ_COUNTERS];
   sqlite3_stmt *st;
   int rc = ls__sq_campaign_row(s, c, SQ_campaign_counters, id, &st, err);
   if (rc) return rc;
-  for (int i = 0; i < N_COUNTERS; i++) stored[i] = sqlite3_column_int64(st, i);
+  for (int i = 0; i < LS__SQ_COUNTERS; i++) stored[i] = sqlite3_column_int64(st, i);
   sqlite3_reset(st);
 
   if (!(st = ls__sq_stmt(s, SQ_campaign_recount, err))) return err->code;
   ls__sq_text(s, st, 1, id);
   if ((rc = ls__sq_must_row(s, st, err))) return rc;
-  for (int i = 0; i < N_COUNTERS; i++) actual[i] = sqlite3_column_int64(st, i);
+  for (int i = 0; i < LS__SQ_COUNTERS; i++) actual[i] = sqlite3_column_int64(st, i);
   sqlite3_reset(st);
 
-  bool drift = false;
-  for (int i = 0; i < N_COUNTERS; i++) drift |= stored[i] != actual[i];
-  if (drift) {
-    if (!(st = ls__sq_stmt(s, SQ_campaign_counters_set, err))) return err->code;
-    ls__sq_text(s, st, 1, id);
-    for (int i = 0; i < N_COUNTERS; i++) ls__sq_int(s, st, 2 + i, actual[i]);
-    ls__sq_text(s, st, 2 + N_COUNTERS, c->now);
-    if ((rc = ls__sq_exec(s, st, err))) return rc;
-  }
+  *drift = false;
+  for (int i = 0; i < LS__SQ_COUNTERS; i++) *drift |= stored[i] != actual[i];
+  if (!*drift) return LEADSTORE_OK;
+  if (!(st = ls__sq_stmt(s, SQ_campaign_counters_set, err))) return err->code;
+  ls__sq_text(s, st, 1, id);
+  for (int i = 0; i < LS__SQ_COUNTERS; i++) ls__sq_int(s, st, 2 + i, actual[i]);
+  ls__sq_text(s, st, 2 + LS__SQ_COUNTERS, c->now);
+  return ls__sq_exec(s, st, err);
+}
+
+int ls__sq_update_campaign_statistics_tx(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
+  const char *id = ls__jstr(c->params, "p_campaign_id");
+  int64_t actual[LS__SQ_COUNTERS];
+  bool drift;
+  int rc = ls__sq_recount_campaign(s, c, id, actual, &drift, err);
+  if (rc) return rc;
   json_object_set_new(res, "campaign_id", json_string(id));
   json_object_set_new(res, "statistics",
                       json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "total_businesses", (json_int_t)actual[0],

@@ -125,38 +125,10 @@ UPDATE gmaps_campaigns c
  WHERE (c.completed_at IS NOT NULL) <> ls_status_terminal(c.status)
 
 -- name: counters_recounted
-UPDATE gmaps_campaigns c
-   SET total_businesses_found = r.businesses, total_emails_found = r.emails, total_facebook_pages_found = r.facebook,
-       total_linkedin_profiles_found = r.linkedin, total_verified_emails = r.verified, actual_zip_count = r.zips,
-       zips_scraped = r.scraped, zip_businesses_found = r.zip_businesses, zip_emails_found = r.zip_emails,
-       linkedin_emails = r.linkedin_emails, facebook_emails = r.facebook_emails,
-       google_maps_emails = r.google_maps_emails, total_safe_emails = r.safe
-  FROM (SELECT x.id, b.businesses, b.emails, b.verified, b.linkedin_emails, b.facebook_emails, b.google_maps_emails,
-               b.safe, v.zips, v.scraped, v.zip_businesses, v.zip_emails,
-               (SELECT count(*) FROM gmaps_facebook_enrichments f WHERE f.campaign_id = x.id AND f.success) AS facebook,
-               (SELECT count(*) FROM gmaps_linkedin_enrichments l
-                 WHERE l.campaign_id = x.id AND l.linkedin_url IS NOT NULL) AS linkedin
-          FROM gmaps_campaigns x
-         CROSS JOIN LATERAL (
-               SELECT count(*) AS businesses, count(*) FILTER (WHERE email IS NOT NULL) AS emails,
-                      count(*) FILTER (WHERE email IS NOT NULL AND email_verified
-                                         AND bouncer_status = ls_verified_status()) AS verified,
-                      count(*) FILTER (WHERE email_source = 'linkedin') AS linkedin_emails,
-                      count(*) FILTER (WHERE email_source = 'facebook') AS facebook_emails,
-                      count(*) FILTER (WHERE email_source = 'google_maps') AS google_maps_emails,
-                      count(*) FILTER (WHERE email IS NOT NULL AND email_verified AND is_safe) AS safe
-                 FROM gmaps_businesses WHERE campaign_id = x.id) b
-         CROSS JOIN LATERAL (
-               SELECT count(*) AS zips, count(*) FILTER (WHERE scraped) AS scraped,
-                      coalesce(sum(businesses_found), 0) AS zip_businesses, coalesce(sum(emails_found), 0) AS zip_emails
-                 FROM gmaps_campaign_coverage WHERE campaign_id = x.id) v) r
- WHERE c.id = r.id
-   AND (c.total_businesses_found, c.total_emails_found, c.total_facebook_pages_found, c.total_linkedin_profiles_found,
-        c.total_verified_emails, c.actual_zip_count, c.zips_scraped, c.zip_businesses_found, c.zip_emails_found,
-        c.linkedin_emails, c.facebook_emails, c.google_maps_emails, c.total_safe_emails)
-       IS DISTINCT FROM
-       (r.businesses, r.emails, r.facebook, r.linkedin, r.verified, r.zips, r.scraped, r.zip_businesses, r.zip_emails,
-        r.linkedin_emails, r.facebook_emails, r.google_maps_emails, r.safe)
+-- every campaign's counters recounted by update_campaign_statistics_tx itself (one recount,
+-- stored when it differs); the rows are the campaigns whose counters had drifted
+SELECT c.id FROM gmaps_campaigns c
+ WHERE (ls_op_update_campaign_statistics_tx(jsonb_build_object('p_campaign_id', c.id), NULL) ->> 'drift_corrected')::boolean
 
 -- name: costs_recomputed
 UPDATE gmaps_campaigns c
