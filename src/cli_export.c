@@ -94,9 +94,154 @@ static char *cell_text(json_t *v) {
   return text;
 }
 
+/*--- export campaign ID ---------------------------------------------------------------*/
+
+/*
+ * `leadstore export campaign ID`: the whole campaign as JSON lines, from one
+ * read snapshot — a header, the campaign row, its coverage rows (ZIP order),
+ * each business (oldest first) followed by its Facebook enrichments, LinkedIn
+ * enrichments and verifications (get_business's orders), the cost rows
+ * (oldest first), the status history (in the order of the changes), and a
+ * last line counting the records before it, so a file cut short is told
+ * from a whole one.  Every line is {"record":KIND,"row":{…}} in the
+ * library's one spelling of results (keys in byte order, money exact to the
+ * micro-dollar, timestamps with microseconds), so two exports of the same
+ * campaign are equal byte for byte whichever engine wrote them.
+ */
+typedef struct campaign_export {
+  leadstore *db;
+  const leadstore_caller *caller;
+  long long records;
+  int rc;
+} campaign_export;
+
+/* Calls a read operation; its answer, or NULL after printing the error (ex->rc set). */
+static json_t *export_read(campaign_export *ex, const char *op, json_t *params) {
+  char *text = params ? json_dumps(params, JSON_COMPACT) : NULL, *result = NULL;
+  json_decref(params);
+  int rc = text ? leadstore_call(ex->db, ex->caller, op, text, &result) : LEADSTORE_EINTERNAL;
+  free(text);
+  json_t *r = result ? json_loads(result, 0, NULL) : NULL;
+  leadstore_free(result);
+  if (rc || !r) {
+    fprintf(stderr, "leadstore: %s\n", r ? json_string_value(json_object_get(r, "error")) : "out of memory");
+    json_decref(r);
+    ex->rc = rc ? rc : LEADSTORE_EINTERNAL;
+    return NULL;
+  }
+  return r;
+}
+
+/* Writes one record line; 0, or -1 after setting ex->rc. */
+static int export_record(campaign_export *ex, const char *kind, json_t *row) {
+  json_t *rec = json_pack("{s:s, s:O}", "record", kind, "row", row ? row : json_null());
+  char *line = rec ? ls__result_text(rec) : NULL;
+  json_decref(rec);
+  if (!line) {
+    fprintf(stderr, "leadstore: out of memory\n");
+    ex->rc = LEADSTORE_EINTERNAL;
+    return -1;
+  }
+  printf("%s\n", line);
+  ls__free(line);
+  ex->records++;
+  return 0;
+}
+
+/* Writes every row of r[key]; 0 or -1. */
+static int export_rows(campaign_export *ex, const char *kind, json_t *r, const char *key) {
+  size_t i;
+  json_t *row;
+  json_array_foreach(json_object_get(r, key), i, row) if (export_record(ex, kind, row)) return -1;
+  return 0;
+}
+
+/* Walks the keyset pages of a list operation, each business with its children; 0 or -1. */
+static int export_list(campaign_export *ex, const char *op, const char *campaign, const char *key,
+                       const char *kind) {
+  char next[64] = "";
+  do {
+    json_t *params = json_pack("{s:s, s:i}", "p_campaign_id", campaign, "p_limit", 1000);
+    if (params && next[0]) json_object_set_new(params, "p_after", json_string(next));
+    json_t *r = export_read(ex, op, params);
+    if (!r) return -1;
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(r, key), i, row) {
+      if (strcmp(kind, "business")) {
+        if (export_record(ex, kind, row)) break;
+        continue;
+      }
+      json_t *b = export_read(ex, "get_business", json_pack("{s:O}", "p_business_id", json_object_get(row, "id")));
+      if (!b || export_record(ex, "business", json_object_get(b, "business")) ||
+          export_rows(ex, "facebook_enrichment", b, "facebook_enrichments") ||
+          export_rows(ex, "linkedin_enrichment", b, "linkedin_enrichments") ||
+          export_rows(ex, "verification", b, "verifications")) {
+        json_decref(b);
+        break;
+      }
+      json_decref(b);
+    }
+    const char *n = json_string_value(json_object_get(r, "next_after"));
+    snprintf(next, sizeof next, "%s", n && !ex->rc ? n : "");
+    json_decref(r);
+  } while (next[0]);
+  return ex->rc ? -1 : 0;
+}
+
+static int export_campaign(const cli_options *o, const char *campaign) {
+  int rc;
+  leadstore *db = cli_open_db(o, o->create, &rc);
+  if (!db) return rc;
+  char *why = NULL;
+  if ((rc = leadstore_snapshot_begin(db, &why))) {
+    fprintf(stderr, "leadstore: export needs one consistent snapshot: %s\n", why ? why : "out of memory");
+    leadstore_free(why);
+    leadstore_close(db);
+    return leadstore_status_exit(rc);
+  }
+  campaign_export ex = {db, &o->caller, 0, 0};
+  /* an unknown campaign is an error before anything is written */
+  json_t *c = export_read(&ex, "get_campaign", json_pack("{s:s}", "p_campaign_id", campaign));
+  if (c) {
+    json_t *head = json_pack("{s:s, s:i}", "format", "leadstore-campaign", "version", 1);
+    if (!export_record(&ex, "header", head) && !export_record(&ex, "campaign", json_object_get(c, "campaign")) &&
+        !export_list(&ex, "list_coverage", campaign, "coverage", "coverage") &&
+        !export_list(&ex, "list_businesses", campaign, "businesses", "business") &&
+        !export_list(&ex, "list_costs", campaign, "costs", "cost")) {
+      json_t *h = export_read(&ex, "get_status_history", json_pack("{s:s}", "p_campaign_id", campaign));
+      if (h && !export_rows(&ex, "status_history", h, "history")) {
+        json_t *end = json_pack("{s:I}", "records", (json_int_t)ex.records);
+        export_record(&ex, "end", end);
+        json_decref(end);
+      }
+      json_decref(h);
+    }
+    json_decref(head);
+  }
+  json_decref(c);
+  leadstore_snapshot_end(db);
+  leadstore_close(db);
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, "leadstore: cannot write the export: %m\n");
+    return 74;
+  }
+  if (ex.rc) return leadstore_status_exit(ex.rc);
+  fprintf(stderr, "leadstore: exported campaign %s: %lld records\n", campaign, ex.records);
+  return 0;
+}
+
 int cli_export(const cli_options *o, int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[0], "campaign")) {
+    if (o->ngiven) {
+      fprintf(stderr, "leadstore: export campaign ID takes no option but the database's (%s)\n", o->given[0].name);
+      return CLI_USAGE;
+    }
+    return export_campaign(o, argv[1]);
+  }
   if (argc != 1 || strcmp(argv[0], "leads")) {
-    fprintf(stderr, "usage: leadstore export leads --campaign ID [--format csv|jsonl] (see leadstore help export)\n");
+    fprintf(stderr, "usage: leadstore export leads --campaign ID [--format csv|jsonl] | export campaign ID "
+                    "(see leadstore help export)\n");
     return CLI_USAGE;
   }
   int has_campaign, has_format, has_columns, verified, safe, bom;

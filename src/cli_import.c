@@ -457,13 +457,143 @@ static FILE *input(const char *path) {
   return t;
 }
 
+/*--- import campaign FILE|- -------------------------------------------------------------*/
+
+/*
+ * `leadstore import campaign FILE|-`: an export of `leadstore export campaign`
+ * read whole, checked line by line (a header first, known records, an end
+ * record counting the records before it — so a file cut short is refused),
+ * and restored in one restore_campaign_tx call: all of it or nothing.  No
+ * request id: importing the same campaign twice is refused (23505), not
+ * replayed.
+ */
+static int import_campaign(const cli_options *o, const char *path) {
+  static const struct {
+    const char *record, *param;
+  } lists[] = {{"coverage", "p_coverage"},
+               {"business", "p_businesses"},
+               {"facebook_enrichment", "p_facebook_enrichments"},
+               {"linkedin_enrichment", "p_linkedin_enrichments"},
+               {"verification", "p_verifications"},
+               {"cost", "p_costs"},
+               {"status_history", "p_status_history"}};
+  enum { NLISTS = sizeof lists / sizeof lists[0] };
+  FILE *f = input(path);
+  if (!f) {
+    fprintf(stderr, "leadstore: cannot read %s: %m\n", path);
+    return 66;
+  }
+  imp_reader *rd = imp_reader_new(f, IMP_JSONL);
+  json_t *params = json_object();
+  for (size_t i = 0; params && i < NLISTS; i++) json_object_set_new(params, lists[i].param, json_array());
+  long long records = 0;
+  long line = 0, last = 0;
+  bool ended = false;
+  json_t *format = json_string("leadstore-campaign");
+  int rc = rd && params && format ? 0 : 70;
+  char why[256] = "out of memory";
+  while (!rc) {
+    json_t *rec = NULL;
+    int got = imp_next(rd, &rec, &line, why);
+    if (got == IMP_END) break;
+    if (got != IMP_RECORD) {
+      rc = 65;
+      break;
+    }
+    last = line;
+    const char *kind = json_string_value(json_object_get(rec, "record"));
+    json_t *row = json_object_get(rec, "row");
+    size_t i = 0;
+    while (kind && i < NLISTS && strcmp(kind, lists[i].record)) i++;
+    rc = 65;
+    if (ended)
+      snprintf(why, sizeof why, "a record after the end record");
+    else if (!kind || !json_is_object(row))
+      snprintf(why, sizeof why, "not a record of leadstore export campaign ({\"record\":…,\"row\":{…}})");
+    else if ((records == 0) != !strcmp(kind, "header"))
+      snprintf(why, sizeof why, records ? "a second header" : "no header: not a file of leadstore export campaign");
+    else if (!strcmp(kind, "header") && (!json_equal(json_object_get(row, "format"), format) ||
+                                         json_integer_value(json_object_get(row, "version")) != 1))
+      snprintf(why, sizeof why, "not a leadstore-campaign export of version 1");
+    else if (!strcmp(kind, "campaign") && json_object_get(params, "p_campaign"))
+      snprintf(why, sizeof why, "a second campaign record");
+    else if (!strcmp(kind, "end") && json_integer_value(json_object_get(row, "records")) != records)
+      snprintf(why, sizeof why, "the end record counts %lld records, the file has %lld",
+               (long long)json_integer_value(json_object_get(row, "records")), records);
+    else if (strcmp(kind, "header") && strcmp(kind, "campaign") && strcmp(kind, "end") && i == NLISTS)
+      snprintf(why, sizeof why, "unknown record %.64s", kind);
+    else
+      rc = 0;
+    if (!rc) {
+      if (!strcmp(kind, "campaign")) json_object_set(params, "p_campaign", row);
+      else if (!strcmp(kind, "end")) ended = true;
+      else if (i < NLISTS) json_array_append(json_object_get(params, lists[i].param), row);
+      records++;
+    }
+    json_decref(rec);
+  }
+  imp_reader_free(rd);
+  json_decref(format);
+  fclose(f);
+  if (!rc && !ended) {
+    rc = 65;
+    line = last;
+    snprintf(why, sizeof why, "the file ends without its end record: cut short?");
+  }
+  if (!rc && !json_object_get(params, "p_campaign")) {
+    rc = 65;
+    snprintf(why, sizeof why, "no campaign record");
+  }
+  if (rc) {
+    fprintf(stderr, "leadstore: line %ld: %s; nothing imported\n", line, why);
+    json_decref(params);
+    return rc;
+  }
+  leadstore *db = cli_open_db(o, o->create, &rc);
+  if (!db) {
+    json_decref(params);
+    return rc;
+  }
+  char *text = json_dumps(params, JSON_COMPACT), *answer = NULL;
+  json_decref(params);
+  rc = text ? leadstore_call(db, &o->caller, "restore_campaign_tx", text, &answer) : LEADSTORE_EINTERNAL;
+  free(text);
+  leadstore_close(db);
+  json_t *a = answer ? json_loads(answer, 0, NULL) : NULL;
+  leadstore_free(answer);
+  if (rc || !a) {
+    fprintf(stderr, "leadstore: %s; nothing imported\n", a ? json_string_value(json_object_get(a, "error")) : "out of memory");
+  } else {
+    fprintf(stderr,
+            "leadstore: restored campaign %s: %lld coverage rows, %lld businesses, %lld Facebook and %lld LinkedIn "
+            "enrichments, %lld verifications, %lld costs, %lld status changes\n",
+            json_string_value(json_object_get(a, "campaign_id")),
+            (long long)json_integer_value(json_object_get(a, "coverage")),
+            (long long)json_integer_value(json_object_get(a, "businesses")),
+            (long long)json_integer_value(json_object_get(a, "facebook_enrichments")),
+            (long long)json_integer_value(json_object_get(a, "linkedin_enrichments")),
+            (long long)json_integer_value(json_object_get(a, "verifications")),
+            (long long)json_integer_value(json_object_get(a, "costs")),
+            (long long)json_integer_value(json_object_get(a, "status_history")));
+  }
+  json_decref(a);
+  return rc ? leadstore_status_exit(rc) : 0;
+}
+
 int cli_import(const cli_options *o, int argc, char **argv) {
+  if (argc == 2 && !strcmp(argv[0], "campaign")) {
+    if (o->ngiven) {
+      fprintf(stderr, "leadstore: import campaign FILE takes no option but the database's (%s)\n", o->given[0].name);
+      return CLI_USAGE;
+    }
+    return import_campaign(o, argv[1]);
+  }
   static const char *const kinds[] = {"businesses", "facebook", "linkedin", "verifications"};
   size_t k = 0;
   while (argc == 2 && k < 4 && strcmp(kinds[k], argv[0])) k++;
   if (argc != 2 || k == 4) {
-    fprintf(stderr, "usage: leadstore import businesses|facebook|linkedin|verifications FILE|- --campaign ID "
-                    "(see leadstore help import)\n");
+    fprintf(stderr, "usage: leadstore import businesses|facebook|linkedin|verifications FILE|- --campaign ID | "
+                    "import campaign FILE|- (see leadstore help import)\n");
     return CLI_USAGE;
   }
   int has_campaign, has_zip, has_format, has_chunk, strict;

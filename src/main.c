@@ -182,7 +182,7 @@ static const cli_command commands[] = {
      "leadstore businesses \"$CID\" --verified --safe --all\n"
      "leadstore businesses \"$CID\" --source linkedin --search dental --json",
      0},
-    {"import", cli_import, "businesses|facebook|linkedin|verifications FILE|-",
+    {"import", cli_import, "businesses|facebook|linkedin|verifications|campaign FILE|-",
      "apply scraper output, enrichment results or Bouncer answers, resumably",
      "Reads FILE (- for standard input) record by record in constant memory and applies it\n"
      "through the operations: businesses (Apify JSON/JSONL/CSV, gosom CSV/JSON lines, or\n"
@@ -192,22 +192,28 @@ static const cli_command commands[] = {
      "so far, so running an interrupted import again applies every chunk exactly once. A\n"
      "record that cannot be imported is reported with its line and reason and skipped (or,\n"
      "with --strict, fails the import before anything is applied). The summary (inserted,\n"
-     "updated, skipped by reason, replayed) goes to standard error (docs/import-export.md).",
+     "updated, skipped by reason, replayed) goes to standard error (docs/import-export.md).\n"
+     "import campaign restores a file of export campaign whole, with its ids and times, in one\n"
+     "restore_campaign_tx call: a file cut short or a campaign already there changes nothing.",
      import_options,
      "leadstore import businesses dataset.json --campaign \"$CID\"\n"
      "leadstore import businesses results.csv --campaign \"$CID\" --zip 04101 --format gosom-csv\n"
      "leadstore import facebook pages.json --campaign \"$CID\"\n"
-     "leadstore import verifications bouncer.json --campaign \"$CID\"",
+     "leadstore import verifications bouncer.json --campaign \"$CID\"\n"
+     "leadstore --db postgresql:///leads import campaign campaign.jsonl",
      0},
-    {"export", cli_export, "leads",
+    {"export", cli_export, "leads | campaign ID",
      "a campaign's leads as CSV or JSON lines, from one consistent snapshot",
      "Writes one row per business of the campaign with its email, the email's source and\n"
      "its verification, on standard output: RFC 4180 CSV (UTF-8; --bom for spreadsheets)\n"
      "or JSON lines. Every row comes from one consistent snapshot of the database\n"
-     "(docs/import-export.md).",
+     "(docs/import-export.md). export campaign ID writes the whole campaign (its row,\n"
+     "coverage, businesses, enrichments, verifications, costs, status history) as JSON\n"
+     "lines, from one consistent snapshot too.",
      export_options,
      "leadstore export leads --campaign \"$CID\" --safe-only > leads.csv\n"
-     "leadstore export leads --campaign \"$CID\" --format jsonl --columns name,email,phone",
+     "leadstore export leads --campaign \"$CID\" --format jsonl --columns name,email,phone\n"
+     "leadstore export campaign \"$CID\" > campaign.jsonl",
      0},
     {"stress", cli_stress, "", "concurrent clients, a seeded mix of every operation, proved against a model",
      "Runs N clients at once (threads, one connection each) that issue a seeded mix of every\n"

@@ -335,6 +335,89 @@ static bool reads_walk(pair *p) {
   return !p->diverged && pages > 200;
 }
 
+/*
+ * restore_campaign_tx on both engines: a campaign restored with its ids,
+ * timestamps and money (the history rows' ids from the injected generator),
+ * its replay, the same campaign again (23505) and one whose counter is not
+ * its recount (22023) — every answer and then every table alike.
+ */
+static bool restore_walk(pair *p) {
+  p->seed = 0;
+  p->step = 200;
+  static const char restore[] =
+      "{\"p_campaign\":{\"id\":\"0a000000-0000-4000-8000-000000000001\",\"name\":\"Restored\",\"description\":null,\"key"
+      "words\":[\"dentist\"],\"location\":\"Portland, ME\",\"coverage_profile\":\"balanced\",\"custom_zip_codes\":[],\"st"
+      "atus\":\"draft\",\"target_zip_count\":1,\"actual_zip_count\":1,\"coverage_percentage\":null,\"estimated_cost\":"
+      "1.5,\"google_maps_cost\":0.3,\"facebook_cost\":0,\"linkedin_enrichment_cost\":0,\"bouncer_verification_cost"
+      "\":1e-06,\"actual_cost\":0.300001,\"total_businesses_found\":1,\"total_emails_found\":1,\"total_facebook_pag"
+      "es_found\":0,\"total_linkedin_profiles_found\":0,\"total_verified_emails\":0,\"organization_id\":null,\"crea"
+      "ted_by\":\"system\",\"started_at\":null,\"completed_at\":null,\"created_at\":\"2026-01-02T03:04:05.123456Z\",\"u"
+      "pdated_at\":\"2026-01-02T03:04:05.123456Z\",\"linkedin_emails\":0,\"facebook_emails\":0,\"google_maps_emails"
+      "\":1,\"total_safe_emails\":0,\"zips_scraped\":0,\"zip_businesses_found\":0,\"zip_emails_found\":0},\"p_coverag"
+      "e\":[{\"id\":\"0a000000-0000-4000-8000-000000000002\",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001"
+      "\",\"zip_code\":\"04101\",\"keywords\":[\"dentist\"],\"max_results\":200,\"scraped\":false,\"scraped_at\":null,\"bus"
+      "inesses_found\":0,\"emails_found\":0,\"estimated_cost\":1.5,\"actual_cost\":0,\"created_at\":\"2026-01-02T03:0"
+      "4:05.123456Z\",\"updated_at\":\"2026-01-02T03:04:05.123456Z\"}],\"p_businesses\":[{\"id\":\"0a000000-0000-4000"
+      "-8000-000000000003\",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001\",\"zip_code\":\"04101\",\"place_i"
+      "d\":\"p1\",\"name\":\"Harbor Dental\",\"email\":\"desk@harbor.example\",\"email_source\":\"google_maps\",\"email_ver"
+      "ified\":false,\"categories\":[],\"needs_enrichment\":false,\"enrichment_status\":\"no_facebook\",\"enrichment_"
+      "attempts\":0,\"linkedin_enriched\":false,\"latitude\":43.6541,\"created_at\":\"2026-01-02T03:04:05.123456Z\","
+      "\"updated_at\":\"2026-01-02T03:04:05.123456Z\"}],\"p_costs\":[{\"id\":\"0a000000-0000-4000-8000-000000000004\""
+      ",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001\",\"service\":\"google_maps\",\"items_processed\":3,\"c"
+      "ost_usd\":0.1,\"metadata\":null,\"incurred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026-01-02T03"
+      ":04:05.123456Z\"},{\"id\":\"0a000000-0000-4000-8000-000000000005\",\"campaign_id\":\"0a000000-0000-4000-8000"
+      "-000000000001\",\"service\":\"google_maps\",\"items_processed\":0,\"cost_usd\":0.2,\"metadata\":{\"run\":2},\"incu"
+      "rred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026-01-02T03:04:05.123456Z\"},{\"id\":\"0a000000-0"
+      "000-4000-8000-000000000006\",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001\",\"service\":\"bouncer\""
+      ",\"items_processed\":1,\"cost_usd\":1e-06,\"incurred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026"
+      "-01-02T03:04:05.123456Z\"}],\"p_status_history\":[{\"old_status\":null,\"new_status\":\"draft\",\"metadata\":nu"
+      "ll,\"changed_at\":\"2026-01-02T03:04:05.123456Z\"}]}";
+  static const char drift[] =
+      "{\"p_campaign\":{\"id\":\"0a000000-0000-4000-8000-0000000000f1\",\"name\":\"Restored\",\"description\":null,\"key"
+      "words\":[\"dentist\"],\"location\":\"Portland, ME\",\"coverage_profile\":\"balanced\",\"custom_zip_codes\":[],\"st"
+      "atus\":\"draft\",\"target_zip_count\":1,\"actual_zip_count\":1,\"coverage_percentage\":null,\"estimated_cost\":"
+      "1.5,\"google_maps_cost\":0.3,\"facebook_cost\":0,\"linkedin_enrichment_cost\":0,\"bouncer_verification_cost"
+      "\":1e-06,\"actual_cost\":0.300001,\"total_businesses_found\":2,\"total_emails_found\":1,\"total_facebook_pag"
+      "es_found\":0,\"total_linkedin_profiles_found\":0,\"total_verified_emails\":0,\"organization_id\":null,\"crea"
+      "ted_by\":\"system\",\"started_at\":null,\"completed_at\":null,\"created_at\":\"2026-01-02T03:04:05.123456Z\",\"u"
+      "pdated_at\":\"2026-01-02T03:04:05.123456Z\",\"linkedin_emails\":0,\"facebook_emails\":0,\"google_maps_emails"
+      "\":1,\"total_safe_emails\":0,\"zips_scraped\":0,\"zip_businesses_found\":0,\"zip_emails_found\":0},\"p_coverag"
+      "e\":[{\"id\":\"0a000000-0000-4000-8000-0000000000c0\",\"campaign_id\":\"0a000000-0000-4000-8000-0000000000f1"
+      "\",\"zip_code\":\"04101\",\"keywords\":[\"dentist\"],\"max_results\":200,\"scraped\":false,\"scraped_at\":null,\"bus"
+      "inesses_found\":0,\"emails_found\":0,\"estimated_cost\":1.5,\"actual_cost\":0,\"created_at\":\"2026-01-02T03:0"
+      "4:05.123456Z\",\"updated_at\":\"2026-01-02T03:04:05.123456Z\"}],\"p_businesses\":[{\"id\":\"0a000000-0000-4000"
+      "-8000-0000000000e0\",\"campaign_id\":\"0a000000-0000-4000-8000-0000000000f1\",\"zip_code\":\"04101\",\"place_i"
+      "d\":\"p1\",\"name\":\"Harbor Dental\",\"email\":\"desk@harbor.example\",\"email_source\":\"google_maps\",\"email_ver"
+      "ified\":false,\"categories\":[],\"needs_enrichment\":false,\"enrichment_status\":\"no_facebook\",\"enrichment_"
+      "attempts\":0,\"linkedin_enriched\":false,\"latitude\":43.6541,\"created_at\":\"2026-01-02T03:04:05.123456Z\","
+      "\"updated_at\":\"2026-01-02T03:04:05.123456Z\"}],\"p_costs\":[{\"id\":\"0a000000-0000-4000-8000-0000000000d0\""
+      ",\"campaign_id\":\"0a000000-0000-4000-8000-0000000000f1\",\"service\":\"google_maps\",\"items_processed\":3,\"c"
+      "ost_usd\":0.1,\"metadata\":null,\"incurred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026-01-02T03"
+      ":04:05.123456Z\"},{\"id\":\"0a000000-0000-4000-8000-0000000000d1\",\"campaign_id\":\"0a000000-0000-4000-8000"
+      "-0000000000f1\",\"service\":\"google_maps\",\"items_processed\":0,\"cost_usd\":0.2,\"metadata\":{\"run\":2},\"incu"
+      "rred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026-01-02T03:04:05.123456Z\"},{\"id\":\"0a000000-0"
+      "000-4000-8000-0000000000d2\",\"campaign_id\":\"0a000000-0000-4000-8000-0000000000f1\",\"service\":\"bouncer\""
+      ",\"items_processed\":1,\"cost_usd\":1e-06,\"incurred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026"
+      "-01-02T03:04:05.123456Z\"}],\"p_status_history\":[{\"old_status\":null,\"new_status\":\"draft\",\"metadata\":nu"
+      "ll,\"changed_at\":\"2026-01-02T03:04:05.123456Z\"}]}";
+  json_t *r = both(p, "restore_campaign_tx", "%.*s,\"p_request_id\":\"restore-1\"}", (int)strlen(restore) - 1, restore);
+  bool ok = ts_success(r);
+  json_decref(r);
+  p->step++;
+  r = both(p, "restore_campaign_tx", "%.*s,\"p_request_id\":\"restore-1\"}", (int)strlen(restore) - 1, restore);
+  ok = ok && json_is_true(json_object_get(r, "replayed"));
+  json_decref(r);
+  p->step++;
+  r = both(p, "restore_campaign_tx", "%s", restore);
+  ok = ok && !strcmp(ts_str(r, "error_code"), "23505");
+  json_decref(r);
+  p->step++;
+  r = both(p, "restore_campaign_tx", "%s", drift);
+  ok = ok && !strcmp(ts_str(r, "error_code"), "22023");
+  json_decref(r);
+  return ok && !p->diverged && same_tables(p);
+}
+
 static leadstore *open_or_bail(const char *target, gen *g) {
   leadstore_options opts = {.durability = LEADSTORE_DURABLE_NORMAL, .clock_us = clock_us, .new_uuid = new_uuid, .ctx = g,
                             .create = 1};
@@ -372,6 +455,7 @@ int main(int argc, char **argv) {
   p.sq = open_or_bail(p.sq_path, &p.gsq);
   OK(rc == LEADSTORE_OK && regressions(&p), "the fixed sequences of past differences answer alike on both engines");
   OK(rc == LEADSTORE_OK && reads_walk(&p), "every page of every list, filtered, and every business read alike on both engines");
+  OK(rc == LEADSTORE_OK && restore_walk(&p), "a restored campaign, its replay and two refusals alike on both engines");
 
   long refused = 0, replayed = 0, ended = 0;
   for (unsigned long long start = first; rc == LEADSTORE_OK && start < first + (unsigned long long)sequences; start += BLOCK) {

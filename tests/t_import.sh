@@ -202,4 +202,94 @@ tap $? "an unknown campaign is refused before anything is read" "$dir/out"
 "$cli" --db "$dir/a.db" export leads --campaign 00000000-0000-0000-0000-000000000000 >"$dir/csv" 2>"$dir/out"
 [ $? -ne 0 ] && [ ! -s "$dir/csv" ] && grep -q 'not found' "$dir/out"
 tap $? "exporting an unknown campaign fails and writes nothing" "$dir/out"
+# full_campaign DB: a campaign with a row of every kind; prints its id
+full_campaign() {
+  db=$1
+  c=$("$cli" --db "$db" call create_campaign_with_coverage_tx \
+    '{"p_campaign_data":{"name":" Portland  ","description":"every kind of row","keywords":["dentist","café"],"location":"Portland, ME","estimated_cost":12.345678,"coverage_percentage":87.5,"created_by":"t_import"},"p_coverage_data":[{"zip_code":"04101","estimated_cost":0.1},{"zip_code":"04103","keywords":["plumber"],"max_results":50}]}' --get campaign_id) || return 1
+  "$cli" --db "$db" call update_campaign_status_tx "{\"p_campaign_id\":\"$c\",\"p_new_status\":\"running\",\"p_metadata\":{\"why\":\"start\"}}" >/dev/null || return 1
+  "$cli" --db "$db" call update_coverage_status_tx "{\"p_campaign_id\":\"$c\",\"p_zip_code\":\"04101\",\"p_results\":{\"businesses_found\":3,\"emails_found\":2,\"actual_cost\":0.2}}" >/dev/null || return 1
+  b=$("$cli" --db "$db" call batch_upsert_businesses_tx "{\"p_campaign_id\":\"$c\",\"p_zip_code\":\"04101\",\"p_businesses\":[{\"place_id\":\"p1\",\"name\":\"Harbor Dental\",\"email\":\"frontdesk@harbor.example\",\"latitude\":43.6541,\"longitude\":-70.2553,\"rating\":4.7,\"reviews_count\":12,\"categories\":[\"Dentist\"],\"hours\":{\"Mon\":\"9-5\"},\"facebook_url\":\"https://facebook.com/harbor\",\"totalScore\":4.7},{\"place_id\":\"p2\",\"name\":\"Café Müller\",\"price_level\":\"€€\",\"facebook_url\":\"https://facebook.com/cafe\"},{\"place_id\":\"p3\",\"name\":\"Back Cove Plumbing\",\"phone\":\"+1 207 555 0100\"}]}" --get results) || return 1
+  b1=$(printf '%s' "$b" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["business_id"])')
+  b2=$(printf '%s' "$b" | python3 -c 'import json,sys; print(json.load(sys.stdin)[1]["business_id"])')
+  b3=$(printf '%s' "$b" | python3 -c 'import json,sys; print(json.load(sys.stdin)[2]["business_id"])')
+  fe=$("$cli" --db "$db" call save_facebook_enrichment_tx "{\"p_business_id\":\"$b2\",\"p_enrichment_data\":{\"facebook_url\":\"https://facebook.com/cafe\",\"page_name\":\"Café\",\"emails\":[\"hallo@cafe.example\"],\"success\":true,\"likes\":12}}" --get enrichment_id) || return 1
+  le=$("$cli" --db "$db" call save_linkedin_enrichment_tx "{\"p_business_id\":\"$b3\",\"p_enrichment_data\":{\"linkedin_url\":\"https://linkedin.com/company/bc\",\"profile_type\":\"company\",\"emails_found\":[\"ops@backcove.example\"],\"email_quality_tier\":2,\"bouncer_status\":\"deliverable\",\"bouncer_score\":91.25,\"bouncer_verified\":true,\"bouncer_is_safe\":true,\"connections\":500}}" --get enrichment_id) || return 1
+  "$cli" --db "$db" call update_email_verification_tx "{\"p_source\":\"google_maps\",\"p_target_id\":\"$b1\",\"p_verification_data\":{\"email\":\"frontdesk@harbor.example\",\"status\":\"deliverable\",\"score\":88.5,\"is_free_email\":\"no\",\"raw_response\":{\"x\":[1,2]}}}" >/dev/null || return 1
+  "$cli" --db "$db" call update_email_verification_tx "{\"p_source\":\"facebook\",\"p_target_id\":\"$fe\",\"p_verification_data\":{\"email\":\"hallo@cafe.example\",\"status\":\"risky\",\"score\":40}}" >/dev/null || return 1
+  "$cli" --db "$db" call update_email_verification_tx "{\"p_source\":\"linkedin\",\"p_target_id\":\"$le\",\"p_verification_data\":{\"email\":\"ops@backcove.example\",\"status\":\"deliverable\",\"score\":99}}" >/dev/null || return 1
+  for s in google_maps:0.1 google_maps:0.2 facebook:0.000001 linkedin:1.5 bouncer:99999.999999; do
+    "$cli" --db "$db" call track_api_cost_tx "{\"p_campaign_id\":\"$c\",\"p_service\":\"${s%%:*}\",\"p_cost_data\":{\"cost_usd\":${s#*:},\"items_processed\":3,\"metadata\":{\"run\":1}}}" >/dev/null || return 1
+  done
+  "$cli" --db "$db" call update_campaign_status_tx "{\"p_campaign_id\":\"$c\",\"p_new_status\":\"paused\"}" >/dev/null || return 1
+  "$cli" --db "$db" call update_campaign_status_tx "{\"p_campaign_id\":\"$c\",\"p_new_status\":\"running\"}" >/dev/null || return 1
+  "$cli" --db "$db" call update_campaign_status_tx "{\"p_campaign_id\":\"$c\",\"p_new_status\":\"completed\"}" >/dev/null || return 1
+  printf '%s\n' "$c"
+}
+
+# campaigns DB: how many campaigns DB holds
+campaigns() { "$cli" --db "$1" call list_campaigns '{}' --get total; }
+
+# moves FROM TO NAME: a full campaign built on FROM, exported, imported into TO (empty), exported again
+moves() {
+  from=$1 to=$2 name=$3
+  c=$(full_campaign "$from")
+  [ -n "$c" ]
+  tap $? "$name: a campaign with a row of every kind"
+  "$cli" --db "$from" export campaign "$c" >"$dir/$name.1" 2>"$dir/out"
+  st=$?
+  kinds=$(sed 's/^{"record":"\([a-z_]*\)".*/\1/' "$dir/$name.1" | sort | uniq -c | tr -s ' ' | tr '\n' ',')
+  [ $st -eq 0 ] && [ "$kinds" = " 3 business, 1 campaign, 5 cost, 2 coverage, 1 end, 1 facebook_enrichment, 1 header, 1 linkedin_enrichment, 5 status_history, 3 verification," ] &&
+    grep -q '^{"record":"end","row":{"records":22}}$' "$dir/$name.1" &&
+    grep -q '^{"record":"campaign","row":{"actual_cost":100001.8,.*"bouncer_verification_cost":99999.999999,.*"facebook_cost":1e-6,.*"google_maps_cost":0.3,.*"name":" Portland  ",.*"status":"completed"' "$dir/$name.1"
+  tap $? "$name: the export: every kind of row, money to the micro-dollar, the name as given, an end record counting 22 ($kinds)" "$dir/$name.1"
+  "$cli" --db "$to" import campaign "$dir/$name.1" >"$dir/out" 2>&1
+  [ $? -eq 0 ] && grep -q "restored campaign $c: 2 coverage rows, 3 businesses, 1 Facebook and 1 LinkedIn enrichments, 3 verifications, 5 costs, 5 status changes" "$dir/out"
+  tap $? "$name: imported in one call" "$dir/out"
+  "$cli" --db "$to" export campaign "$c" >"$dir/$name.2" 2>"$dir/out"
+  [ $? -eq 0 ] && cmp "$dir/$name.1" "$dir/$name.2" >"$dir/out" 2>&1
+  tap $? "$name: exported again: equal byte for byte (ids, timestamps, counters, money)" "$dir/out"
+  "$cli" --db "$to" check >"$dir/out" 2>&1
+  tap $? "$name: check on the target" "$dir/out"
+  "$cli" --db "$to" import campaign "$dir/$name.1" >"$dir/out" 2>&1
+  st=$?
+  "$cli" --db "$to" export campaign "$c" >"$dir/$name.3" 2>/dev/null
+  [ $st -eq 5 ] && grep -q "Campaign $c already exists; nothing imported" "$dir/out" && cmp -s "$dir/$name.1" "$dir/$name.3" &&
+    [ "$(campaigns "$to")" -eq 1 ]
+  tap $? "$name: imported twice: refused (23505), nothing changed" "$dir/out"
+}
+
+"$cli" --db "$dir/m1.db" init >/dev/null && "$cli" --db "$dir/m2.db" init >/dev/null && "$cli" --db "$dir/m3.db" init >/dev/null &&
+  pg_fresh "$cli" "$server" lstest_import_m1 && pgm1=$PG_DB && pg_fresh "$cli" "$server" lstest_import_m2 && pgm2=$PG_DB
+tap $? "campaign moves: fresh databases"
+moves "$dir/m1.db" "$pgm1" sqlite-to-postgresql
+moves "$pgm2" "$dir/m2.db" postgresql-to-sqlite
+cmp -s "$dir/sqlite-to-postgresql.2" "$dir/postgresql-to-sqlite.2"
+[ $? -ne 0 ]
+tap $? "the two campaigns differ (their own ids and times): the equal exports are not a constant"
+
+e=$dir/sqlite-to-postgresql.1
+head -n 10 "$e" >"$dir/cut.jsonl"
+"$cli" --db "$dir/m3.db" import campaign "$dir/cut.jsonl" >"$dir/out" 2>&1
+[ $? -eq 65 ] && grep -q '^leadstore: line 10: the file ends without its end record: cut short?; nothing imported$' "$dir/out" &&
+  [ "$(campaigns "$dir/m3.db")" -eq 0 ]
+tap $? "an export cut short is refused with its last line, nothing written" "$dir/out"
+sed '5s/.$//' "$e" >"$dir/broken.jsonl"
+"$cli" --db "$pgm2" import campaign - <"$dir/broken.jsonl" >"$dir/out" 2>&1
+[ $? -eq 65 ] && grep -q '^leadstore: line 5: .*; nothing imported$' "$dir/out" && [ "$(campaigns "$pgm2")" -eq 1 ]
+tap $? "a broken line is refused with its number (standard input, PostgreSQL), nothing written" "$dir/out"
+sed '1d' "$e" >"$dir/headless.jsonl"
+"$cli" --db "$dir/m3.db" import campaign "$dir/headless.jsonl" >"$dir/out" 2>&1
+[ $? -eq 65 ] && grep -q '^leadstore: line 1: no header' "$dir/out"
+tap $? "a file without the header is not an export" "$dir/out"
+sed '2s/"total_businesses_found":3,/"total_businesses_found":4,/' "$e" >"$dir/drift.jsonl"
+for db in "$dir/m3.db" "$pgm2"; do
+  "$cli" --db "$db" import campaign "$dir/drift.jsonl" >"$dir/out" 2>&1
+  [ $? -eq 2 ] && grep -q 'the restored campaign breaks invariant 2: .*; nothing imported$' "$dir/out" &&
+    [ "$(campaigns "$db")" -eq "$([ "$db" = "$pgm2" ] && echo 1 || echo 0)" ]
+  tap $? "a counter that is not its recount is refused by the operation, nothing written ($db)" "$dir/out"
+done
+"$cli" --db "$dir/m3.db" export campaign 00000000-0000-0000-0000-000000000000 >"$dir/none" 2>"$dir/out"
+[ $? -eq 3 ] && [ ! -s "$dir/none" ] && grep -q 'not found' "$dir/out"
+tap $? "exporting an unknown campaign fails and writes nothing" "$dir/out"
 tap_end

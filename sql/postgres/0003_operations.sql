@@ -1276,6 +1276,1148 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
         "doc": "the campaign"
       }
     ]
+  },
+  {
+    "name": "restore_campaign_tx",
+    "kind": "write",
+    "summary": "Restore a whole exported campaign with its ids, timestamps, counters and totals, all or nothing; refused when the campaign exists or the rows break an invariant.",
+    "returns": "campaign_id, coverage, businesses, facebook_enrichments, linkedin_enrichments, verifications, costs, status_history",
+    "params": [
+      {
+        "name": "p_campaign",
+        "type": "object",
+        "required": true,
+        "doc": "the campaign row; its id must be new to the database",
+        "fields": [
+          {
+            "name": "id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "name",
+            "type": "text",
+            "required": true,
+            "min_length": 1,
+            "max_length": 255,
+            "nonblank": true
+          },
+          {
+            "name": "description",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "keywords",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "location",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "coverage_profile",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "aggressive",
+              "balanced",
+              "budget",
+              "custom"
+            ]
+          },
+          {
+            "name": "custom_zip_codes",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "status",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "draft",
+              "running",
+              "paused",
+              "completed",
+              "failed"
+            ]
+          },
+          {
+            "name": "target_zip_count",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "actual_zip_count",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "coverage_percentage",
+            "type": "number",
+            "required": false,
+            "min": 0.0,
+            "max": 100.0
+          },
+          {
+            "name": "estimated_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "google_maps_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "facebook_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "linkedin_enrichment_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "bouncer_verification_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "actual_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "total_businesses_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "total_emails_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "total_facebook_pages_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "total_linkedin_profiles_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "total_verified_emails",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "organization_id",
+            "type": "uuid",
+            "required": false
+          },
+          {
+            "name": "created_by",
+            "type": "text",
+            "required": true
+          },
+          {
+            "name": "started_at",
+            "type": "timestamp",
+            "required": false
+          },
+          {
+            "name": "completed_at",
+            "type": "timestamp",
+            "required": false
+          },
+          {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "updated_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "linkedin_emails",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "facebook_emails",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "google_maps_emails",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "total_safe_emails",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "zips_scraped",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "zip_businesses_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "zip_emails_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          }
+        ]
+      },
+      {
+        "name": "p_coverage",
+        "type": "object[]",
+        "required": false,
+        "max_items": 1000000,
+        "doc": "its coverage rows",
+        "fields": [
+          {
+            "name": "id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "campaign_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "zip_code",
+            "type": "zip",
+            "required": true
+          },
+          {
+            "name": "keywords",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "max_results",
+            "type": "integer",
+            "required": true,
+            "min": 1.0,
+            "max": 1000.0
+          },
+          {
+            "name": "scraped",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "scraped_at",
+            "type": "timestamp",
+            "required": false
+          },
+          {
+            "name": "businesses_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "emails_found",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "estimated_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "actual_cost",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "updated_at",
+            "type": "timestamp",
+            "required": true
+          }
+        ]
+      },
+      {
+        "name": "p_businesses",
+        "type": "object[]",
+        "required": false,
+        "max_items": 1000000,
+        "doc": "its businesses",
+        "fields": [
+          {
+            "name": "id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "campaign_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "zip_code",
+            "type": "zip",
+            "required": false
+          },
+          {
+            "name": "place_id",
+            "type": "text",
+            "required": true,
+            "min_length": 1,
+            "max_length": 255,
+            "nonblank": true
+          },
+          {
+            "name": "name",
+            "type": "text",
+            "required": true,
+            "min_length": 1,
+            "max_length": 255,
+            "nonblank": true
+          },
+          {
+            "name": "address",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "city",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "state",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "postal_code",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "country",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "latitude",
+            "type": "number",
+            "required": false,
+            "min": -90.0,
+            "max": 90.0
+          },
+          {
+            "name": "longitude",
+            "type": "number",
+            "required": false,
+            "min": -180.0,
+            "max": 180.0
+          },
+          {
+            "name": "phone",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "website",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "email",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "email_source",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "linkedin",
+              "facebook",
+              "google_maps",
+              "not_found"
+            ]
+          },
+          {
+            "name": "email_verified",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "bouncer_status",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "bouncer_score",
+            "type": "number",
+            "required": false,
+            "min": 0.0,
+            "max": 100.0
+          },
+          {
+            "name": "bouncer_reason",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "is_safe",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_disposable",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_role_based",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_free_email",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "bouncer_verified_at",
+            "type": "timestamp",
+            "required": false
+          },
+          {
+            "name": "category",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "categories",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "description",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "rating",
+            "type": "number",
+            "required": false,
+            "min": 0.0,
+            "max": 5.0
+          },
+          {
+            "name": "reviews_count",
+            "type": "integer",
+            "required": false,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "price_level",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "hours",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "facebook_url",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "instagram_url",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "twitter_url",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "linkedin_url",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "needs_enrichment",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "enrichment_status",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "pending",
+              "enriched",
+              "no_facebook",
+              "failed"
+            ]
+          },
+          {
+            "name": "enrichment_attempts",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "last_enrichment_attempt",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "linkedin_enriched",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "raw_data",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "updated_at",
+            "type": "timestamp",
+            "required": true
+          }
+        ]
+      },
+      {
+        "name": "p_facebook_enrichments",
+        "type": "object[]",
+        "required": false,
+        "max_items": 1000000,
+        "doc": "its Facebook enrichments",
+        "fields": [
+          {
+            "name": "id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "business_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "campaign_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "facebook_url",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "page_name",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "emails",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "primary_email",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "email_sources",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "phone_numbers",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "success",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "error_message",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "raw_data",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "email_verified",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "bouncer_status",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "bouncer_score",
+            "type": "number",
+            "required": false,
+            "min": 0.0,
+            "max": 100.0
+          },
+          {
+            "name": "bouncer_reason",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "is_safe",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_disposable",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_role_based",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_free_email",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "bouncer_verified_at",
+            "type": "timestamp",
+            "required": false
+          },
+          {
+            "name": "bouncer_raw_response",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "enrichment_source",
+            "type": "text",
+            "required": true
+          },
+          {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "updated_at",
+            "type": "timestamp",
+            "required": true
+          }
+        ]
+      },
+      {
+        "name": "p_linkedin_enrichments",
+        "type": "object[]",
+        "required": false,
+        "max_items": 1000000,
+        "doc": "its LinkedIn enrichments",
+        "fields": [
+          {
+            "name": "id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "business_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "campaign_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "linkedin_url",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "profile_type",
+            "type": "enum",
+            "required": false,
+            "values": [
+              "company",
+              "personal",
+              "unknown"
+            ]
+          },
+          {
+            "name": "person_name",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "person_title",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "person_profile_url",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "company_name",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "location",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "connections",
+            "type": "integer",
+            "required": false,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "emails_found",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "emails_generated",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "primary_email",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "email_source",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "phone_numbers",
+            "type": "text[]",
+            "required": true
+          },
+          {
+            "name": "phone_number",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "email_extraction_attempted",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "email_verified_source",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "email_quality_tier",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "email_verified",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "bouncer_status",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "bouncer_score",
+            "type": "number",
+            "required": false,
+            "min": 0.0,
+            "max": 100.0
+          },
+          {
+            "name": "bouncer_reason",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "is_safe",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_disposable",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_role_based",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_free_email",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "bouncer_verified_at",
+            "type": "timestamp",
+            "required": false
+          },
+          {
+            "name": "bouncer_raw_response",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "error_message",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "updated_at",
+            "type": "timestamp",
+            "required": true
+          }
+        ]
+      },
+      {
+        "name": "p_verifications",
+        "type": "object[]",
+        "required": false,
+        "max_items": 1000000,
+        "doc": "its verification audit rows",
+        "fields": [
+          {
+            "name": "id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "business_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "campaign_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "facebook_enrichment_id",
+            "type": "uuid",
+            "required": false
+          },
+          {
+            "name": "linkedin_enrichment_id",
+            "type": "uuid",
+            "required": false
+          },
+          {
+            "name": "email",
+            "type": "text",
+            "required": true
+          },
+          {
+            "name": "source",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "google_maps",
+              "facebook",
+              "linkedin"
+            ]
+          },
+          {
+            "name": "status",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "deliverable",
+              "undeliverable",
+              "risky",
+              "unknown",
+              "accept_all",
+              "error"
+            ]
+          },
+          {
+            "name": "score",
+            "type": "number",
+            "required": false,
+            "min": 0.0,
+            "max": 100.0
+          },
+          {
+            "name": "is_safe",
+            "type": "boolean",
+            "required": true
+          },
+          {
+            "name": "is_disposable",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_role_based",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_free_email",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "is_gibberish",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "domain",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "provider",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "mx_records",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "smtp_check",
+            "type": "boolean",
+            "required": false
+          },
+          {
+            "name": "reason",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "suggestion",
+            "type": "text",
+            "required": false
+          },
+          {
+            "name": "raw_response",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "verified_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": true
+          }
+        ]
+      },
+      {
+        "name": "p_costs",
+        "type": "object[]",
+        "required": false,
+        "max_items": 1000000,
+        "doc": "its cost rows",
+        "fields": [
+          {
+            "name": "id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "campaign_id",
+            "type": "uuid",
+            "required": true
+          },
+          {
+            "name": "service",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "google_maps",
+              "facebook",
+              "linkedin",
+              "bouncer"
+            ]
+          },
+          {
+            "name": "items_processed",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "cost_usd",
+            "type": "money",
+            "required": true
+          },
+          {
+            "name": "metadata",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "incurred_at",
+            "type": "timestamp",
+            "required": true
+          },
+          {
+            "name": "created_at",
+            "type": "timestamp",
+            "required": true
+          }
+        ]
+      },
+      {
+        "name": "p_status_history",
+        "type": "object[]",
+        "required": false,
+        "max_items": 1000000,
+        "doc": "its status changes, oldest first",
+        "fields": [
+          {
+            "name": "old_status",
+            "type": "enum",
+            "required": false,
+            "values": [
+              "draft",
+              "running",
+              "paused",
+              "completed",
+              "failed"
+            ]
+          },
+          {
+            "name": "new_status",
+            "type": "enum",
+            "required": true,
+            "values": [
+              "draft",
+              "running",
+              "paused",
+              "completed",
+              "failed"
+            ]
+          },
+          {
+            "name": "metadata",
+            "type": "json",
+            "required": false
+          },
+          {
+            "name": "changed_at",
+            "type": "timestamp",
+            "required": true
+          }
+        ]
+      },
+      {
+        "name": "p_request_id",
+        "type": "text",
+        "required": false,
+        "min_length": 1,
+        "max_length": 128,
+        "doc": "idempotency key: a repeat returns the stored result and changes nothing"
+      }
+    ]
   }
 ]
 $operations$::jsonb) AS op;
@@ -1308,8 +2450,9 @@ BEGIN
                 ('list_coverage', 'p_campaign_id text, p_scraped jsonb, p_limit integer, p_after text'),
                 ('list_costs', 'p_campaign_id text, p_service text, p_limit integer, p_after text'),
                 ('get_status_history', 'p_campaign_id text'),
+                ('restore_campaign_tx', 'p_campaign jsonb, p_coverage jsonb, p_businesses jsonb, p_facebook_enrichments jsonb, p_linkedin_enrichments jsonb, p_verifications jsonb, p_costs jsonb, p_status_history jsonb, p_request_id text'),
                 ('is_valid_status_transition', 'text, text')) AS keep (name, args)) IS NOT TRUE
-              AND p.proname IN ('create_campaign_with_coverage_tx', 'update_campaign_status_tx', 'is_valid_status_transition', 'update_coverage_status_tx', 'batch_upsert_businesses_tx', 'save_facebook_enrichment_tx', 'save_linkedin_enrichment_tx', 'update_email_verification_tx', 'track_api_cost_tx', 'update_campaign_statistics_tx', 'get_campaign', 'list_campaigns', 'get_businesses_for_enrichment', 'list_businesses', 'get_business', 'list_coverage', 'list_costs', 'get_status_history')
+              AND p.proname IN ('create_campaign_with_coverage_tx', 'update_campaign_status_tx', 'is_valid_status_transition', 'update_coverage_status_tx', 'batch_upsert_businesses_tx', 'save_facebook_enrichment_tx', 'save_linkedin_enrichment_tx', 'update_email_verification_tx', 'track_api_cost_tx', 'update_campaign_statistics_tx', 'get_campaign', 'list_campaigns', 'get_businesses_for_enrichment', 'list_businesses', 'get_business', 'list_coverage', 'list_costs', 'get_status_history', 'restore_campaign_tx')
   LOOP
     EXECUTE format('DROP FUNCTION %s', f);
   END LOOP;
@@ -1540,6 +2683,24 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION public.restore_campaign_tx(
+  p_campaign jsonb DEFAULT NULL,
+  p_coverage jsonb DEFAULT NULL,
+  p_businesses jsonb DEFAULT NULL,
+  p_facebook_enrichments jsonb DEFAULT NULL,
+  p_linkedin_enrichments jsonb DEFAULT NULL,
+  p_verifications jsonb DEFAULT NULL,
+  p_costs jsonb DEFAULT NULL,
+  p_status_history jsonb DEFAULT NULL,
+  p_request_id text DEFAULT NULL)
+RETURNS jsonb
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+BEGIN
+  RETURN ls_run('restore_campaign_tx', jsonb_build_object('p_campaign', p_campaign, 'p_coverage', p_coverage, 'p_businesses', p_businesses, 'p_facebook_enrichments', p_facebook_enrichments, 'p_linkedin_enrichments', p_linkedin_enrichments, 'p_verifications', p_verifications, 'p_costs', p_costs, 'p_status_history', p_status_history, 'p_request_id', p_request_id));
+END
+$$;
+
 -- The body of each operation (0004, 0005), called by ls_run (0002) once the call
 -- is validated. One branch per operation: each is planned on its first use only.
 CREATE OR REPLACE FUNCTION ls_dispatch(p_op text, p_params jsonb, p_org uuid) RETURNS jsonb
@@ -1582,6 +2743,8 @@ BEGIN
     RETURN ls_op_list_costs(p_params, p_org);
   ELSIF p_op = 'get_status_history' THEN
     RETURN ls_op_get_status_history(p_params, p_org);
+  ELSIF p_op = 'restore_campaign_tx' THEN
+    RETURN ls_op_restore_campaign_tx(p_params, p_org);
   ELSE
     RAISE EXCEPTION 'unknown operation %', p_op USING ERRCODE = '42883';
   END IF;

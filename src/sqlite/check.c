@@ -3,6 +3,8 @@
  * SPEC §8, each one query of queries.sql that returns one row per
  * violation, run in one read snapshot.
  */
+#include <string.h>
+
 #include "sq.h"
 
 static const struct {
@@ -26,6 +28,26 @@ static int run_check(ls__sq *s, int invariant, sq_query q, json_t *report, ls__e
       return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
   if (rc < 0) return err->code;
   sqlite3_reset(st);
+  return LEADSTORE_OK;
+}
+
+int ls__sq_check_campaign(ls__sq *s, const char *campaign_id, ls__error *err) {
+  for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+    sqlite3_stmt *st = ls__sq_stmt(s, checks[i].query, err);
+    if (!st) return err->code;
+    int rc;
+    while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) {
+      const char *cid = ls__sq_col_text(st, 0);
+      if (cid && !strcmp(cid, campaign_id)) {
+        ls__fail(err, LEADSTORE_EINVAL, "the restored campaign breaks invariant %d: %s", checks[i].invariant,
+                 ls__sq_col_text(st, 1));
+        sqlite3_reset(st);
+        return LEADSTORE_EINVAL;
+      }
+    }
+    if (rc < 0) return err->code;
+    sqlite3_reset(st);
+  }
   return LEADSTORE_OK;
 }
 

@@ -47,6 +47,9 @@ typedef int (*ls__sq_handler)(ls__sq *s, const ls__call *c, json_t *res, ls__err
 /* The invariants of SPEC §8. */
 int ls__sq_check(leadstore *db, json_t *report, ls__error *err);
 /* check --repair (repair.c): the invariants restored after direct writes; fills report.steps. */
+/* The invariants of check, inside the caller's transaction: the first violation of
+ * campaign_id's rows is 22023 naming it (restore_campaign_tx). */
+int ls__sq_check_campaign(ls__sq *s, const char *campaign_id, ls__error *err);
 int ls__sq_repair(leadstore *db, json_t *report, ls__error *err);
 
 /* The campaign counters, stored and recounted in the order of the

@@ -23,7 +23,8 @@ INSERT INTO sig VALUES
   ('get_business', '{text}'),
   ('list_coverage', '{text,jsonb,integer,text}'),
   ('list_costs', '{text,text,integer,text}'),
-  ('get_status_history', '{text}');
+  ('get_status_history', '{text}'),
+  ('restore_campaign_tx', '{jsonb,jsonb,jsonb,jsonb,jsonb,jsonb,jsonb,jsonb,text}');
 
 SELECT is((SELECT count(*)::int FROM sig), (SELECT count(*)::int FROM ls_operations),
           'the signature list covers every operation of the table');
