@@ -335,6 +335,9 @@ static const ls__field restore_campaign_fields[] = {
     {"zips_scraped", LS_T_INT, REQ, 0, 1000000000, NULL, NULL, NULL, NULL},
     {"zip_businesses_found", LS_T_INT, REQ, 0, 1000000000, NULL, NULL, NULL, NULL},
     {"zip_emails_found", LS_T_INT, REQ, 0, 1000000000, NULL, NULL, NULL, NULL},
+    {"facebook_queue", LS_T_INT, REQ, 0, 1000000000, NULL, NULL, NULL, NULL},
+    {"linkedin_queue", LS_T_INT, REQ, 0, 1000000000, NULL, NULL, NULL, NULL},
+    {"verification_queue", LS_T_INT, REQ, 0, 1000000000, NULL, NULL, NULL, NULL},
     END};
 
 static const ls__field restore_coverage_fields[] = {

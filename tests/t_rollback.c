@@ -134,7 +134,7 @@ int main(void) {
         "es_found\":0,\"total_linkedin_profiles_found\":0,\"total_verified_emails\":0,\"organization_id\":null,\"crea"
         "ted_by\":\"system\",\"started_at\":null,\"completed_at\":null,\"created_at\":\"2026-01-02T03:04:05.123456Z\",\"u"
         "pdated_at\":\"2026-01-02T03:04:05.123456Z\",\"linkedin_emails\":0,\"facebook_emails\":0,\"google_maps_emails"
-        "\":1,\"total_safe_emails\":0,\"zips_scraped\":0,\"zip_businesses_found\":0,\"zip_emails_found\":0},\"p_coverag"
+        "\":1,\"total_safe_emails\":0,\"zips_scraped\":0,\"zip_businesses_found\":0,\"zip_emails_found\":0,\"facebook_queue\":0,\"linkedin_queue\":1,\"verification_queue\":1},\"p_coverag"
         "e\":[{\"id\":\"0a000000-0000-4000-8000-000000000002\",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001"
         "\",\"zip_code\":\"04101\",\"keywords\":[\"dentist\"],\"max_results\":200,\"scraped\":false,\"scraped_at\":null,\"bus"
         "inesses_found\":0,\"emails_found\":0,\"estimated_cost\":1.5,\"actual_cost\":0,\"created_at\":\"2026-01-02T03:0"

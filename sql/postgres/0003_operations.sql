@@ -1509,6 +1509,27 @@ SELECT op ->> 'name', op FROM jsonb_array_elements($operations$
             "required": true,
             "min": 0.0,
             "max": 1000000000.0
+          },
+          {
+            "name": "facebook_queue",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "linkedin_queue",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
+          },
+          {
+            "name": "verification_queue",
+            "type": "integer",
+            "required": true,
+            "min": 0.0,
+            "max": 1000000000.0
           }
         ]
       },
@@ -2765,6 +2786,14 @@ AS $$
     WHEN 'save_linkedin_enrichment_tx.p_enrichment_data' THEN ARRAY['linkedin_url', 'profile_type', 'person_name', 'person_title', 'person_profile_url', 'company_name', 'location', 'connections', 'emails_found', 'emails_generated', 'primary_email', 'email_source', 'phone_numbers', 'phone_number', 'email_extraction_attempted', 'email_verified_source', 'email_quality_tier', 'bouncer_verified', 'bouncer_is_safe', 'bouncer_is_disposable', 'bouncer_is_role_based', 'bouncer_is_free_email', 'bouncer_status', 'bouncer_score', 'bouncer_reason', 'bouncer_raw_response', 'bouncer_verified_at', 'error']::text[]
     WHEN 'update_email_verification_tx.p_verification_data' THEN ARRAY['email', 'status', 'score', 'reason', 'is_safe', 'is_disposable', 'is_role_based', 'is_free_email', 'is_gibberish', 'domain', 'provider', 'mx_records', 'smtp_check', 'suggestion', 'raw_response']::text[]
     WHEN 'track_api_cost_tx.p_cost_data' THEN ARRAY['cost_usd', 'items_processed', 'metadata']::text[]
+    WHEN 'restore_campaign_tx.p_campaign' THEN ARRAY['id', 'name', 'description', 'keywords', 'location', 'coverage_profile', 'custom_zip_codes', 'status', 'target_zip_count', 'actual_zip_count', 'coverage_percentage', 'estimated_cost', 'google_maps_cost', 'facebook_cost', 'linkedin_enrichment_cost', 'bouncer_verification_cost', 'actual_cost', 'total_businesses_found', 'total_emails_found', 'total_facebook_pages_found', 'total_linkedin_profiles_found', 'total_verified_emails', 'organization_id', 'created_by', 'started_at', 'completed_at', 'created_at', 'updated_at', 'linkedin_emails', 'facebook_emails', 'google_maps_emails', 'total_safe_emails', 'zips_scraped', 'zip_businesses_found', 'zip_emails_found', 'facebook_queue', 'linkedin_queue', 'verification_queue']::text[]
+    WHEN 'restore_campaign_tx.p_coverage' THEN ARRAY['id', 'campaign_id', 'zip_code', 'keywords', 'max_results', 'scraped', 'scraped_at', 'businesses_found', 'emails_found', 'estimated_cost', 'actual_cost', 'created_at', 'updated_at']::text[]
+    WHEN 'restore_campaign_tx.p_businesses' THEN ARRAY['id', 'campaign_id', 'zip_code', 'place_id', 'name', 'address', 'city', 'state', 'postal_code', 'country', 'latitude', 'longitude', 'phone', 'website', 'email', 'email_source', 'email_verified', 'bouncer_status', 'bouncer_score', 'bouncer_reason', 'is_safe', 'is_disposable', 'is_role_based', 'is_free_email', 'bouncer_verified_at', 'category', 'categories', 'description', 'rating', 'reviews_count', 'price_level', 'hours', 'facebook_url', 'instagram_url', 'twitter_url', 'linkedin_url', 'needs_enrichment', 'enrichment_status', 'enrichment_attempts', 'last_enrichment_attempt', 'linkedin_enriched', 'raw_data', 'created_at', 'updated_at']::text[]
+    WHEN 'restore_campaign_tx.p_facebook_enrichments' THEN ARRAY['id', 'business_id', 'campaign_id', 'facebook_url', 'page_name', 'emails', 'primary_email', 'email_sources', 'phone_numbers', 'success', 'error_message', 'raw_data', 'email_verified', 'bouncer_status', 'bouncer_score', 'bouncer_reason', 'is_safe', 'is_disposable', 'is_role_based', 'is_free_email', 'bouncer_verified_at', 'bouncer_raw_response', 'enrichment_source', 'created_at', 'updated_at']::text[]
+    WHEN 'restore_campaign_tx.p_linkedin_enrichments' THEN ARRAY['id', 'business_id', 'campaign_id', 'linkedin_url', 'profile_type', 'person_name', 'person_title', 'person_profile_url', 'company_name', 'location', 'connections', 'emails_found', 'emails_generated', 'primary_email', 'email_source', 'phone_numbers', 'phone_number', 'email_extraction_attempted', 'email_verified_source', 'email_quality_tier', 'email_verified', 'bouncer_status', 'bouncer_score', 'bouncer_reason', 'is_safe', 'is_disposable', 'is_role_based', 'is_free_email', 'bouncer_verified_at', 'bouncer_raw_response', 'error_message', 'created_at', 'updated_at']::text[]
+    WHEN 'restore_campaign_tx.p_verifications' THEN ARRAY['id', 'business_id', 'campaign_id', 'facebook_enrichment_id', 'linkedin_enrichment_id', 'email', 'source', 'status', 'score', 'is_safe', 'is_disposable', 'is_role_based', 'is_free_email', 'is_gibberish', 'domain', 'provider', 'mx_records', 'smtp_check', 'reason', 'suggestion', 'raw_response', 'verified_at', 'created_at']::text[]
+    WHEN 'restore_campaign_tx.p_costs' THEN ARRAY['id', 'campaign_id', 'service', 'items_processed', 'cost_usd', 'metadata', 'incurred_at', 'created_at']::text[]
+    WHEN 'restore_campaign_tx.p_status_history' THEN ARRAY['old_status', 'new_status', 'metadata', 'changed_at']::text[]
     ELSE '{}'::text[] END
 $$;
 
