@@ -204,8 +204,13 @@ static int flush_oldest(run *r, json_t *pending, long *waiting) {
   return oldest ? flush_zip(r, pending, oldest, waiting) : 0;
 }
 
-/* The campaign's coverage ZIPs, as an object ZIP → true (list_coverage, page by page). */
-static int coverage_of(run *r, json_t **out) {
+/*
+ * Walks the rows of the campaign's list `op` (its array `list`), page by
+ * page (1000 rows, keyset p_after), into *out = a new object that each(row,
+ * *out) fills.  Returns 0, or the exit status of a failed call.
+ */
+static int campaign_rows(run *r, const char *op, const char *list, void (*each)(json_t *row, json_t *out),
+                         json_t **out) {
   *out = json_object();
   char after[64] = "";
   do {
@@ -213,7 +218,7 @@ static int coverage_of(run *r, json_t **out) {
     if (after[0]) json_object_set_new(p, "p_after", json_string(after));
     char *text = json_dumps(p, JSON_COMPACT), *result = NULL;
     json_decref(p);
-    int rc = leadstore_call(r->db, &r->o->caller, "list_coverage", text, &result);
+    int rc = leadstore_call(r->db, &r->o->caller, op, text, &result);
     free(text);
     json_t *j = result ? json_loads(result, 0, NULL) : NULL;
     leadstore_free(result);
@@ -224,16 +229,20 @@ static int coverage_of(run *r, json_t **out) {
     }
     size_t i;
     json_t *row;
-    json_array_foreach(json_object_get(j, "coverage"), i, row) {
-      const char *z = json_string_value(json_object_get(row, "zip_code"));
-      if (z) json_object_set_new(*out, z, json_true());
-    }
+    json_array_foreach(json_object_get(j, list), i, row) each(row, *out);
     const char *n = json_string_value(json_object_get(j, "next_after"));
     snprintf(after, sizeof after, "%s", n ? n : "");
     json_decref(j);
   } while (after[0]);
   return 0;
 }
+
+/* The campaign's coverage ZIPs, as an object ZIP → true (list_coverage). */
+static void coverage_zip(json_t *row, json_t *out) {
+  const char *z = json_string_value(json_object_get(row, "zip_code"));
+  if (z) json_object_set_new(out, z, json_true());
+}
+static int coverage_of(run *r, json_t **out) { return campaign_rows(r, "list_coverage", "coverage", coverage_zip, out); }
 
 /* The ZIP of a row: --zip, else the row's own zip_code (leadstore's CSV), else its postal
  * code when the campaign covers it (a ZIP+4 by its first five characters).  NULL (why
@@ -319,51 +328,27 @@ static int businesses_pass(run *r, FILE *f, imp_format fmt, const char *fixed_zi
 
 /* The campaign's businesses indexed by place id, normalised Facebook and LinkedIn URL and
  * lower-case email: {"place:…": id, "fb:…": id, "li:…": id, "email:…": id}. */
-static int index_of(run *r, json_t **out) {
-  *out = json_object();
-  char after[64] = "";
-  do {
-    json_t *p = json_pack("{s:s, s:i}", "p_campaign_id", r->campaign, "p_limit", 1000);
-    if (after[0]) json_object_set_new(p, "p_after", json_string(after));
-    char *text = json_dumps(p, JSON_COMPACT), *result = NULL;
-    json_decref(p);
-    int rc = leadstore_call(r->db, &r->o->caller, "list_businesses", text, &result);
-    free(text);
-    json_t *j = result ? json_loads(result, 0, NULL) : NULL;
-    leadstore_free(result);
-    if (rc || !j) {
-      fprintf(stderr, "leadstore: campaign %s: %s\n", r->campaign, j ? json_string_value(json_object_get(j, "error")) : "out of memory");
-      json_decref(j);
-      return leadstore_status_exit(rc ? rc : LEADSTORE_EINTERNAL);
-    }
-    size_t i;
-    json_t *b;
-    json_array_foreach(json_object_get(j, "businesses"), i, b) {
-      const char *id = json_string_value(json_object_get(b, "id"));
-      char key[600], url[512];
-      snprintf(key, sizeof key, "place:%s", json_string_value(json_object_get(b, "place_id")));
-      json_object_set_new(*out, key, json_string(id));
-      static const char *const urls[][2] = {{"facebook_url", "fb:"}, {"linkedin_url", "li:"}};
-      for (int u = 0; u < 2; u++) {
-        const char *v = json_string_value(json_object_get(b, urls[u][0]));
-        if (!v) continue;
-        imp_normal_url(v, url, sizeof url);
-        snprintf(key, sizeof key, "%s%s", urls[u][1], url);
-        json_object_set_new(*out, key, json_string(id));
-      }
-      const char *email = json_string_value(json_object_get(b, "email"));
-      if (email) {
-        snprintf(key, sizeof key, "email:%s", email);
-        for (char *k = key; *k; k++) *k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
-        json_object_set_new(*out, key, json_string(id));
-      }
-    }
-    const char *n = json_string_value(json_object_get(j, "next_after"));
-    snprintf(after, sizeof after, "%s", n ? n : "");
-    json_decref(j);
-  } while (after[0]);
-  return 0;
+static void business_keys(json_t *b, json_t *out) {
+  const char *id = json_string_value(json_object_get(b, "id"));
+  char key[600], url[512];
+  snprintf(key, sizeof key, "place:%s", json_string_value(json_object_get(b, "place_id")));
+  json_object_set_new(out, key, json_string(id));
+  static const char *const urls[][2] = {{"facebook_url", "fb:"}, {"linkedin_url", "li:"}};
+  for (int u = 0; u < 2; u++) {
+    const char *v = json_string_value(json_object_get(b, urls[u][0]));
+    if (!v) continue;
+    imp_normal_url(v, url, sizeof url);
+    snprintf(key, sizeof key, "%s%s", urls[u][1], url);
+    json_object_set_new(out, key, json_string(id));
+  }
+  const char *email = json_string_value(json_object_get(b, "email"));
+  if (email) {
+    snprintf(key, sizeof key, "email:%s", email);
+    for (char *k = key; *k; k++) *k = (char)(*k >= 'A' && *k <= 'Z' ? *k + 32 : *k);
+    json_object_set_new(out, key, json_string(id));
+  }
 }
+static int index_of(run *r, json_t **out) { return campaign_rows(r, "list_businesses", "businesses", business_keys, out); }
 
 /* The business a record names: business_id, else place id, URL or email through the index. */
 static const char *business_of(json_t *rec, json_t *data, json_t *index, const char *url_key, const char *prefix) {

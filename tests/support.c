@@ -1502,3 +1502,35 @@ const char *ts_header(const char *block, const char *name, char *out, size_t out
   }
   return out;
 }
+
+/* A restore_campaign_tx parameter object: a campaign with one ZIP, one
+ * business (Google Maps email, not verified), three costs and its history,
+ * every counter its recount (t_differential, t_rollback). */
+const char ts_restore_sample[] =
+      "{\"p_campaign\":{\"id\":\"0a000000-0000-4000-8000-000000000001\",\"name\":\"Restored\",\"description\":null,\"key"
+      "words\":[\"dentist\"],\"location\":\"Portland, ME\",\"coverage_profile\":\"balanced\",\"custom_zip_codes\":[],\"st"
+      "atus\":\"draft\",\"target_zip_count\":1,\"actual_zip_count\":1,\"coverage_percentage\":null,\"estimated_cost\":"
+      "1.5,\"google_maps_cost\":0.3,\"facebook_cost\":0,\"linkedin_enrichment_cost\":0,\"bouncer_verification_cost"
+      "\":1e-06,\"actual_cost\":0.300001,\"total_businesses_found\":1,\"total_emails_found\":1,\"total_facebook_pag"
+      "es_found\":0,\"total_linkedin_profiles_found\":0,\"total_verified_emails\":0,\"organization_id\":null,\"crea"
+      "ted_by\":\"system\",\"started_at\":null,\"completed_at\":null,\"created_at\":\"2026-01-02T03:04:05.123456Z\",\"u"
+      "pdated_at\":\"2026-01-02T03:04:05.123456Z\",\"linkedin_emails\":0,\"facebook_emails\":0,\"google_maps_emails"
+      "\":1,\"total_safe_emails\":0,\"zips_scraped\":0,\"zip_businesses_found\":0,\"zip_emails_found\":0,\"facebook_queue\":0,\"linkedin_queue\":1,\"verification_queue\":1},\"p_coverag"
+      "e\":[{\"id\":\"0a000000-0000-4000-8000-000000000002\",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001"
+      "\",\"zip_code\":\"04101\",\"keywords\":[\"dentist\"],\"max_results\":200,\"scraped\":false,\"scraped_at\":null,\"bus"
+      "inesses_found\":0,\"emails_found\":0,\"estimated_cost\":1.5,\"actual_cost\":0,\"created_at\":\"2026-01-02T03:0"
+      "4:05.123456Z\",\"updated_at\":\"2026-01-02T03:04:05.123456Z\"}],\"p_businesses\":[{\"id\":\"0a000000-0000-4000"
+      "-8000-000000000003\",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001\",\"zip_code\":\"04101\",\"place_i"
+      "d\":\"p1\",\"name\":\"Harbor Dental\",\"email\":\"desk@harbor.example\",\"email_source\":\"google_maps\",\"email_ver"
+      "ified\":false,\"categories\":[],\"needs_enrichment\":false,\"enrichment_status\":\"no_facebook\",\"enrichment_"
+      "attempts\":0,\"linkedin_enriched\":false,\"latitude\":43.6541,\"created_at\":\"2026-01-02T03:04:05.123456Z\","
+      "\"updated_at\":\"2026-01-02T03:04:05.123456Z\"}],\"p_costs\":[{\"id\":\"0a000000-0000-4000-8000-000000000004\""
+      ",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001\",\"service\":\"google_maps\",\"items_processed\":3,\"c"
+      "ost_usd\":0.1,\"metadata\":null,\"incurred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026-01-02T03"
+      ":04:05.123456Z\"},{\"id\":\"0a000000-0000-4000-8000-000000000005\",\"campaign_id\":\"0a000000-0000-4000-8000"
+      "-000000000001\",\"service\":\"google_maps\",\"items_processed\":0,\"cost_usd\":0.2,\"metadata\":{\"run\":2},\"incu"
+      "rred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026-01-02T03:04:05.123456Z\"},{\"id\":\"0a000000-0"
+      "000-4000-8000-000000000006\",\"campaign_id\":\"0a000000-0000-4000-8000-000000000001\",\"service\":\"bouncer\""
+      ",\"items_processed\":1,\"cost_usd\":1e-06,\"incurred_at\":\"2026-01-02T03:04:05.123456Z\",\"created_at\":\"2026"
+      "-01-02T03:04:05.123456Z\"}],\"p_status_history\":[{\"old_status\":null,\"new_status\":\"draft\",\"metadata\":nu"
+      "ll,\"changed_at\":\"2026-01-02T03:04:05.123456Z\"}]}";

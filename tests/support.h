@@ -174,4 +174,8 @@ void ts_world_free(ts_world *w);
  * cut to fit out (outsz bytes); "" when absent.  Returns out. */
 const char *ts_header(const char *block, const char *name, char *out, size_t outsz);
 
+/* A restore_campaign_tx parameter object (a campaign with its coverage, a
+ * business, costs and history), fixed ids and timestamps. */
+extern const char ts_restore_sample[];
+
 #endif
