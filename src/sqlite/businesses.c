@@ -156,8 +156,7 @@ int ls__sq_get_businesses_for_enrichment(ls__sq *s, const ls__call *c, json_t *r
   ls__sq_int(s, st, 3, ls__jint(c->params, "p_offset", 0));
   json_t *list = json_array();
   json_object_set_new(res, "businesses", list);
-  ls__sq_shape shape;
-  ls__sq_shape_of(st, &shape);
+  ls__sq_shape shape = {0}; /* worked out at the first row */
   while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) json_array_append_new(list, ls__sq_row_json_shaped(st, &shape));
   if (rc < 0) return err->code;
   sqlite3_reset(st);

@@ -170,8 +170,7 @@ int ls__sq_list_campaigns(ls__sq *s, const ls__call *c, json_t *res, ls__error *
   json_t *list = json_array();
   json_object_set_new(res, "campaigns", list);
   int rc;
-  ls__sq_shape shape;
-  ls__sq_shape_of(st, &shape);
+  ls__sq_shape shape = {0}; /* worked out at the first row */
   while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) json_array_append_new(list, ls__sq_row_json_shaped(st, &shape));
   if (rc < 0) return err->code;
   sqlite3_reset(st);

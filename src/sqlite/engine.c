@@ -200,6 +200,7 @@ static json_t *column_json(sqlite3_stmt *st, int i, char kind) {
 
 void ls__sq_shape_of(sqlite3_stmt *st, ls__sq_shape *sh) {
   int n = sqlite3_column_count(st);
+  sh->ready = true;
   sh->n = n <= LS_SQ_MAX_COLUMNS ? n : 0; /* 0: wider than any table, read column by column */
   for (int i = 0; i < sh->n; i++) {
     sh->name[i] = sqlite3_column_name(st, i);
@@ -215,7 +216,8 @@ void ls__sq_shape_of(sqlite3_stmt *st, ls__sq_shape *sh) {
   }
 }
 
-json_t *ls__sq_row_json_shaped(sqlite3_stmt *st, const ls__sq_shape *sh) {
+json_t *ls__sq_row_json_shaped(sqlite3_stmt *st, ls__sq_shape *sh) {
+  if (!sh->ready) ls__sq_shape_of(st, sh);
   json_t *row = json_object();
   if (sh->n == 0) { /* in column order (ls__result_text sorts it when spelled) */
     for (int i = 0; row && i < sqlite3_column_count(st); i++)

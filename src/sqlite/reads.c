@@ -81,8 +81,7 @@ static int read_page(ls__sq *s, const ls__call *c, const page_spec *spec, json_t
   json_object_set_new(res, spec->list, list);
   int64_t n = 0;
   bool more = false;
-  ls__sq_shape shape;
-  ls__sq_shape_of(st, &shape);
+  ls__sq_shape shape = {0}; /* worked out at the first row */
   while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) {
     if (n++ == limit) { /* the row past the page: next_after is the page's last row */
       more = true;
@@ -150,8 +149,7 @@ static int read_rows(ls__sq *s, sq_query q, const char *id, json_t *res, const c
   json_t *list = json_array();
   json_object_set_new(res, key, list);
   int rc;
-  ls__sq_shape shape;
-  ls__sq_shape_of(st, &shape);
+  ls__sq_shape shape = {0}; /* worked out at the first row */
   while ((rc = ls__sq_step(s, st, err)) == SQLITE_ROW) json_array_append_new(list, ls__sq_row_json_shaped(st, &shape));
   if (rc < 0) return err->code;
   sqlite3_reset(st);

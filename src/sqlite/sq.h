@@ -173,16 +173,19 @@ int ls__sq_error(ls__sq *s, int rc, ls__error *err);
 json_t *ls__sq_row_json(sqlite3_stmt *st);
 /* The same for many rows of one statement: its columns' names, kinds and order in the
  * result text (ls__key_order: the rows come out canonical, ls__result_text spells them as
- * they are), worked out once by ls__sq_shape_of. */
+ * they are), worked out once, at the statement's first row (ls__sq_shape_of): the first
+ * sqlite3_step of a run may re-prepare the statement (after a schema change), which frees
+ * the column names taken before it.  Start with a zeroed shape. */
 enum { LS_SQ_MAX_COLUMNS = 128 };
 typedef struct ls__sq_shape {
+  bool ready; /* worked out (at the first row) */
   int n; /* columns; 0 when the statement has more than LS_SQ_MAX_COLUMNS */
   const char *name[LS_SQ_MAX_COLUMNS];
   char kind[LS_SQ_MAX_COLUMNS];
   int order[LS_SQ_MAX_COLUMNS];
 } ls__sq_shape;
 void ls__sq_shape_of(sqlite3_stmt *st, ls__sq_shape *sh);
-json_t *ls__sq_row_json_shaped(sqlite3_stmt *st, const ls__sq_shape *sh);
+json_t *ls__sq_row_json_shaped(sqlite3_stmt *st, ls__sq_shape *sh);
 /* Column i as text / NULL. */
 const char *ls__sq_col_text(sqlite3_stmt *st, int i);
 
