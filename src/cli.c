@@ -19,6 +19,20 @@
  * that does not exist is created; otherwise it is a configuration error that
  * says how to create it.
  */
+int cli_call_json(leadstore *db, const leadstore_caller *caller, const char *op, json_t *params, json_t **answer) {
+  char *text = params ? json_dumps(params, JSON_COMPACT) : NULL, *result = NULL;
+  int rc = text ? leadstore_call(db, caller, op, text, &result) : LEADSTORE_EINTERNAL;
+  free(text);
+  *answer = result ? json_loads(result, 0, NULL) : NULL;
+  leadstore_free(result);
+  return *answer ? rc : rc ? rc : LEADSTORE_EINTERNAL;
+}
+
+const char *cli_error_of(json_t *answer) {
+  const char *m = json_string_value(json_object_get(answer, "error"));
+  return m ? m : "out of memory";
+}
+
 leadstore *cli_open_db(const cli_options *o, int create, int *rc) {
   leadstore_options opts = {.create = create};
   if (o->durability && !strcmp(o->durability, "normal")) opts.durability = LEADSTORE_DURABLE_NORMAL;

@@ -61,6 +61,14 @@ int cli_caller(const char *role, const char *org, leadstore_caller *out);
  * create it.
  */
 leadstore *cli_open_db(const cli_options *o, int create, int *rc);
+/* leadstore_call with params as JSON (borrowed; NULL: out of memory): *answer is
+ * the parsed answer (the result, or the failure object), NULL when there is none.
+ * Returns the call's status, LEADSTORE_EINTERNAL when there is no answer. */
+struct json_t;
+int cli_call_json(leadstore *db, const leadstore_caller *caller, const char *op, struct json_t *params,
+                  struct json_t **answer);
+/* A failed call's message from its answer ("out of memory" when there is none). */
+const char *cli_error_of(struct json_t *answer);
 
 /* The value of the command's option `name` (its last one; NULL for a flag), and in
  * *present whether it was given at all. */

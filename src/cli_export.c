@@ -117,16 +117,13 @@ typedef struct campaign_export {
 
 /* Calls a read operation; its answer, or NULL after printing the error (ex->rc set). */
 static json_t *export_read(campaign_export *ex, const char *op, json_t *params) {
-  char *text = params ? json_dumps(params, JSON_COMPACT) : NULL, *result = NULL;
+  json_t *r;
+  int rc = cli_call_json(ex->db, ex->caller, op, params, &r);
   json_decref(params);
-  int rc = text ? leadstore_call(ex->db, ex->caller, op, text, &result) : LEADSTORE_EINTERNAL;
-  free(text);
-  json_t *r = result ? json_loads(result, 0, NULL) : NULL;
-  leadstore_free(result);
-  if (rc || !r) {
-    fprintf(stderr, "leadstore: %s\n", r ? json_string_value(json_object_get(r, "error")) : "out of memory");
+  if (rc) {
+    fprintf(stderr, "leadstore: %s\n", cli_error_of(r));
     json_decref(r);
-    ex->rc = rc ? rc : LEADSTORE_EINTERNAL;
+    ex->rc = rc;
     return NULL;
   }
   return r;
@@ -281,21 +278,18 @@ int cli_export(const cli_options *o, int argc, char **argv) {
   }
   /* an unknown campaign is an error before anything is written */
   json_t *probe = json_pack("{s:s}", "p_campaign_id", campaign);
-  char *probe_text = json_dumps(probe, JSON_COMPACT), *answer = NULL;
+  json_t *a;
+  rc = cli_call_json(db, &o->caller, "get_campaign", probe, &a);
   json_decref(probe);
-  rc = probe_text ? leadstore_call(db, &o->caller, "get_campaign", probe_text, &answer) : LEADSTORE_EINTERNAL;
-  free(probe_text);
   if (rc) {
-    json_t *a = answer ? json_loads(answer, 0, NULL) : NULL;
-    fprintf(stderr, "leadstore: %s\n", a ? json_string_value(json_object_get(a, "error")) : "out of memory");
+    fprintf(stderr, "leadstore: %s\n", cli_error_of(a));
     json_decref(a);
-    leadstore_free(answer);
     leadstore_snapshot_end(db);
     leadstore_close(db);
     json_decref(columns);
     return leadstore_status_exit(rc);
   }
-  leadstore_free(answer);
+  json_decref(a);
   json_t *params = json_pack("{s:s, s:i}", "p_campaign_id", campaign, "p_limit", 1000);
   if (verified) json_object_set_new(params, "p_verified", json_true());
   if (safe) json_object_set_new(params, "p_safe", json_true());
@@ -314,15 +308,10 @@ int cli_export(const cli_options *o, int argc, char **argv) {
   bool progress = isatty(2) != 0;
   do {
     if (next[0]) json_object_set_new(params, "p_after", json_string(next));
-    char *text = json_dumps(params, JSON_COMPACT), *result = NULL;
-    rc = text ? leadstore_call(db, &o->caller, "list_businesses", text, &result) : LEADSTORE_EINTERNAL;
-    free(text);
-    json_t *r = result ? json_loads(result, 0, NULL) : NULL;
-    leadstore_free(result);
-    if (rc || !r) {
-      fprintf(stderr, "leadstore: %s\n", r ? json_string_value(json_object_get(r, "error")) : "out of memory");
+    json_t *r;
+    if ((rc = cli_call_json(db, &o->caller, "list_businesses", params, &r))) {
+      fprintf(stderr, "leadstore: %s\n", cli_error_of(r));
       json_decref(r);
-      rc = rc ? rc : LEADSTORE_EINTERNAL;
       break;
     }
     total = json_integer_value(json_object_get(r, "total"));

@@ -110,17 +110,13 @@ static int apply(run *r, const char *op, json_t *params, const char *what, json_
   char id[80];
   snprintf(id, sizeof id, "import-%s-%.40s", r->kind, chain);
   json_object_set_new(params, "p_request_id", json_string(id));
-  char *text = json_dumps(params, JSON_COMPACT), *result = NULL;
-  int rc = text ? leadstore_call(r->db, &r->o->caller, op, text, &result) : LEADSTORE_EINTERNAL;
-  free(text);
-  json_t *j = result ? json_loads(result, 0, NULL) : NULL;
-  leadstore_free(result);
-  if (rc || !j) {
-    fprintf(stderr, "%sleadstore: %s: %s (%s)\n", r->progress ? "\r\033[K" : "", what,
-            j ? json_string_value(json_object_get(j, "error")) : "out of memory",
+  json_t *j;
+  int rc = cli_call_json(r->db, &r->o->caller, op, params, &j);
+  if (rc) {
+    fprintf(stderr, "%sleadstore: %s: %s (%s)\n", r->progress ? "\r\033[K" : "", what, cli_error_of(j),
             j ? json_string_value(json_object_get(j, "error_code")) : "XX000");
     json_decref(j);
-    return leadstore_status_exit(rc ? rc : LEADSTORE_EINTERNAL);
+    return leadstore_status_exit(rc);
   }
   memcpy(r->chain, chain, sizeof chain);
   r->calls++;
@@ -216,16 +212,13 @@ static int campaign_rows(run *r, const char *op, const char *list, void (*each)(
   do {
     json_t *p = json_pack("{s:s, s:i}", "p_campaign_id", r->campaign, "p_limit", 1000);
     if (after[0]) json_object_set_new(p, "p_after", json_string(after));
-    char *text = json_dumps(p, JSON_COMPACT), *result = NULL;
+    json_t *j;
+    int rc = cli_call_json(r->db, &r->o->caller, op, p, &j);
     json_decref(p);
-    int rc = leadstore_call(r->db, &r->o->caller, op, text, &result);
-    free(text);
-    json_t *j = result ? json_loads(result, 0, NULL) : NULL;
-    leadstore_free(result);
-    if (rc || !j) {
-      fprintf(stderr, "leadstore: campaign %s: %s\n", r->campaign, j ? json_string_value(json_object_get(j, "error")) : "out of memory");
+    if (rc) {
+      fprintf(stderr, "leadstore: campaign %s: %s\n", r->campaign, cli_error_of(j));
       json_decref(j);
-      return leadstore_status_exit(rc ? rc : LEADSTORE_EINTERNAL);
+      return leadstore_status_exit(rc);
     }
     size_t i;
     json_t *row;
@@ -539,15 +532,12 @@ static int import_campaign(const cli_options *o, const char *path) {
     json_decref(params);
     return rc;
   }
-  char *text = json_dumps(params, JSON_COMPACT), *answer = NULL;
+  json_t *a;
+  rc = cli_call_json(db, &o->caller, "restore_campaign_tx", params, &a);
   json_decref(params);
-  rc = text ? leadstore_call(db, &o->caller, "restore_campaign_tx", text, &answer) : LEADSTORE_EINTERNAL;
-  free(text);
   leadstore_close(db);
-  json_t *a = answer ? json_loads(answer, 0, NULL) : NULL;
-  leadstore_free(answer);
-  if (rc || !a) {
-    fprintf(stderr, "leadstore: %s; nothing imported\n", a ? json_string_value(json_object_get(a, "error")) : "out of memory");
+  if (rc) {
+    fprintf(stderr, "leadstore: %s; nothing imported\n", cli_error_of(a));
   } else {
     fprintf(stderr,
             "leadstore: restored campaign %s: %lld coverage rows, %lld businesses, %lld Facebook and %lld LinkedIn "

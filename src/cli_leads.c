@@ -184,16 +184,11 @@ int cli_businesses(const cli_options *o, int argc, char **argv) {
     long long page = all ? 1000 : want - shown < 1000 ? want - shown : 1000;
     json_object_set_new(params, "p_limit", json_integer(page));
     if (next[0]) json_object_set_new(params, "p_after", json_string(next));
-    char *text = json_dumps(params, JSON_COMPACT), *result = NULL;
-    rc = text ? leadstore_call(db, &o->caller, "list_businesses", text, &result) : LEADSTORE_EINTERNAL;
-    free(text);
-    json_t *r = result ? json_loads(result, 0, NULL) : NULL;
-    leadstore_free(result);
-    if (rc || !r) {
+    json_t *r;
+    if ((rc = cli_call_json(db, &o->caller, "list_businesses", params, &r))) {
       if (!first && o->json) printf("]}\n"); /* what was printed stays one object */
-      fprintf(stderr, "leadstore: %s\n", r ? json_string_value(json_object_get(r, "error")) : "out of memory");
+      fprintf(stderr, "leadstore: %s\n", cli_error_of(r));
       json_decref(r);
-      rc = rc ? rc : LEADSTORE_EINTERNAL;
       break;
     }
     json_t *list = json_object_get(r, "businesses");
