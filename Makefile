@@ -242,9 +242,9 @@ bench:
 	@sh tests/pg.sh start
 	@server="$$(sh tests/pg.sh server)"; \
 	  sh bench/http.sh $(BUILD) "$$server" $(BUILD)/bench-http.tsv && \
-	  $(BUILD)/bench --http $(BUILD)/bench-http.tsv $(BUILD) "$$server" && \
-	  gnuplot -e "dir='$(BUILD)'" bench/plots.gp && \
-	  sh bench/group_commit.sh $(BUILD) > $(BUILD)/bench-group-commit.md; \
+	  sh bench/group_commit.sh $(BUILD) $(BUILD)/bench-group-commit.tsv && \
+	  $(BUILD)/bench --http $(BUILD)/bench-http.tsv --group-commit $(BUILD)/bench-group-commit.tsv $(BUILD) "$$server" && \
+	  gnuplot -e "dir='$(BUILD)'" bench/plots.gp; \
 	  status=$$?; sh tests/pg.sh stop; exit $$status
 
 BENCH_SRC := $(wildcard bench/*.c)

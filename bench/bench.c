@@ -8,7 +8,8 @@
  * results: the Markdown of docs/benchmarks.md (stdout and DIR/bench.md),
  * DIR/bench.json and the data of the plots (report.c, bench/plots.gp).
  *
- *   build/bench [--short] [--only REGEX] [--engines LIST] [--sizes LIST] [--http FILE] [DIR [PG_SERVER]]
+ *   build/bench [--short] [--only REGEX] [--engines LIST] [--sizes LIST] [--http FILE]
+ *               [--group-commit FILE] [DIR [PG_SERVER]]
  *     --short    tiny sizes, a few calls each: seconds (tests/t_bench.sh)
  *     --only R   only the measurements whose label matches the extended
  *                regular expression R (the writers series: its label
@@ -20,6 +21,8 @@
  *     --sqlite-cache N, --sqlite-mmap N  leadstore_options.sqlite_cache_mib and
  *                sqlite_mmap_mib of the SQLite handles (default 0: leadstore's own)
  *     --http F   rows of bench/http.sh (TSV) to include in the report
+ *     --group-commit F  rows of bench/group_commit.sh (TSV): the group-commit
+ *                table and its goal (on ÷ off at the most writers)
  *     DIR        where the SQLite files and the results go (default build)
  *     PG_SERVER  a libpq keyword string ("host=… port=… user=…"); the
  *                database leadstore_bench is created afresh on it
@@ -520,11 +523,12 @@ static char *machine(const char *server, const char *cmdline) {
 }
 
 int main(int argc, char **argv) {
-  const char *http = NULL, *sizes = NULL;
+  const char *http = NULL, *group = NULL, *sizes = NULL;
   int a = 1;
   for (; a < argc && argv[a][0] == '-'; a++) {
     if (!strcmp(argv[a], "--short")) mode.is_short = 1;
     else if (!strcmp(argv[a], "--http") && a + 1 < argc) http = argv[++a];
+    else if (!strcmp(argv[a], "--group-commit") && a + 1 < argc) group = argv[++a];
     else if (!strcmp(argv[a], "--only") && a + 1 < argc) {
       if (regcomp(&mode.only, argv[++a], REG_EXTENDED | REG_NOSUB)) bench_die("--only: a bad regular expression");
       mode.has_only = 1;
@@ -533,7 +537,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(argv[a], "--sqlite-cache") && a + 1 < argc) mode.cache_mib = atoi(argv[++a]);
     else if (!strcmp(argv[a], "--sqlite-mmap") && a + 1 < argc) mode.mmap_mib = atoi(argv[++a]);
     else bench_die("usage: bench [--short] [--only REGEX] [--engines LIST] [--sizes LIST] [--sqlite-cache MIB] "
-                     "[--sqlite-mmap MIB] [--http FILE] [DIR [PG_SERVER]]");
+                     "[--sqlite-mmap MIB] [--http FILE] [--group-commit FILE] [DIR [PG_SERVER]]");
   }
   const char *dir = a < argc ? argv[a] : "build", *server = a + 1 < argc ? argv[a + 1] : NULL;
   if (mode.is_short) {
@@ -555,6 +559,7 @@ int main(int argc, char **argv) {
   run_sqlite(dir, LEADSTORE_DURABLE_NORMAL);
   if (server) run_pg(server);
   if (http) bench_read_http(http);
+  if (group) bench_read_group(group);
   char *json = bench_fmt("%s/bench.json", dir), *md = bench_fmt("%s/bench.md", dir);
   FILE *out = fopen(md, "w");
   if (!out) bench_die("cannot write %s", md);

@@ -82,7 +82,7 @@ int floor_write(bench_floor *f, const char *campaign_id, int i);
 /*--- Rows of the report (report.c) ---*/
 
 typedef struct bench_row {
-  const char *table;   /* "ops", "scale", "writers", "http"; "plot" = a point only */
+  const char *table;   /* "ops", "scale", "writers", "http", "group"; "plot" = a point only */
   char engine[32];     /* "sqlite-durable", "sqlite-normal", "postgresql" */
   char label[96];      /* the operation and its variant */
   long size;           /* campaign size (scale), writers (writers), else 0 */
@@ -94,6 +94,7 @@ typedef struct bench_row {
   double x;            /* its x on that plot (y: p50 in ms; calls/s for "writers") */
   char series[64];     /* its line on that plot */
   const char *tag;     /* what the goals look for ("single-write"), or NULL */
+  char note[32];       /* "group": the writes per commit with group commit on */
 } bench_row;
 
 /* Appends a copy of row (ratio computed from r and f when a floor is named). */
@@ -102,6 +103,9 @@ bench_row *bench_add(const bench_row *row);
 const bench_row *bench_find(const char *table, const char *engine, const char *label, long size);
 /* Reads the rows of bench/http.sh's TSV file (table "http"). */
 void bench_read_http(const char *path);
+/* Reads the rows of bench/group_commit.sh's TSV file (table "group": group
+ * commit on, beside it off as the floor; the ratio is on ÷ off). */
+void bench_read_group(const char *path);
 /* The Markdown of docs/benchmarks.md on out; JSON to json_path; the plot
  * data files (DIR/bench-PLOT.dat) into dir.  Returns the number of rows with
  * a measurement that is not positive (the short mode's check). */

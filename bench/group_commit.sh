@@ -5,12 +5,16 @@
 # in one run for 1, 8 and 64 concurrent writers: wrk keep-alive connections,
 # each sending track_api_cost_tx (tests/load.lua, LOAD_OPS=write) and waiting
 # for its answer before the next.  Every answer must be a success; after each
-# run `leadstore check` must be clean.  Prints a Markdown table.
-#   sh bench/group_commit.sh BUILD
+# run `leadstore check` must be clean.  Prints a Markdown table and, given
+# TSV, writes its rows there for build/bench --group-commit (one line per
+# number of writers: writers, then requests/s, p50, p95, p99 µs with group
+# commit off, the same with it on, and the writes per commit).
+#   sh bench/group_commit.sh BUILD [TSV]
 # LEADSTORE_BENCH_SECONDS: seconds per run (default 10); LEADSTORE_BENCH_WRITERS:
 # the series (default "1 8 64").
 set -eu
 build=$1
+tsv=${2:-/dev/null}
 cli="$build/leadstore"
 secs=${LEADSTORE_BENCH_SECONDS:-10}
 series=${LEADSTORE_BENCH_WRITERS:-1 8 64}
@@ -44,19 +48,21 @@ run() {
     cat "$dir/wrk.out" >&2
     exit 1
   fi
-  p50=$1 p99=$3
+  p50=$1 p95=$2 p99=$3
   groups=$(printf '%s\n' "$metrics" | awk '/^leadstore_group_commit_calls_sum / { s = $2 } /^leadstore_group_commit_calls_count / { c = $2 }
     END { if (c > 0) printf "%.1f", s / c; else print "-" }')
 }
 
+: >"$tsv"
 echo "wrk -t1|2 -cN -d${secs}s, LOAD_OPS=write (track_api_cost_tx), durability full, on loopback"
 echo
 echo "| writers | off: writes/s | off: p50 / p99 µs | on: writes/s | on: p50 / p99 µs | writes per commit (on) | on ÷ off |"
 echo "|---:|---:|---:|---:|---:|---:|---:|"
 for n in $series; do
   run off "$n"
-  off_rps=$rps off_lat="$p50 / $p99"
+  off_rps=$rps off_lat="$p50 / $p99" off_p50=$p50 off_p99=$p99 off_p95=$p95
   run on "$n"
   printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "$off_rps" "$off_lat" "$rps" "$p50 / $p99" "$groups" \
     "$(awk -v a="$rps" -v b="$off_rps" 'BEGIN { printf "%.2f", a / b }')"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$off_rps" "$off_p50" "$off_p95" "$off_p99" "$rps" "$p50" "$p95" "$p99" "$groups" >>"$tsv"
 done

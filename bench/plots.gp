@@ -37,7 +37,7 @@ unset multiplot
 
 f = dir . "/bench-writers.dat"
 set output dir . "/bench-writers.png"
-set title "concurrent durable writers: throughput (each writer its own handle)"
+set title "concurrent durable writers: throughput (each writer its own handle; over HTTP, group commit off and on)"
 set xlabel "writers"
 set ylabel "calls/s"
 unset logscale y
