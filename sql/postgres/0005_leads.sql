@@ -53,21 +53,20 @@ AS $$
 $$;
 
 -- The business the caller may see, with its campaign row locked first and then its
--- own row: P0002 "Business … not found" otherwise.
+-- own row: P0002 "Business … not found" otherwise.  Two statements: the first finds
+-- the business's campaign and locks it, the second locks the business.
 CREATE OR REPLACE FUNCTION ls_leads_business(p_id uuid, p_org uuid) RETURNS gmaps_businesses
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  v_campaign uuid;
   b gmaps_businesses;
 BEGIN
-  SELECT x.campaign_id INTO v_campaign
-    FROM gmaps_businesses x JOIN gmaps_campaigns c ON c.id = x.campaign_id
-   WHERE x.id = p_id AND (p_org IS NULL OR c.organization_id = p_org);
+  PERFORM 1 FROM gmaps_campaigns c JOIN gmaps_businesses x ON x.campaign_id = c.id
+   WHERE x.id = p_id AND (p_org IS NULL OR c.organization_id = p_org)
+     FOR UPDATE OF c;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'Business % not found', p_id USING ERRCODE = 'P0002';
   END IF;
-  PERFORM ls_campaign(v_campaign, p_org, true);
   SELECT * INTO b FROM gmaps_businesses WHERE id = p_id FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'Business % not found', p_id USING ERRCODE = 'P0002';
@@ -81,38 +80,36 @@ CREATE OR REPLACE FUNCTION ls_leads_verified(b gmaps_businesses) RETURNS boolean
 LANGUAGE sql IMMUTABLE
 AS $$ SELECT coalesce(b.email IS NOT NULL AND b.email_verified AND b.bouncer_status = ls_verified_status(), false) $$;
 
--- Offers a (cleaned, well-formed or NULL) email from p_source to the locked business
--- p_id under SPEC §5 (ls__sq_offer_email of the embedded engine); true when the email
--- or its source changed.
-CREATE OR REPLACE FUNCTION ls_leads_offer_email(p_id uuid, p_email text, p_source text) RETURNS boolean
+-- Offers a (cleaned, well-formed or NULL) email from p_source to the business b, its
+-- locked row as it is now, under SPEC §5 (ls__sq_offer_email of the embedded engine);
+-- returns the row as it is after: the email or its source changed when they differ
+-- from b's.  The signature of earlier releases (the business's id, read again) is gone.
+DROP FUNCTION IF EXISTS ls_leads_offer_email(uuid, text, text);
+CREATE OR REPLACE FUNCTION ls_leads_offer_email(b gmaps_businesses, p_email text, p_source text)
+RETURNS gmaps_businesses
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  v_email text;
-  v_source text;
   v_same boolean;
 BEGIN
-  IF p_email IS NULL THEN
-    RETURN false;
+  IF p_email IS NULL OR ls_source_rank(p_source) < ls_source_rank(b.email_source) THEN
+    RETURN b;
   END IF;
-  SELECT email, email_source INTO v_email, v_source FROM gmaps_businesses WHERE id = p_id;
-  IF ls_source_rank(p_source) < ls_source_rank(v_source) THEN
-    RETURN false;
-  END IF;
-  v_same := v_email IS NOT NULL AND lower(v_email COLLATE "C") = lower(p_email COLLATE "C");
-  IF v_same AND v_source = p_source THEN
-    RETURN false;
+  v_same := b.email IS NOT NULL AND lower(b.email COLLATE "C") = lower(p_email COLLATE "C");
+  IF v_same AND b.email_source = p_source THEN
+    RETURN b;
   END IF;
   IF v_same THEN
-    UPDATE gmaps_businesses SET email_source = p_source, updated_at = ls_now() WHERE id = p_id;
+    UPDATE gmaps_businesses SET email_source = p_source, updated_at = ls_now() WHERE id = b.id RETURNING * INTO b;
   ELSE
     UPDATE gmaps_businesses
        SET email = p_email, email_source = p_source, email_verified = false, bouncer_status = NULL,
            bouncer_score = NULL, bouncer_reason = NULL, is_safe = NULL, is_disposable = NULL, is_role_based = NULL,
            is_free_email = NULL, bouncer_verified_at = NULL, updated_at = ls_now()
-     WHERE id = p_id;
+     WHERE id = b.id
+    RETURNING * INTO b;
   END IF;
-  RETURN true;
+  RETURN b;
 END
 $$;
 
@@ -460,10 +457,11 @@ BEGIN
      SET enrichment_attempts = enrichment_attempts + 1, last_enrichment_attempt = ls_now(),
          enrichment_status = CASE WHEN v_success THEN 'enriched' ELSE 'failed' END, needs_enrichment = false,
          updated_at = ls_now()
-   WHERE id = b.id;
-  v_changed := ls_leads_offer_email(b.id, ls_leads_offered_email(d, 'emails'), 'facebook');
+   WHERE id = b.id
+  RETURNING * INTO b;
+  b := ls_leads_offer_email(b, ls_leads_offered_email(d, 'emails'), 'facebook');
+  v_changed := (b.email, b.email_source) IS DISTINCT FROM (v_old.email, v_old.email_source);
 
-  SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
   PERFORM ls_leads_counters_move(v_old, b, v_success::int, 0);
   RETURN ls_leads_enrichment_result(v_id, b, v_changed);
 END
@@ -526,22 +524,24 @@ BEGIN
   RETURNING id INTO v_id;
 
   UPDATE gmaps_businesses SET linkedin_enriched = true, linkedin_url = coalesce(v_url, linkedin_url), updated_at = ls_now()
-   WHERE id = b.id;
-  v_changed := ls_leads_offer_email(b.id, v_email, 'linkedin');
+   WHERE id = b.id
+  RETURNING * INTO b;
+  b := ls_leads_offer_email(b, v_email, 'linkedin');
+  v_changed := (b.email, b.email_source) IS DISTINCT FROM (v_old.email, v_old.email_source);
 
   -- the enrichment's email is the business's (from LinkedIn): it takes the verification too
-  IF v_has_verification THEN
+  IF v_has_verification AND v_email IS NOT NULL AND b.email_source = 'linkedin'
+     AND lower(b.email COLLATE "C") = lower(v_email COLLATE "C") THEN
     UPDATE gmaps_businesses
        SET email_verified = v_verified, bouncer_status = v_status, bouncer_score = (v_score #>> '{}')::double precision,
            bouncer_reason = ls_text(d, 'bouncer_reason'),
            is_safe = v_is_safe, is_disposable = ls_flag(d -> 'bouncer_is_disposable'),
            is_role_based = ls_flag(d -> 'bouncer_is_role_based'), is_free_email = ls_flag(d -> 'bouncer_is_free_email'),
            bouncer_verified_at = coalesce(ls_leads_timestamp(d ->> 'bouncer_verified_at'), ls_now()), updated_at = ls_now()
-     WHERE id = b.id AND v_email IS NOT NULL AND email_source = 'linkedin'
-       AND lower(email COLLATE "C") = lower(v_email COLLATE "C");
+     WHERE id = b.id
+    RETURNING * INTO b;
   END IF;
 
-  SELECT * INTO b FROM gmaps_businesses WHERE id = b.id;
   PERFORM ls_leads_counters_move(v_old, b, 0, (v_url IS NOT NULL)::int);
   RETURN ls_leads_enrichment_result(v_id, b, v_changed);
 END
