@@ -11,7 +11,8 @@
  * counters added since (0009, and the queue totals of 0010) are backfilled
  * from a recount.  And the same for the embedded engine: a file of schema
  * version 2 or 3 opened by this release gets the counters of versions 3 and
- * 4, backfilled, its ids unchanged.
+ * 4, backfilled, its ids unchanged; one of version 4 gets the value-list
+ * CHECKs of version 5.
  */
 #include <dirent.h>
 #include <stdlib.h>
@@ -145,25 +146,25 @@ static void sqlite_state(const char *path, char out[32]) {
   sqlite3_close(conn);
 }
 
-/* A file of a schema version newer than this leadstore knows (5: as a later
+/* A file of a schema version newer than this leadstore knows (6: as a later
  * release leaves it) is refused with a message that says so, and left as it was. */
 static void sqlite_newer(const char *path) {
   sqlite3 *conn = NULL;
   bool ok = sqlite3_open(path, &conn) == SQLITE_OK &&
-            sqlite3_exec(conn, "PRAGMA user_version = 5", NULL, NULL, NULL) == SQLITE_OK;
+            sqlite3_exec(conn, "PRAGMA user_version = 6", NULL, NULL, NULL) == SQLITE_OK;
   sqlite3_close(conn);
   char before[32], after[32];
   sqlite_state(path, before);
-  OK(ok && !strcmp(before, "5/1"), "sqlite: a file of schema version 5, newer than this leadstore (%s)", before);
+  OK(ok && !strcmp(before, "6/1"), "sqlite: a file of schema version 6, newer than this leadstore (%s)", before);
   leadstore *db = NULL;
   char *msg = NULL;
   int rc = leadstore_open(path, NULL, &db, &msg);
-  OK(rc == LEADSTORE_ECONFIG && !db && msg && strstr(msg, "newer leadstore") && strstr(msg, "schema version 5"),
+  OK(rc == LEADSTORE_ECONFIG && !db && msg && strstr(msg, "newer leadstore") && strstr(msg, "schema version 6"),
      "sqlite: it is refused (ECONFIG): %s", msg ? msg : "?");
   leadstore_free(msg);
   if (db) leadstore_close(db);
   sqlite_state(path, after);
-  OK(!strcmp(after, "5/1"), "sqlite: and left as it was (%s)", after);
+  OK(!strcmp(after, "6/1"), "sqlite: and left as it was (%s)", after);
 }
 
 /* Whether the work queues of campaign cid have the totals of the data of
@@ -262,10 +263,84 @@ static void sqlite_upgrade(int from) {
   sqlite3_open(path, &conn);
   sqlite3_stmt *st = NULL;
   sqlite3_prepare_v2(conn, "PRAGMA user_version", -1, &st, NULL);
-  OK(st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 4, "sqlite: the file is version 4");
+  OK(st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 5, "sqlite: the file is version 5");
   sqlite3_finalize(st);
   sqlite3_close(conn);
   sqlite_newer(path);
+  free(path);
+}
+
+/* The number of `CHECK (column IN (` left in the tables' definitions of conn (-1 on error). */
+static int in_list_checks(sqlite3 *conn) {
+  sqlite3_stmt *st = NULL;
+  int n = -1;
+  if (sqlite3_prepare_v2(conn, "SELECT sql FROM sqlite_schema WHERE type = 'table'", -1, &st, NULL) == SQLITE_OK) {
+    n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW)
+      for (const char *p = (const char *)sqlite3_column_text(st, 0); p && (p = strstr(p, "CHECK (")); p++) {
+        const char *q = p + 7;
+        while (*q == '_' || (*q >= 'a' && *q <= 'z')) q++;
+        n += !strncmp(q, " IN (", 5);
+      }
+  }
+  sqlite3_finalize(st);
+  return n;
+}
+
+/* A file of schema version 4 as the previous release made it (sql/sqlite/schema.sql,
+ * then schema_2 … 4.sql: value-list CHECKs written `column IN (…)`) opened by this
+ * one: version 5 rewrites each as `column = … OR …` (SQLite builds a table for an IN
+ * list on every row it checks), the file stays sound, the constraints still hold. */
+static void sqlite_checks(void) {
+  char *path = ts_db_path("upgrade-4");
+  sqlite3 *conn = NULL;
+  bool ok = sqlite3_open(path, &conn) == SQLITE_OK;
+  static const char *const steps[] = {"sql/sqlite/schema.sql", "sql/sqlite/schema_2.sql", "sql/sqlite/schema_3.sql",
+                                      "sql/sqlite/schema_4.sql"};
+  for (size_t i = 0; ok && i < sizeof steps / sizeof *steps; i++) {
+    char *sql = ts_read_file(steps[i]);
+    ok = sql && sqlite3_exec(conn, sql, NULL, NULL, NULL) == SQLITE_OK;
+    free(sql);
+  }
+  int before = ok ? in_list_checks(conn) : -1;
+  sqlite3_close(conn);
+  OK(ok && before == 7, "sqlite: a file of schema version 4 with 7 value-list CHECKs written IN (…) (%d)", before);
+
+  leadstore *db = ts_open(path);
+  json_t *r = ts_call(db, &ts_service, "create_campaign_with_coverage_tx",
+                      "{\"p_campaign_data\":{\"name\":\"Version 4\"},\"p_coverage_data\":[{\"zip\":\"90001\"}]}");
+  char cid[37];
+  snprintf(cid, sizeof cid, "%s", ts_success(r) ? ts_str(r, "campaign_id") : "");
+  json_decref(r);
+  r = ts_call(db, &ts_service, "batch_upsert_businesses_tx",
+              "{\"p_campaign_id\":\"%s\",\"p_zip_code\":\"90001\",\"p_businesses\":[{\"place_id\":\"a\",\"name\":\"A\","
+              "\"email\":\"a@a.example\"},{\"place_id\":\"b\",\"name\":\"B\"}]}",
+              cid);
+  OK(*cid && ts_success(r), "sqlite: version 4 opened by this release, written to");
+  json_decref(r);
+  OK(ts_check(db) == 0, "sqlite: check is clean");
+  leadstore_close(db);
+
+  sqlite3_open(path, &conn);
+  sqlite3_stmt *st = NULL;
+  sqlite3_prepare_v2(conn, "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || "
+                           "(SELECT group_concat(integrity_check) FROM pragma_integrity_check)", -1, &st, NULL);
+  const char *got = st && sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : "";
+  OK(!strcmp(got, "5 ok"), "sqlite: the file is version 5, its integrity check ok (%s)", got);
+  sqlite3_finalize(st);
+  OK(in_list_checks(conn) == 0, "sqlite: no value-list CHECK is written IN (…) any more");
+  /* the rewritten constraints still refuse what they refused, and let NULL pass */
+  char *bad = sqlite3_mprintf("UPDATE gmaps_businesses SET email_source = 'facebok' WHERE campaign_id = %Q", cid);
+  int rc = sqlite3_exec(conn, bad, NULL, NULL, NULL);
+  OK(sqlite3_extended_errcode(conn) == SQLITE_CONSTRAINT_CHECK && rc != SQLITE_OK,
+     "sqlite: a source outside the list is still refused by its CHECK");
+  sqlite3_free(bad);
+  rc = sqlite3_exec(conn, "UPDATE gmaps_campaigns SET status = 'archived'", NULL, NULL, NULL);
+  OK(rc != SQLITE_OK && sqlite3_extended_errcode(conn) == SQLITE_CONSTRAINT_CHECK,
+     "sqlite: so is a campaign status outside the list");
+  rc = sqlite3_exec(conn, "UPDATE gmaps_campaigns SET status = 'paused'", NULL, NULL, NULL);
+  OK(rc == SQLITE_OK, "sqlite: and a status of the list is taken");
+  sqlite3_close(conn);
   free(path);
 }
 
@@ -303,6 +378,7 @@ int main(int argc, char **argv) {
   (void)argc;
   sqlite_upgrade(2);
   sqlite_upgrade(3);
+  sqlite_checks();
   if (!(url = ts_pg_database(argv[0]))) return 2;
   PGconn *c = PQconnectdb(url);
   if (!OK(PQstatus(c) == CONNECTION_OK && install_fixture(c), "the database is created by release 0.1.0's migrations"))

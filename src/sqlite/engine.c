@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 
 #include "sq.h"
+#include "strbuf.h"
 
 #include "sqlite_schema.h"
 
@@ -444,11 +445,114 @@ static int pragma_int(ls__sq *s, const char *sql, int *out, ls__error *err) {
 }
 
 /*
- * The schema, version by version: [0] makes a new file version 1
- * (schema.sql), [v-1] takes a file of version v-1 to v (schema_<v>.sql).
+ * Schema version 5: every `CHECK (column IN ('a', 'b', …))` of the tables
+ * rewritten as `CHECK (column = 'a' OR column = 'b' OR …)`.  The same
+ * constraint (NULL passes both, as every CHECK lets NULL pass), but SQLite
+ * builds an ephemeral table for an IN list of more than two values each time
+ * it evaluates the CHECK, once per row written: a fifth of a batch upsert's
+ * instructions (docs/benchmarks.md).  A CHECK is not part of the file's
+ * format, so the text of the tables' definitions is changed in place, the way
+ * SQLite's documentation describes for changing a CHECK constraint
+ * (writable_schema, then a new schema_version so that every connection
+ * reads it again).  schema.sql keeps the IN form, the one tests/t_tables.c
+ * verifies against the C value lists; a new file takes this step too.
  */
-static const char *const schema_steps[] = {ls__sqlite_schema_sql, ls__sqlite_schema_2_sql, ls__sqlite_schema_3_sql,
-                                           ls__sqlite_schema_4_sql};
+
+/* The end of `'a', 'b', … ))` at v (just past the "))"), or NULL when v is not such
+ * a list (our value lists hold no quotes). */
+static const char *in_list_end(const char *v) {
+  for (;;) {
+    const char *end = *v == '\'' ? strchr(v + 1, '\'') : NULL;
+    if (!end || end[1] == '\'') return NULL;
+    v = end + 1;
+    if (!strncmp(v, "))", 2)) return v + 2;
+    if (strncmp(v, ", ", 2)) return NULL;
+    v += 2;
+  }
+}
+
+/* The text of a table with its IN-list CHECKs rewritten (free with ls__free);
+ * NULL when it has none or when memory ran out (*oom set). */
+static char *checks_without_in_lists(const char *sql, bool *oom) {
+  ls__sb out = LS__SB_INIT;
+  bool changed = false;
+  const char *p = sql;
+  for (const char *c; (c = strstr(p, "CHECK (")); ) {
+    const char *col = c + 7, *q = col;
+    while (*q == '_' || (*q >= 'a' && *q <= 'z')) q++;
+    int col_len = (int)(q - col);
+    const char *end = col_len && !strncmp(q, " IN (", 5) ? in_list_end(q + 5) : NULL;
+    ls__sb_append(&out, p, (size_t)(col - p));
+    if (!end) {
+      p = col;
+      continue;
+    }
+    int n = 0;
+    for (const char *v = q + 5; v < end - 2; n++) {
+      const char *close = strchr(v + 1, '\'');
+      ls__sb_printf(&out, "%s%.*s = %.*s", n ? " OR " : "", col_len, col, (int)(close + 1 - v), v);
+      v = close + 1 + (close[1] == ',' ? 2 : 0);
+    }
+    ls__sb_append(&out, ")", 1);
+    p = end;
+    changed = true;
+  }
+  ls__sb_append(&out, p, strlen(p));
+  *oom = out.failed;
+  if (!changed) {
+    ls__sb_free(&out);
+    return NULL;
+  }
+  return ls__sb_take(&out);
+}
+
+static int schema_5(ls__sq *s, ls__error *err) {
+  sqlite3_stmt *tables = NULL, *set = NULL;
+  int rc = sqlite3_prepare_v2(s->conn, "SELECT name, sql FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%CHECK (% IN (%'",
+                              -1, &tables, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(s->conn, "PRAGMA writable_schema = ON", NULL, NULL, NULL);
+  if (rc == SQLITE_OK) /* prepared once the schema table is writable */
+    rc = sqlite3_prepare_v2(s->conn, "UPDATE sqlite_schema SET sql = ?2 WHERE type = 'table' AND name = ?1", -1, &set, NULL);
+  int changed = 0;
+  bool oom = false;
+  while (rc == SQLITE_OK && (rc = sqlite3_step(tables)) == SQLITE_ROW) {
+    char *sql = checks_without_in_lists((const char *)sqlite3_column_text(tables, 1), &oom);
+    rc = oom ? SQLITE_NOMEM : SQLITE_OK;
+    if (!sql) continue;
+    sqlite3_bind_text(set, 1, (const char *)sqlite3_column_text(tables, 0), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(set, 2, sql, -1, ls__free);
+    rc = sqlite3_step(set);
+    rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+    sqlite3_reset(set);
+    changed++;
+  }
+  if (rc == SQLITE_DONE) rc = SQLITE_OK;
+  int failed = oom ? SQLITE_NOMEM : rc != SQLITE_OK ? sqlite3_extended_errcode(s->conn) : SQLITE_OK;
+  sqlite3_finalize(tables);
+  sqlite3_finalize(set);
+  int off = sqlite3_exec(s->conn, "PRAGMA writable_schema = OFF", NULL, NULL, NULL);
+  if (!failed && off != SQLITE_OK) failed = sqlite3_extended_errcode(s->conn);
+  if (failed) return ls__sq_error(s, failed, err);
+  if (changed) { /* every connection (this one too) reads the tables' definitions again */
+    int version = 0;
+    if ((rc = pragma_int(s, "PRAGMA schema_version", &version, err))) return rc;
+    char bump[64];
+    snprintf(bump, sizeof bump, "PRAGMA schema_version = %d", version + 1);
+    if ((rc = exec(s, bump, err))) return rc;
+  }
+  return exec(s, "PRAGMA user_version = 5", err);
+}
+
+/*
+ * The schema, version by version: [0] makes a new file version 1
+ * (schema.sql), [v-1] takes a file of version v-1 to v (schema_<v>.sql, or
+ * a step in C).
+ */
+static const struct schema_step {
+  const char *sql;
+  int (*fn)(ls__sq *s, ls__error *err);
+} schema_steps[] = {{ls__sqlite_schema_sql, NULL},   {ls__sqlite_schema_2_sql, NULL}, {ls__sqlite_schema_3_sql, NULL},
+                    {ls__sqlite_schema_4_sql, NULL}, {NULL, schema_5}};
 enum { SCHEMA_VERSION = sizeof schema_steps / sizeof schema_steps[0] };
 
 /*
@@ -475,7 +579,8 @@ static int ensure_schema(ls__sq *s, ls__error *err) {
       goto out;
     }
   }
-  for (int v = version; rc == LEADSTORE_OK && v < SCHEMA_VERSION; v++) rc = exec(s, schema_steps[v], err);
+  for (int v = version; rc == LEADSTORE_OK && v < SCHEMA_VERSION; v++)
+    rc = schema_steps[v].sql ? exec(s, schema_steps[v].sql, err) : schema_steps[v].fn(s, err);
 out:
   if (rc == LEADSTORE_OK) rc = exec(s, "COMMIT", err);
   if (rc != LEADSTORE_OK) sqlite3_exec(s->conn, "ROLLBACK", NULL, NULL, NULL);
