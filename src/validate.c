@@ -18,29 +18,44 @@
 
 #include "internal.h"
 
-/* Where a value is, for messages: `p_businesses[17].place_id`.  Only ever
- * shown in an error message (itself at most 511 bytes), so a longer path is
- * cut with "…" (ls__format_cut). */
+/* Where a value is, for messages: `p_businesses[17].place_id` — a chain of the
+ * keys and indexes from the parameters object, spelled only when a message
+ * needs it (a valid call spells none).  Only ever shown in an error message
+ * (itself at most 511 bytes), so a longer path is cut with "…"
+ * (ls__format_cut), step by step as it is spelled. */
 typedef struct path {
-  char buf[256];
+  const struct path *up; /* NULL: the parameters object itself */
+  const char *key;        /* the key in up, or NULL for an element of it */
+  size_t index;           /* the element's index when key is NULL */
 } path;
 
-static path path_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static path path_add(const char *fmt, ...) {
-  path p;
+typedef struct path_text {
+  char buf[256];
+} path_text;
+
+static path_text text_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static path_text text_add(const char *fmt, ...) {
+  path_text t;
   va_list ap;
   va_start(ap, fmt);
-  ls__format_cut(p.buf, sizeof p.buf, fmt, ap);
+  ls__format_cut(t.buf, sizeof t.buf, fmt, ap);
   va_end(ap);
-  return p;
+  return t;
 }
 
-/* Appends ".key" (or "key" at the root) or "[i]" to a path, returning the new one. */
-static path path_key(const path *base, const char *key) {
-  return path_add("%s%s%s", base->buf, base->buf[0] ? "." : "", key);
+/* The path spelled: ".key" (or "key" at the root) and "[i]" appended to its parent's. */
+static path_text text_of(const path *p) {
+  if (!p->up) return (path_text){{0}};
+  path_text base = text_of(p->up);
+  if (p->key) return text_add("%s%s%s", base.buf, base.buf[0] ? "." : "", p->key);
+  return text_add("%s[%zu]", base.buf, p->index);
 }
 
-static path path_index(const path *base, size_t i) { return path_add("%s[%zu]", base->buf, i); }
+/* The path of a message's "%s" (the text lives until the end of the call's statement). */
+#define AT(p) (text_of(p).buf)
+
+static path path_key(const path *base, const char *key) { return (path){base, key, 0}; }
+static path path_index(const path *base, size_t i) { return (path){base, NULL, i}; }
 
 /* Number of UTF-8 characters (jansson guarantees valid UTF-8). */
 static size_t utf8_len(const char *s) {
@@ -80,20 +95,20 @@ static int check_text(const ls__field *f, const char *s, const path *at, ls__err
   size_t n = utf8_len(s);
   if (f->max > 0 && (n < (size_t)f->min || n > (size_t)f->max))
     return ls__fail(err, LEADSTORE_EINVAL, "%s must be %g to %g characters long (got %zu)",
-                    at->buf, f->min, f->max, n);
+                    AT(at), f->min, f->max, n);
   if (n < (size_t)f->min)
-    return ls__fail(err, LEADSTORE_EINVAL, "%s must be at least %g characters long", at->buf, f->min);
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be at least %g characters long", AT(at), f->min);
   if ((f->flags & LS_F_NONBLANK) && blank(s))
-    return ls__fail(err, LEADSTORE_EINVAL, "%s must not be blank", at->buf);
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must not be blank", AT(at));
   return LEADSTORE_OK;
 }
 
 static int check_range(const ls__field *f, double v, const path *at, ls__error *err) {
   if (f->max > f->min && (v < f->min || v > f->max))
-    return ls__fail(err, LEADSTORE_EINVAL, "%s must be between %g and %g (got %g)", at->buf,
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be between %g and %g (got %g)", AT(at),
                     f->min, f->max, v);
   if (v < f->min)
-    return ls__fail(err, LEADSTORE_EINVAL, "%s must be at least %g (got %g)", at->buf, f->min, v);
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be at least %g (got %g)", AT(at), f->min, v);
   return LEADSTORE_OK;
 }
 
@@ -102,9 +117,9 @@ static int check_value(const ls__field *f, json_t *v, const path *at, ls__error 
   const char *s = json_string_value(v);
   switch (f->type) {
   case LS_T_UUID:
-    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a UUID string", at->buf);
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a UUID string", AT(at));
     if (!ls__uuid_valid(s))
-      return ls__fail(err, LEADSTORE_EUUID, "%s is not a valid UUID: \"%.64s\"", at->buf, s);
+      return ls__fail(err, LEADSTORE_EUUID, "%s is not a valid UUID: \"%.64s\"", AT(at), s);
     {
       char lower[37];
       for (int i = 0; i < 37; i++) lower[i] = (char)tolower((unsigned char)s[i]);
@@ -113,14 +128,14 @@ static int check_value(const ls__field *f, json_t *v, const path *at, ls__error 
     }
     return LEADSTORE_OK;
   case LS_T_TEXT:
-    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", at->buf);
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", AT(at));
     return check_text(f, s, at, err);
   case LS_T_LABEL:
     if (json_is_integer(v)) return LEADSTORE_OK;
-    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string or an integer", at->buf);
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string or an integer", AT(at));
     return check_text(f, s, at, err);
   case LS_T_ZIP:
-    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", at->buf);
+    if (!s) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", AT(at));
     {
       size_t n = strlen(s);
       bool ok = n >= 1 && n <= 10;
@@ -129,7 +144,7 @@ static int check_value(const ls__field *f, json_t *v, const path *at, ls__error 
       if (!ok)
         return ls__fail(err, LEADSTORE_EINVAL,
                         "%s must be 1 to 10 characters of 0-9, A-Z, a-z, space or '-' (got \"%.32s\")",
-                        at->buf, s);
+                        AT(at), s);
     }
     return LEADSTORE_OK;
   case LS_T_ENUM:
@@ -139,7 +154,7 @@ static int check_value(const ls__field *f, json_t *v, const path *at, ls__error 
     {
       char *list = join_values(f->values);
       if (!list) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
-      ls__fail(err, LEADSTORE_EINVAL, "%s must be one of %s", at->buf, list);
+      ls__fail(err, LEADSTORE_EINVAL, "%s must be one of %s", AT(at), list);
       ls__free(list);
       return LEADSTORE_EINVAL;
     }
@@ -148,60 +163,60 @@ static int check_value(const ls__field *f, json_t *v, const path *at, ls__error 
     if (json_is_real(v) && json_real_value(v) == floor(json_real_value(v)) &&
         fabs(json_real_value(v)) < 9e15)
       return check_range(f, json_real_value(v), at, err);
-    return ls__fail(err, LEADSTORE_EINVAL, "%s must be an integer", at->buf);
+    return ls__fail(err, LEADSTORE_EINVAL, "%s must be an integer", AT(at));
   case LS_T_NUMBER:
-    if (!json_is_number(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a number", at->buf);
+    if (!json_is_number(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be a number", AT(at));
     return check_range(f, json_number_value(v), at, err);
   case LS_T_MONEY:
     if (!json_is_number(v))
-      return ls__fail(err, LEADSTORE_EINVAL, "%s must be a number of USD", at->buf);
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be a number of USD", AT(at));
     if (json_number_value(v) < f->min)
-      return ls__fail(err, LEADSTORE_EINVAL, "%s must not be negative (got %g)", at->buf,
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must not be negative (got %g)", AT(at),
                       json_number_value(v));
     if (json_number_value(v) > 99999999.999999)
-      return ls__fail(err, LEADSTORE_EINVAL, "%s must be at most 99999999.999999 USD", at->buf);
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be at most 99999999.999999 USD", AT(at));
     return LEADSTORE_OK;
   case LS_T_BOOL:
-    if (!json_is_boolean(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be true or false", at->buf);
+    if (!json_is_boolean(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be true or false", AT(at));
     return LEADSTORE_OK;
   case LS_T_FLAG:
     if (json_is_boolean(v)) return LEADSTORE_OK;
     if (s && (!strcmp(s, "yes") || !strcmp(s, "no") || !strcmp(s, "unknown"))) return LEADSTORE_OK;
     return ls__fail(err, LEADSTORE_EINVAL, "%s must be true, false, \"yes\", \"no\" or \"unknown\"",
-                    at->buf);
+                    AT(at));
   case LS_T_TIMESTAMP: {
     char canon[32];
     if (!s || !ls__timestamp_parse(s, canon))
-      return ls__fail(err, LEADSTORE_EINVAL, "%s must be an ISO-8601 timestamp", at->buf);
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be an ISO-8601 timestamp", AT(at));
     if (json_string_set(v, canon) != 0) return ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
     return LEADSTORE_OK;
   }
   case LS_T_TEXT_LIST: {
-    if (!json_is_array(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an array of strings", at->buf);
+    if (!json_is_array(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an array of strings", AT(at));
     if (f->max > 0 && json_array_size(v) > (size_t)f->max)
-      return ls__fail(err, LEADSTORE_EINVAL, "%s has %zu elements; at most %g are allowed", at->buf,
+      return ls__fail(err, LEADSTORE_EINVAL, "%s has %zu elements; at most %g are allowed", AT(at),
                       json_array_size(v), f->max);
     size_t i;
     json_t *e;
     json_array_foreach(v, i, e) if (!json_is_string(e)) {
       path p = path_index(at, i);
-      return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", p.buf);
+      return ls__fail(err, LEADSTORE_EINVAL, "%s must be a string", AT(&p));
     }
     return LEADSTORE_OK;
   }
   case LS_T_OBJECT:
-    if (!json_is_object(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", at->buf);
+    if (!json_is_object(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", AT(at));
     return check_object(f->fields, v, at, false, err);
   case LS_T_OBJECT_LIST: {
-    if (!json_is_array(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an array of objects", at->buf);
+    if (!json_is_array(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an array of objects", AT(at));
     if (f->max > 0 && json_array_size(v) > (size_t)f->max)
-      return ls__fail(err, LEADSTORE_EINVAL, "%s has %zu elements; at most %g are allowed", at->buf,
+      return ls__fail(err, LEADSTORE_EINVAL, "%s has %zu elements; at most %g are allowed", AT(at),
                       json_array_size(v), f->max);
     size_t i;
     json_t *e;
     json_array_foreach(v, i, e) {
       path p = path_index(at, i);
-      if (!json_is_object(e)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", p.buf);
+      if (!json_is_object(e)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", AT(&p));
       int rc = check_object(f->fields, e, &p, false, err);
       if (rc) return rc;
     }
@@ -210,10 +225,10 @@ static int check_value(const ls__field *f, json_t *v, const path *at, ls__error 
   case LS_T_JSON:
     return LEADSTORE_OK;
   case LS_T_JSON_OBJECT:
-    if (!json_is_object(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", at->buf);
+    if (!json_is_object(v)) return ls__fail(err, LEADSTORE_EINVAL, "%s must be an object", AT(at));
     return LEADSTORE_OK;
   }
-  return ls__fail(err, LEADSTORE_EINTERNAL, "%s has an unknown type in the table", at->buf);
+  return ls__fail(err, LEADSTORE_EINTERNAL, "%s has an unknown type in the table", AT(at));
 }
 
 /* Finds the field for `key` (by name or alias); NULL when the table has none. */
@@ -244,7 +259,7 @@ static int check_object(const ls__field *fields, json_t *obj, const path *at, bo
     }
     path p = path_key(at, key);
     if (!v || json_is_null(v)) {
-      if (f->flags & LS_F_REQUIRED) return ls__fail(err, LEADSTORE_EINVAL, "%s is required", p.buf);
+      if (f->flags & LS_F_REQUIRED) return ls__fail(err, LEADSTORE_EINVAL, "%s is required", AT(&p));
       continue;
     }
     int rc = check_value(f, v, &p, err);
@@ -294,6 +309,6 @@ int ls__validate(const ls__op *op, json_t *params, ls__error *err) {
     return ls__fail(err, LEADSTORE_EINVAL, "the parameters must be a JSON object");
   int rc = check_nesting(params, err);
   if (rc) return rc;
-  path root = {{0}};
+  path root = {NULL, NULL, 0};
   return check_object(op->params, params, &root, true, err);
 }
