@@ -112,12 +112,21 @@ static bool integral_real(const json_t *v) {
  * order is spelled through a sorted list of its keys.  Like json_dumps it
  * refuses a string that is not UTF-8 (jansson never makes one).
  */
+/* ls__sb_append, the common case (it fits) inline: an answer is spelled in many small pieces. */
+static inline void put(ls__sb *sb, const char *text, size_t n) {
+  if (sb->len + n < sb->cap) {
+    memcpy(sb->buf + sb->len, text, n);
+    sb->buf[sb->len += n] = '\0';
+  } else
+    ls__sb_append(sb, text, n);
+}
+
 static void spell_int(ls__sb *sb, json_int_t i) {
   char buf[24], *p = buf + sizeof buf;
   unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
   do *--p = (char)('0' + u % 10); while (u /= 10);
   if (i < 0) *--p = '-';
-  ls__sb_append(sb, p, (size_t)(buf + sizeof buf - p));
+  put(sb, p, (size_t)(buf + sizeof buf - p));
 }
 
 /* jansson's jsonp_dtostr at precision 15: "%.15g", the locale's decimal point as '.', ".0" when
@@ -144,7 +153,7 @@ static bool spell_real(ls__sb *sb, double d) {
       n -= (int)(end - start);
     }
   }
-  ls__sb_append(sb, buf, (size_t)n);
+  put(sb, buf, (size_t)n);
   return true;
 }
 
@@ -168,7 +177,7 @@ static size_t utf8_length(const unsigned char *s, size_t n) {
 static bool spell_string(ls__sb *sb, const char *str, size_t len) {
   static const char hex[] = "0123456789ABCDEF";
   const unsigned char *s = (const unsigned char *)str, *end = s + len, *run = s;
-  ls__sb_append(sb, "\"", 1);
+  put(sb, "\"", 1);
   while (s < end) {
     unsigned c = *s;
     if (c >= 0x80) {
@@ -181,7 +190,7 @@ static bool spell_string(ls__sb *sb, const char *str, size_t len) {
       s++;
       continue;
     }
-    ls__sb_append(sb, (const char *)run, (size_t)(s - run));
+    put(sb, (const char *)run, (size_t)(s - run));
     char esc[6] = {'\\', 0};
     size_t n = 2;
     switch (c) {
@@ -194,11 +203,11 @@ static bool spell_string(ls__sb *sb, const char *str, size_t len) {
     case '\t': esc[1] = 't'; break;
     default: memcpy(esc + 1, "u00", 3), esc[4] = hex[c >> 4], esc[5] = hex[c & 15], n = 6;
     }
-    ls__sb_append(sb, esc, n);
+    put(sb, esc, n);
     run = ++s;
   }
-  ls__sb_append(sb, (const char *)run, (size_t)(s - run));
-  ls__sb_append(sb, "\"", 1);
+  put(sb, (const char *)run, (size_t)(s - run));
+  put(sb, "\"", 1);
   return true;
 }
 
@@ -216,14 +225,14 @@ static bool spell_object(ls__sb *sb, const json_t *v) {
     keys[i++] = key;
   }
   if (!sorted) qsort(keys, n, sizeof *keys, key_order);
-  ls__sb_append(sb, "{", 1);
+  put(sb, "{", 1);
   for (i = 0; ok && i < n; i++) {
-    if (i) ls__sb_append(sb, ",", 1);
+    if (i) put(sb, ",", 1);
     ok = spell_string(sb, keys[i], strlen(keys[i]));
-    ls__sb_append(sb, ":", 1);
+    put(sb, ":", 1);
     ok = ok && spell(sb, sorted ? json_object_iter_value(json_object_key_to_iter(keys[i])) : json_object_get(v, keys[i]));
   }
-  ls__sb_append(sb, "}", 1);
+  put(sb, "}", 1);
   if (keys != stack) ls__free(keys);
   return ok;
 }
@@ -233,12 +242,12 @@ static bool spell(ls__sb *sb, const json_t *v) {
   switch (json_typeof(v)) {
   case JSON_OBJECT: return spell_object(sb, v);
   case JSON_ARRAY:
-    ls__sb_append(sb, "[", 1);
+    put(sb, "[", 1);
     for (size_t i = 0; i < json_array_size(v); i++) {
-      if (i) ls__sb_append(sb, ",", 1);
+      if (i) put(sb, ",", 1);
       if (!spell(sb, json_array_get(v, i))) return false;
     }
-    ls__sb_append(sb, "]", 1);
+    put(sb, "]", 1);
     return true;
   case JSON_STRING: return spell_string(sb, json_string_value(v), json_string_length(v));
   case JSON_INTEGER: spell_int(sb, json_integer_value(v)); return true;
@@ -246,9 +255,9 @@ static bool spell(ls__sb *sb, const json_t *v) {
     if (integral_real(v)) spell_int(sb, (json_int_t)json_real_value(v));
     else if (!spell_real(sb, json_real_value(v))) return false;
     return true;
-  case JSON_TRUE: ls__sb_append(sb, "true", 4); return true;
-  case JSON_FALSE: ls__sb_append(sb, "false", 5); return true;
-  case JSON_NULL: ls__sb_append(sb, "null", 4); return true;
+  case JSON_TRUE: put(sb, "true", 4); return true;
+  case JSON_FALSE: put(sb, "false", 5); return true;
+  case JSON_NULL: put(sb, "null", 4); return true;
   }
   return false;
 }
@@ -256,6 +265,7 @@ static bool spell(ls__sb *sb, const json_t *v) {
 char *ls__result_text(const json_t *result) {
   ls__sb sb = LS__SB_INIT;
   if (!json_is_object(result) && !json_is_array(result)) return NULL; /* as json_dumps */
+  ls__sb_append(&sb, "", 0); /* the first 64 bytes */
   if (!spell(&sb, result)) {
     ls__sb_free(&sb);
     return NULL;

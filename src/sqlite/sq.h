@@ -27,6 +27,7 @@ typedef enum sq_query {
 typedef struct ls__sq {
   sqlite3 *conn;
   sqlite3_stmt *stmts[SQ__COUNT]; /* prepared on first use */
+  struct ls__sq_shape *shapes[SQ__COUNT]; /* the row shape of a one-row read (ls__sq_row_json), kept */
   leadstore *db;                  /* the handle (clock, ids) */
   int bind_failed;                /* a bind of the current statement failed */
   bool group;                     /* a group's transaction is open: calls run in savepoints */
@@ -169,8 +170,9 @@ int ls__sq_must_row(ls__sq *s, sqlite3_stmt *st, ls__error *err);
 /* Maps an SQLite result code to a status with a message (the one error map of this engine). */
 int ls__sq_error(ls__sq *s, int rc, ls__error *err);
 
-/* The current row as a JSON object, by declared column types (MONEY_INT, BOOL_INT, JSON_TEXT). */
-json_t *ls__sq_row_json(sqlite3_stmt *st);
+/* The current row of statement q (st) as a JSON object, by declared column types (MONEY_INT,
+ * BOOL_INT, JSON_TEXT), its shape (below) kept with the statement until SQLite re-prepares it. */
+json_t *ls__sq_row_json(ls__sq *s, sq_query q, sqlite3_stmt *st);
 /* The same for many rows of one statement: its columns' names, kinds and order in the
  * result text (ls__key_order: the rows come out canonical, ls__result_text spells them as
  * they are), worked out once, at the statement's first row (ls__sq_shape_of): the first
@@ -179,6 +181,7 @@ json_t *ls__sq_row_json(sqlite3_stmt *st);
 enum { LS_SQ_MAX_COLUMNS = 128 };
 typedef struct ls__sq_shape {
   bool ready; /* worked out (at the first row) */
+  int reprepared; /* the statement's SQLITE_STMTSTATUS_REPREPARE when worked out */
   int n; /* columns; 0 when the statement has more than LS_SQ_MAX_COLUMNS */
   const char *name[LS_SQ_MAX_COLUMNS];
   char kind[LS_SQ_MAX_COLUMNS];
