@@ -142,6 +142,13 @@ int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__b
  */
 int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *email, const char *source,
                        bool *changed, ls__error *err);
+/* The same offer in two halves, for a write that sets the offer's columns in its own UPDATE
+ * (the Facebook save: the attempt and the email in one statement): what the offer does —
+ * LS_OFFER_NONE, LS_OFFER_SOURCE (only email_source), LS_OFFER_EMAIL (a new address, `clean`
+ * filled: business_set_email's columns) — and, once written, b updated to it. */
+enum { LS_OFFER_NONE, LS_OFFER_SOURCE, LS_OFFER_EMAIL };
+int ls__sq_offer_decide(const ls__biz *b, const char *email, const char *source, char clean[LS_EMAIL_MAX + 1]);
+void ls__sq_offer_took(ls__biz *b, int offer, const char *clean, const char *source);
 /*
  * Adds (sign 1) or takes away (sign -1) business b's share of the counters
  * that follow its email (emails, verified, by source, safe) and of the work
