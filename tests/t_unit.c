@@ -3,6 +3,7 @@
  * UUIDs, timestamps, the email rule, the state machine, table-driven
  * validation and the error table.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,6 +392,83 @@ static void creation(void) {
      "no such database, bad password, unknown role: ECONFIG; a lost connection stays ECONNECTION");
 }
 
+/* A random JSON value, twice: `v` as an answer may hold it (keys in any order, integral
+ * reals), `want` its canonical form as jansson spells it with sorted keys. */
+static void random_value(unsigned *seed, int depth, json_t **v, json_t **want) {
+  static const char *const strings[] = {"", "a", "plain text", "quote \" and \\ back", "tab\tnew\nline\r",
+                                        "\x01\x1f\x7f ctl", "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "/slash/",
+                                        "\xe2\x80\xa8 sep"};
+  static const double reals[] = {0.5, -1.25, 1e-7, 123456.789012, 1e300, -2.5e-300, 3.0, -0.0, 1e15, 9007199254740993.0,
+                                 0.1, 99999999.999999};
+  int kind = depth > 3 ? rand_r(seed) % 5 : rand_r(seed) % 7;
+  switch (kind) {
+  case 0: *v = json_null(); break;
+  case 1: *v = json_boolean(rand_r(seed) % 2); break;
+  case 2: {
+    json_int_t i = rand_r(seed) % 3 == 0 ? (json_int_t)INT64_MIN + rand_r(seed) % 2 : (json_int_t)rand_r(seed) - RAND_MAX / 2;
+    *v = json_integer(i);
+    break;
+  }
+  case 3: {
+    double d = reals[rand_r(seed) % (sizeof reals / sizeof reals[0])];
+    *v = json_real(d);
+    *want = d == trunc(d) && fabs(d) <= 9007199254740992.0 ? json_integer((json_int_t)d) : json_real(d);
+    return;
+  }
+  case 4: *v = json_string(strings[rand_r(seed) % (sizeof strings / sizeof strings[0])]); break;
+  case 5: {
+    *v = json_array(), *want = json_array();
+    for (int n = rand_r(seed) % 4; n > 0; n--) {
+      json_t *a, *b = NULL;
+      random_value(seed, depth + 1, &a, &b);
+      json_array_append_new(*v, a), json_array_append_new(*want, b ? b : json_incref(a));
+    }
+    return;
+  }
+  default: {
+    static const char *const keys[] = {"id", "b", "a", "zeta", "Z", "a b", "\xc3\xa9t\xc3\xa9", "k\"q", "aa", "_"};
+    *v = json_object(), *want = json_object();
+    for (int n = rand_r(seed) % 7; n > 0; n--) {
+      const char *key = keys[rand_r(seed) % (sizeof keys / sizeof keys[0])];
+      json_t *a, *b = NULL;
+      random_value(seed, depth + 1, &a, &b);
+      json_object_set_new(*v, key, a), json_object_set_new(*want, key, b ? b : json_incref(a));
+    }
+    return;
+  }
+  }
+  *want = json_incref(*v);
+}
+
+/* ls__result_text spells an answer as jansson spells its canonical form, byte for byte. */
+static void result_text(void) {
+  unsigned seed = 20261130;
+  int same = 0, runs = 3000;
+  for (int i = 0; i < runs; i++) {
+    json_t *v, *want = NULL;
+    random_value(&seed, 0, &v, &want);
+    json_t *top = json_pack("{s:O, s:b}", "value", v, "success", i % 2); /* "success" first */
+    char *got = ls__result_text(top);
+    char *inner = json_dumps(want, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    char expected[65536];
+    snprintf(expected, sizeof expected, "{\"success\":%s,\"value\":%s}", i % 2 ? "true" : "false", inner ? inner : "?");
+    if (got && strcmp(got, expected) == 0) same++;
+    else if (same == i) tap_diag("differs: %s\n     vs: %s", got ? got : "(null)", expected);
+    free(got);
+    free(inner);
+    json_decref(top), json_decref(v), json_decref(want);
+  }
+  OK(same == runs, "%d of %d random answers spelled as jansson spells their canonical form", same, runs);
+  json_t *deep = json_loads("{\"z\": [{\"b\": {\"a\": [1.0, 2.5, -7.0]}}], \"x\": \"\\\\\\\"\\u0001/\"}", 0, NULL);
+  json_object_set_new(deep, "nul", json_stringn("a\0b", 3));
+  char *text = ls__result_text(deep);
+  OK(text && !strcmp(text, "{\"nul\":\"a\\u0000b\",\"x\":\"\\\\\\\"\\u0001/\",\"z\":[{\"b\":{\"a\":[1,2.5,-7]}}]}"),
+     "nested keys ordered, integral reals as integers, escapes, NUL (%s)", text ? text : "(null)");
+  free(text);
+  json_decref(deep);
+  OK(ls__result_text(json_null()) == NULL, "only an object or array is an answer");
+}
+
 int main(void) {
   ls__alloc_init();
   masking();
@@ -404,5 +482,6 @@ int main(void) {
   rules();
   validation();
   errors();
+  result_text();
   return tap_done();
 }

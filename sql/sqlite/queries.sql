@@ -383,10 +383,24 @@ SELECT * FROM gmaps_businesses WHERE campaign_id = ?1 AND email IS NOT NULL AND 
 
 --- Enrichment (SPEC §7.6, §7.7) ------------------------------------------------------
 
+-- The attempt, and the email the page offers as ls__sq_offer_email would write it:
+-- ?4 = 0 nothing, 1 email_source = ?6 only (business_set_source), 2 the new
+-- address ?5 from ?6 and the verification columns reset (business_set_email).
 -- name: business_facebook_attempt
 UPDATE gmaps_businesses
    SET enrichment_attempts = enrichment_attempts + 1, last_enrichment_attempt = ?2, enrichment_status = ?3,
-       needs_enrichment = 0, updated_at = ?2
+       needs_enrichment = 0, updated_at = ?2,
+       email = CASE WHEN ?4 = 2 THEN ?5 ELSE email END,
+       email_source = CASE WHEN ?4 >= 1 THEN ?6 ELSE email_source END,
+       email_verified = CASE WHEN ?4 = 2 THEN 0 ELSE email_verified END,
+       bouncer_status = CASE WHEN ?4 = 2 THEN NULL ELSE bouncer_status END,
+       bouncer_score = CASE WHEN ?4 = 2 THEN NULL ELSE bouncer_score END,
+       bouncer_reason = CASE WHEN ?4 = 2 THEN NULL ELSE bouncer_reason END,
+       is_safe = CASE WHEN ?4 = 2 THEN NULL ELSE is_safe END,
+       is_disposable = CASE WHEN ?4 = 2 THEN NULL ELSE is_disposable END,
+       is_role_based = CASE WHEN ?4 = 2 THEN NULL ELSE is_role_based END,
+       is_free_email = CASE WHEN ?4 = 2 THEN NULL ELSE is_free_email END,
+       bouncer_verified_at = CASE WHEN ?4 = 2 THEN NULL ELSE bouncer_verified_at END
  WHERE id = ?1
 -- name: business_linkedin_done
 UPDATE gmaps_businesses SET linkedin_enriched = 1, linkedin_url = coalesce(?2, linkedin_url), updated_at = ?3

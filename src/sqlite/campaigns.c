@@ -136,26 +136,41 @@ int ls__sq_is_valid_status_transition(ls__sq *s, const ls__call *c, json_t *res,
   return LEADSTORE_OK;
 }
 
+/* A new object of the row's columns under other names (each pair: name, column; a column the
+ * row lacks is null), the pairs in the order of the result text; NULL when memory ran out. */
+static json_t *row_pick(const json_t *row, const char *const (*pairs)[2], size_t n) {
+  json_t *o = json_object();
+  for (size_t i = 0; o && i < n; i++) {
+    json_t *v = json_object_get(row, pairs[i][1]);
+    if (json_object_set_new(o, pairs[i][0], v ? json_incref(v) : json_null()) != 0) {
+      json_decref(o);
+      o = NULL;
+    }
+  }
+  return o;
+}
+
 int ls__sq_get_campaign(ls__sq *s, const ls__call *c, json_t *res, ls__error *err) {
+  static const char *const coverage[][2] = {{"businesses_found", "zip_businesses_found"},
+                                            {"emails_found", "zip_emails_found"},
+                                            {"zips_scraped", "zips_scraped"},
+                                            {"zips_total", "actual_zip_count"}};
+  static const char *const by_source[][2] = {
+      {"facebook", "facebook_emails"}, {"google_maps", "google_maps_emails"}, {"linkedin", "linkedin_emails"}};
   const char *id = ls__jstr(c->params, "p_campaign_id");
   sqlite3_stmt *st;
   int rc = ls__sq_campaign_row(s, c, SQ_campaign_get, id, &st, err);
   if (rc) return rc;
-  json_t *row = ls__sq_row_json(st);
+  json_t *row = ls__sq_row_json(s, SQ_campaign_get, st);
   sqlite3_reset(st);
   json_object_set_new(res, "campaign", row);
   /* the totals are counters of the row (schema_3.sql): one point read, whatever the campaign's size */
-  json_object_set_new(res, "coverage",
-                      json_pack("{s:O?, s:O?, s:O?, s:O?}", "zips_total", json_object_get(row, "actual_zip_count"),
-                                "zips_scraped", json_object_get(row, "zips_scraped"), "businesses_found",
-                                json_object_get(row, "zip_businesses_found"), "emails_found",
-                                json_object_get(row, "zip_emails_found")));
-  json_object_set_new(res, "leads",
-                      json_pack("{s:{s:O?, s:O?, s:O?}, s:O?}", "by_source", "linkedin",
-                                json_object_get(row, "linkedin_emails"), "facebook",
-                                json_object_get(row, "facebook_emails"), "google_maps",
-                                json_object_get(row, "google_maps_emails"), "safe",
-                                json_object_get(row, "total_safe_emails")));
+  json_object_set_new(res, "coverage", row_pick(row, coverage, 4));
+  json_t *leads = json_object();
+  json_object_set_new(leads, "by_source", row_pick(row, by_source, 3));
+  json_t *safe = json_object_get(row, "total_safe_emails");
+  json_object_set_new(leads, "safe", safe ? json_incref(safe) : json_null());
+  json_object_set_new(res, "leads", leads);
   return LEADSTORE_OK;
 }
 

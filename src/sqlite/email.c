@@ -37,14 +37,33 @@ int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__b
   return rc;
 }
 
+int ls__sq_offer_decide(const ls__biz *b, const char *email, const char *source, char clean[LS_EMAIL_MAX + 1]) {
+  if (!ls__email_wellformed(email, clean, LS_EMAIL_MAX + 1)) return LS_OFFER_NONE;
+  if (ls__email_source_rank(source) < ls__email_source_rank(b->source)) return LS_OFFER_NONE;
+  bool same = b->has_email && strcasecmp(b->email, clean) == 0;
+  if (same && strcmp(source, b->source) == 0) return LS_OFFER_NONE;
+  return same ? LS_OFFER_SOURCE : LS_OFFER_EMAIL;
+}
+
+void ls__sq_offer_took(ls__biz *b, int offer, const char *clean, const char *source) {
+  if (offer == LS_OFFER_NONE) return;
+  if (offer == LS_OFFER_EMAIL) {
+    snprintf(b->email, sizeof b->email, "%s", clean);
+    b->has_email = true;
+    b->verified = false;
+    b->safe = false;
+    b->email_verified = false;
+  }
+  snprintf(b->source, sizeof b->source, "%s", source);
+}
+
 int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *email, const char *source,
                        bool *changed, ls__error *err) {
-  *changed = false;
   char clean[LS_EMAIL_MAX + 1];
-  if (!ls__email_wellformed(email, clean, sizeof clean)) return LEADSTORE_OK;
-  if (ls__email_source_rank(source) < ls__email_source_rank(b->source)) return LEADSTORE_OK;
-  bool same = b->has_email && strcasecmp(b->email, clean) == 0;
-  if (same && strcmp(source, b->source) == 0) return LEADSTORE_OK;
+  int offer = ls__sq_offer_decide(b, email, source, clean);
+  *changed = false;
+  if (offer == LS_OFFER_NONE) return LEADSTORE_OK;
+  bool same = offer == LS_OFFER_SOURCE;
   sqlite3_stmt *st = ls__sq_stmt(s, same ? SQ_business_set_source : SQ_business_set_email, err);
   if (!st) return err->code;
   ls__sq_text(s, st, 1, b->id);
@@ -58,14 +77,7 @@ int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *ema
   }
   int rc = ls__sq_exec(s, st, err);
   if (rc) return rc;
-  if (!same) {
-    snprintf(b->email, sizeof b->email, "%s", clean);
-    b->has_email = true;
-    b->verified = false;
-    b->safe = false;
-    b->email_verified = false;
-  }
-  snprintf(b->source, sizeof b->source, "%s", source);
+  ls__sq_offer_took(b, offer, clean, source);
   *changed = true;
   return LEADSTORE_OK;
 }

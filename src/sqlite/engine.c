@@ -202,6 +202,7 @@ static json_t *column_json(sqlite3_stmt *st, int i, char kind) {
 void ls__sq_shape_of(sqlite3_stmt *st, ls__sq_shape *sh) {
   int n = sqlite3_column_count(st);
   sh->ready = true;
+  sh->reprepared = sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0);
   sh->n = n <= LS_SQ_MAX_COLUMNS ? n : 0; /* 0: wider than any table, read column by column */
   for (int i = 0; i < sh->n; i++) {
     sh->name[i] = sqlite3_column_name(st, i);
@@ -227,15 +228,21 @@ json_t *ls__sq_row_json_shaped(sqlite3_stmt *st, ls__sq_shape *sh) {
   }
   for (int k = 0; row && k < sh->n; k++) {
     int i = sh->order[k];
-    json_object_set_new(row, sh->name[i], column_json(st, i, sh->kind[i]));
+    json_object_set_new_nocheck(row, sh->name[i], column_json(st, i, sh->kind[i])); /* our columns: ASCII names */
   }
   return row;
 }
 
-json_t *ls__sq_row_json(sqlite3_stmt *st) {
-  ls__sq_shape sh;
-  ls__sq_shape_of(st, &sh);
-  return ls__sq_row_json_shaped(st, &sh);
+json_t *ls__sq_row_json(ls__sq *s, sq_query q, sqlite3_stmt *st) {
+  ls__sq_shape *sh = s->shapes[q];
+  if (!sh && (sh = s->shapes[q] = ls__malloc(sizeof *sh))) sh->ready = false;
+  if (!sh) { /* out of memory: worked out for this row only */
+    ls__sq_shape here = {0};
+    return ls__sq_row_json_shaped(st, &here);
+  }
+  /* a re-prepared statement (a schema change) has new column names, maybe new columns */
+  if (sh->ready && sh->reprepared != sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0)) sh->ready = false;
+  return ls__sq_row_json_shaped(st, sh);
 }
 
 int ls__sq_campaign_row(ls__sq *s, const ls__call *c, sq_query q, const char *campaign_id, sqlite3_stmt **out,
@@ -375,7 +382,7 @@ static int sq_call(leadstore *db, const ls__call *c, char **result, ls__error *e
   if (keyed) {
     if ((rc = replay_lookup(s, c, hash, result, err)) || *result) goto done;
   }
-  if (!(res = json_pack("{s:b}", "success", 1))) {
+  if (!(res = json_object()) || json_object_set_new(res, "success", json_true()) != 0) {
     rc = ls__fail(err, LEADSTORE_EINTERNAL, "out of memory");
     goto done;
   }
@@ -590,7 +597,10 @@ out:
 static void sq_close(leadstore *db) {
   ls__sq *s = db->impl;
   if (!s) return;
-  for (int i = 0; i < SQ__COUNT; i++) sqlite3_finalize(s->stmts[i]);
+  for (int i = 0; i < SQ__COUNT; i++) {
+    sqlite3_finalize(s->stmts[i]);
+    ls__free(s->shapes[i]);
+  }
   sqlite3_close_v2(s->conn);
   ls__free(s);
   db->impl = NULL;

@@ -84,15 +84,22 @@ int ls__sq_save_facebook_enrichment_tx(ls__sq *s, const ls__call *c, json_t *res
   json_decref(own);
   if (rc) return rc;
 
+  /* the attempt and the offered email (SPEC §5) in one UPDATE of the business */
+  char clean[LS_EMAIL_MAX + 1];
+  int offer = ls__sq_offer_decide(&b, offered_email(data, "emails"), "facebook", clean);
   sqlite3_stmt *st = ls__sq_stmt(s, SQ_business_facebook_attempt, err);
   if (!st) return err->code;
   ls__sq_text(s, st, 1, b.id);
   ls__sq_text(s, st, 2, c->now);
   ls__sq_text(s, st, 3, success ? "enriched" : "failed");
+  ls__sq_int(s, st, 4, offer);
+  ls__sq_text(s, st, 5, offer == LS_OFFER_EMAIL ? clean : NULL);
+  ls__sq_text(s, st, 6, "facebook");
   if ((rc = ls__sq_exec(s, st, err))) return rc;
   b.needs_enrichment = false;
   snprintf(b.enrichment_status, sizeof b.enrichment_status, "%s", success ? "enriched" : "failed");
-  if ((rc = ls__sq_offer_email(s, c, &b, offered_email(data, "emails"), "facebook", &changed, err))) return rc;
+  ls__sq_offer_took(&b, offer, clean, "facebook");
+  changed = offer != LS_OFFER_NONE;
   ls__sq_biz_count(&b, 1, &d);
   if ((rc = ls__sq_counters_add(s, c, b.campaign_id, &d, err))) return rc;
   enrichment_result(res, id, &b, changed);

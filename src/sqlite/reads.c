@@ -165,7 +165,7 @@ int ls__sq_get_business(ls__sq *s, const ls__call *c, json_t *res, ls__error *er
   int rc = ls__sq_row(s, st, err);
   if (rc == LEADSTORE_ENOTFOUND) return ls__fail(err, rc, "Business %s not found", id);
   if (rc) return rc;
-  json_object_set_new(res, "business", ls__sq_row_json(st));
+  json_object_set_new(res, "business", ls__sq_row_json(s, SQ_business_get, st));
   sqlite3_reset(st);
   if ((rc = read_rows(s, SQ_business_facebook_enrichments, id, res, "facebook_enrichments", err)) ||
       (rc = read_rows(s, SQ_business_linkedin_enrichments, id, res, "linkedin_enrichments", err)))

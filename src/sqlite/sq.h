@@ -27,6 +27,7 @@ typedef enum sq_query {
 typedef struct ls__sq {
   sqlite3 *conn;
   sqlite3_stmt *stmts[SQ__COUNT]; /* prepared on first use */
+  struct ls__sq_shape *shapes[SQ__COUNT]; /* the row shape of a one-row read (ls__sq_row_json), kept */
   leadstore *db;                  /* the handle (clock, ids) */
   int bind_failed;                /* a bind of the current statement failed */
   bool group;                     /* a group's transaction is open: calls run in savepoints */
@@ -141,6 +142,13 @@ int ls__sq_biz_load(ls__sq *s, const ls__call *c, const char *business_id, ls__b
  */
 int ls__sq_offer_email(ls__sq *s, const ls__call *c, ls__biz *b, const char *email, const char *source,
                        bool *changed, ls__error *err);
+/* The same offer in two halves, for a write that sets the offer's columns in its own UPDATE
+ * (the Facebook save: the attempt and the email in one statement): what the offer does —
+ * LS_OFFER_NONE, LS_OFFER_SOURCE (only email_source), LS_OFFER_EMAIL (a new address, `clean`
+ * filled: business_set_email's columns) — and, once written, b updated to it. */
+enum { LS_OFFER_NONE, LS_OFFER_SOURCE, LS_OFFER_EMAIL };
+int ls__sq_offer_decide(const ls__biz *b, const char *email, const char *source, char clean[LS_EMAIL_MAX + 1]);
+void ls__sq_offer_took(ls__biz *b, int offer, const char *clean, const char *source);
 /*
  * Adds (sign 1) or takes away (sign -1) business b's share of the counters
  * that follow its email (emails, verified, by source, safe) and of the work
@@ -169,8 +177,9 @@ int ls__sq_must_row(ls__sq *s, sqlite3_stmt *st, ls__error *err);
 /* Maps an SQLite result code to a status with a message (the one error map of this engine). */
 int ls__sq_error(ls__sq *s, int rc, ls__error *err);
 
-/* The current row as a JSON object, by declared column types (MONEY_INT, BOOL_INT, JSON_TEXT). */
-json_t *ls__sq_row_json(sqlite3_stmt *st);
+/* The current row of statement q (st) as a JSON object, by declared column types (MONEY_INT,
+ * BOOL_INT, JSON_TEXT), its shape (below) kept with the statement until SQLite re-prepares it. */
+json_t *ls__sq_row_json(ls__sq *s, sq_query q, sqlite3_stmt *st);
 /* The same for many rows of one statement: its columns' names, kinds and order in the
  * result text (ls__key_order: the rows come out canonical, ls__result_text spells them as
  * they are), worked out once, at the statement's first row (ls__sq_shape_of): the first
@@ -179,6 +188,7 @@ json_t *ls__sq_row_json(sqlite3_stmt *st);
 enum { LS_SQ_MAX_COLUMNS = 128 };
 typedef struct ls__sq_shape {
   bool ready; /* worked out (at the first row) */
+  int reprepared; /* the statement's SQLITE_STMTSTATUS_REPREPARE when worked out */
   int n; /* columns; 0 when the statement has more than LS_SQ_MAX_COLUMNS */
   const char *name[LS_SQ_MAX_COLUMNS];
   char kind[LS_SQ_MAX_COLUMNS];
