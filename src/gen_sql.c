@@ -618,8 +618,11 @@ static void branch_format(vgen *g, int ind, bool *first, const char *cond, const
   ls__sb_free(&msg);
 }
 
-/* The checks of a present, non-null value in v at path `at`, field by field, raising
- * the first failure: validate.c's check_value (and the messages of 0.1's ls_check_value). */
+/* The checks of a present, non-null value in v at path `at`, one by one, raising the
+ * first failure: validate.c's check_value, with the messages the PostgreSQL functions have
+ * always given — which spell two things unlike validate.c's: an enum's values are joined
+ * by ", " only ("a, b, c", not "a, b or c"), and a range's bounds print as the table's JSON
+ * spells them (1.0, not 1). */
 static void checks(vgen *g, int ind, const ls__field *f, const vpath *at, int depth) {
   bool first = true;
   ls__sb c = LS__SB_INIT;
