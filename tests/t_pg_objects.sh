@@ -3,10 +3,11 @@
 # names every object the migrations create in schema public, read from the
 # catalog of a freshly migrated database of the test server
 # ($LEADSTORE_TEST_PG): functions and procedures (by their exact signature,
-# `name(identity arguments)`; the bodies ls_op_<operation> by the family line
-# `ls_op_<operation>(...)`), tables, views, materialized views, sequences,
-# foreign tables, types, indexes not made by a constraint, policies and
-# triggers.  Objects of extensions are not leadstore's.  And the other way: a
+# `name(identity arguments)`; the bodies ls_op_<operation> and the validations
+# ls_validate_<operation> by their family lines `ls_op_<operation>(...)` and
+# `ls_validate_<operation>(...)`), tables, views, materialized views,
+# sequences, foreign tables, types, indexes not made by a constraint, policies
+# and triggers.  Objects of extensions are not leadstore's.  And the other way: a
 # function signature written there exists.  One TAP line per kind of object.
 set -u
 . tests/lib.sh
@@ -36,11 +37,11 @@ check() {
   : >"$tmp/missing"
   while IFS= read -r name; do
     case $name in
-    ls_op_*\(*)
-      # a body: documented by the family line when its operation is one
+    ls_op_*\(* | ls_validate_*\(*)
+      # a body or a validation: documented by the family line when its operation is one
       op=${name%%(*}
-      op=${op#ls_op_}
-      fam="ls_op_<operation>(${name#*(}"
+      case $op in ls_op_*) family=ls_op op=${op#ls_op_} ;; *) family=ls_validate op=${op#ls_validate_} ;; esac
+      fam="${family}_<operation>(${name#*(}"
       case " $ops " in *" $op "*) grep -qxF "$fam" "$tmp/spans" && continue ;; esac
       ;;
     esac
@@ -78,7 +79,7 @@ q "SELECT o.proname || '(' || pg_get_function_identity_arguments(o.oid) || ')'
 : >"$tmp/stale"
 grep -E '^[a-z_][a-z0-9_]*\(.*\)$' "$tmp/spans" | while IFS= read -r sig; do
   case $sig in
-  "ls_op_<operation>("*) continue ;;
+  "ls_op_<operation>("* | "ls_validate_<operation>("*) continue ;;
   esac
   grep -qxF "$sig" "$tmp/functions" || echo "no such function: $sig" >>"$tmp/stale"
 done

@@ -1,8 +1,8 @@
 -- leadstore:repeatable
 -- 0002_support.sql — what every operation function shares: the caller from
--- the JWT claims, table-driven validation (from ls_operations, generated from
--- the C operations table by 0003) and idempotent replay; the rules of SPEC
--- §4–§5 and the failure object are generated from the C tables (0002_rules).
+-- the JWT claims, the nesting limit and idempotent replay; the validation of
+-- each operation's parameters (0003), the rules of SPEC §4–§5 and the failure
+-- object (0002_rules) are generated from the C tables.
 -- ls_run() is the dispatcher every public function goes through, the
 -- counterpart of the C library's leadstore_call().
 --
@@ -231,112 +231,13 @@ BEGIN
 END
 $$;
 
-/*--- Validation (generated table: 0003) --------------------------------------------------*/
+/*--- Validation (generated: 0003) -----------------------------------------------------*/
 
-CREATE OR REPLACE FUNCTION ls_invalid(p_message text, p_code text DEFAULT '22023') RETURNS void
-LANGUAGE plpgsql IMMUTABLE
-AS $$ BEGIN RAISE EXCEPTION '%', p_message USING ERRCODE = p_code; END $$;
-
--- Validates one present, non-null value against its field description.
-CREATE OR REPLACE FUNCTION ls_check_value(f jsonb, v jsonb, path text) RETURNS void
-LANGUAGE plpgsql STABLE
-AS $$
-DECLARE
-  t text := f ->> 'type';
-  jt text := jsonb_typeof(v);
-  n numeric;
-  s text;
-  y integer; -- the year of a timestamp, in UTC
-BEGIN
-  IF t = 'uuid' THEN
-    IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be a UUID string'); END IF;
-    IF v #>> '{}' !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN
-      PERFORM ls_invalid(format('%s is not a valid UUID: "%s"', path, left(v #>> '{}', 64)), '22P02');
-    END IF;
-  ELSIF t IN ('text', 'text or integer') THEN
-    IF t = 'text or integer' AND jt = 'number' AND v::text ~ '^-?[0-9]+$' THEN RETURN; END IF;
-    IF jt <> 'string' THEN
-      PERFORM ls_invalid(path || CASE t WHEN 'text' THEN ' must be a string' ELSE ' must be a string or an integer' END);
-    END IF;
-    s := v #>> '{}';
-    IF f ? 'max_length' AND char_length(s) NOT BETWEEN (f ->> 'min_length')::int AND (f ->> 'max_length')::int THEN
-      PERFORM ls_invalid(format('%s must be %s to %s characters long (got %s)', path, f ->> 'min_length',
-                                f ->> 'max_length', char_length(s)));
-    END IF;
-    IF coalesce((f ->> 'nonblank')::boolean, false) AND btrim(s, E' \t\n\r\f\013') = '' THEN
-      PERFORM ls_invalid(path || ' must not be blank');
-    END IF;
-  ELSIF t = 'zip' THEN
-    IF jt <> 'string' THEN PERFORM ls_invalid(path || ' must be a string'); END IF;
-    IF v #>> '{}' !~ '^[0-9A-Za-z -]{1,10}$' THEN
-      PERFORM ls_invalid(format('%s must be 1 to 10 characters of 0-9, A-Z, a-z, space or ''-'' (got "%s")', path,
-                                left(v #>> '{}', 32)));
-    END IF;
-  ELSIF t = 'enum' THEN
-    IF jt <> 'string' OR NOT (f -> 'values') ? (v #>> '{}') THEN
-      PERFORM ls_invalid(format('%s must be one of %s', path,
-                                (SELECT string_agg(x, ', ') FROM jsonb_array_elements_text(f -> 'values') x)));
-    END IF;
-  ELSIF t IN ('integer', 'number', 'money') THEN
-    IF jt <> 'number' THEN
-      PERFORM ls_invalid(path || CASE t WHEN 'integer' THEN ' must be an integer' WHEN 'money' THEN ' must be a number of USD'
-                                        ELSE ' must be a number' END);
-    END IF;
-    n := v::numeric;
-    IF t = 'integer' AND n <> trunc(n) THEN PERFORM ls_invalid(path || ' must be an integer'); END IF;
-    IF t = 'money' THEN
-      IF n < 0 THEN PERFORM ls_invalid(format('%s must not be negative (got %s)', path, n)); END IF;
-      IF n > 99999999.999999 THEN PERFORM ls_invalid(path || ' must be at most 99999999.999999 USD'); END IF;
-    ELSIF f ? 'max' AND n NOT BETWEEN (f ->> 'min')::numeric AND (f ->> 'max')::numeric THEN
-      PERFORM ls_invalid(format('%s must be between %s and %s (got %s)', path, (f ->> 'min')::numeric,
-                                (f ->> 'max')::numeric, n));
-    ELSIF f ? 'min' AND n < (f ->> 'min')::numeric THEN
-      PERFORM ls_invalid(format('%s must be at least %s (got %s)', path, (f ->> 'min')::numeric, n));
-    END IF;
-  ELSIF t = 'boolean' THEN
-    IF jt <> 'boolean' THEN PERFORM ls_invalid(path || ' must be true or false'); END IF;
-  ELSIF t = 'flag' THEN
-    IF jt <> 'boolean' AND NOT (jt = 'string' AND v #>> '{}' IN ('yes', 'no', 'unknown')) THEN
-      PERFORM ls_invalid(path || ' must be true, false, "yes", "no" or "unknown"');
-    END IF;
-  ELSIF t = 'timestamp' THEN
-    -- src/uuid.c's ls__timestamp_parse: years 0001-9999 (also in UTC), hours 00-23, minutes 00-59,
-    -- seconds 00-60, zones up to +-15:59
-    IF jt <> 'string' OR v #>> '{}' !~
-       '^[0-9]{4}-[0-9]{2}-[0-9]{2}([Tt ]([01][0-9]|2[0-3]):[0-5][0-9](:([0-5][0-9]|60)(\.[0-9]+)?)?([Zz]|[+-](0[0-9]|1[0-5])(:?[0-5][0-9])?)?)?$' THEN
-      PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
-    END IF;
-    BEGIN
-      y := extract(year FROM (v #>> '{}')::timestamptz AT TIME ZONE 'UTC');
-    EXCEPTION WHEN others THEN
-      PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp');
-    END;
-    IF y NOT BETWEEN 1 AND 9999 THEN PERFORM ls_invalid(path || ' must be an ISO-8601 timestamp'); END IF;
-  ELSIF t = 'text[]' THEN
-    IF jt <> 'array' THEN PERFORM ls_invalid(path || ' must be an array of strings'); END IF;
-    IF f ? 'max_items' AND jsonb_array_length(v) > (f ->> 'max_items')::int THEN
-      PERFORM ls_invalid(format('%s has %s elements; at most %s are allowed', path, jsonb_array_length(v), f ->> 'max_items'));
-    END IF;
-    FOR i IN 0 .. jsonb_array_length(v) - 1 LOOP
-      IF jsonb_typeof(v -> i) <> 'string' THEN PERFORM ls_invalid(format('%s[%s] must be a string', path, i)); END IF;
-    END LOOP;
-  ELSIF t = 'object' THEN
-    IF jt <> 'object' THEN PERFORM ls_invalid(path || ' must be an object'); END IF;
-    PERFORM ls_check_object(f -> 'fields', v, path, false);
-  ELSIF t = 'object[]' THEN
-    IF jt <> 'array' THEN PERFORM ls_invalid(path || ' must be an array of objects'); END IF;
-    IF f ? 'max_items' AND jsonb_array_length(v) > (f ->> 'max_items')::int THEN
-      PERFORM ls_invalid(format('%s has %s elements; at most %s are allowed', path, jsonb_array_length(v), f ->> 'max_items'));
-    END IF;
-    FOR i IN 0 .. jsonb_array_length(v) - 1 LOOP
-      IF jsonb_typeof(v -> i) <> 'object' THEN PERFORM ls_invalid(format('%s[%s] must be an object', path, i)); END IF;
-      PERFORM ls_check_object(f -> 'fields', v -> i, format('%s[%s]', path, i), false);
-    END LOOP;
-  ELSIF t = 'json object' THEN
-    IF jt <> 'object' THEN PERFORM ls_invalid(path || ' must be an object'); END IF;
-  END IF;
-END
-$$;
+-- The parameters are validated by ls_validate_<operation> (0003), generated from the C
+-- operations table; the interpreter of that table which did it before goes.
+DROP FUNCTION IF EXISTS ls_check_object(jsonb, jsonb, text, boolean);
+DROP FUNCTION IF EXISTS ls_check_value(jsonb, jsonb, text);
+DROP FUNCTION IF EXISTS ls_invalid(text, text);
 
 -- The optimal string alignment distance of two texts (Levenshtein plus the swap
 -- of two neighbours), counted in characters: src/suggest.c's ls__edit_distance.
@@ -397,47 +298,10 @@ BEGIN
 END
 $$;
 
--- Validates an object against a list of field descriptions; at the top level
--- unknown keys are refused (they are parameters; the message suggests the
--- closest name), inside data they are ignored.
-CREATE OR REPLACE FUNCTION ls_check_object(p_fields jsonb, p_obj jsonb, p_path text, p_top boolean) RETURNS void
-LANGUAGE plpgsql STABLE
-AS $$
-DECLARE
-  f jsonb;
-  k text;
-  v jsonb;
-  key text;
-BEGIN
-  IF p_top THEN
-    FOR k IN SELECT jsonb_object_keys(p_obj) LOOP
-      IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(p_fields) x WHERE x ->> 'name' = k) THEN
-        PERFORM ls_invalid('unknown parameter ' || left(k, 64) || coalesce(' (did you mean ' || ls_suggest(k,
-          ARRAY(SELECT x ->> 'name' FROM jsonb_array_elements(p_fields) WITH ORDINALITY AS e(x, i) ORDER BY i)) || '?)', ''));
-      END IF;
-    END LOOP;
-  END IF;
-  FOR f IN SELECT jsonb_array_elements(p_fields) LOOP
-    key := f ->> 'name';
-    v := p_obj -> key;
-    IF (v IS NULL OR v = 'null') AND f ? 'alias' AND p_obj ? (f ->> 'alias') THEN
-      key := f ->> 'alias';
-      v := p_obj -> key;
-    END IF;
-    IF v IS NULL OR v = 'null' THEN
-      IF (f ->> 'required')::boolean THEN
-        PERFORM ls_invalid(CASE WHEN p_path = '' THEN '' ELSE p_path || '.' END || key || ' is required');
-      END IF;
-      CONTINUE;
-    END IF;
-    PERFORM ls_check_value(f, v, CASE WHEN p_path = '' THEN '' ELSE p_path || '.' END || key);
-  END LOOP;
-END
-$$;
-
 -- The nesting limit of the parameters (ls_max_nesting levels, the parameters object being
 -- the first), parameter by parameter in byte order of their names: src/validate.c's
--- check_nesting, so both engines refuse the same call naming the same parameter.
+-- check_nesting, so both engines refuse the same call naming the same parameter.  An
+-- object of parameters none of which is too deep is passed by one look at the whole.
 CREATE OR REPLACE FUNCTION ls_check_nesting(p_params jsonb) RETURNS void
 LANGUAGE plpgsql STABLE
 AS $$
@@ -445,12 +309,19 @@ DECLARE
   -- a container at this level inside a parameter's value is one level too deep
   v_deeper jsonpath := format('strict $.**{%s} ? (@.type() == "array" || @.type() == "object")',
                               ls_max_nesting() - 1)::jsonpath;
+  -- the same, seen from the parameters object
+  v_deeper_any jsonpath := format('strict $.**{%s} ? (@.type() == "array" || @.type() == "object")',
+                                  ls_max_nesting())::jsonpath;
   k text;
   v jsonb;
 BEGIN
+  IF jsonb_typeof(p_params) = 'object' AND NOT jsonb_path_exists(p_params, v_deeper_any) THEN
+    RETURN;
+  END IF;
   FOR k, v IN SELECT key, value FROM jsonb_each(p_params) ORDER BY key COLLATE "C" LOOP
     IF jsonb_path_exists(v, v_deeper) THEN
-      PERFORM ls_invalid(format('%s nests deeper than %s levels of objects and arrays', left(k, 64), ls_max_nesting()));
+      RAISE EXCEPTION USING ERRCODE = '22023',
+        MESSAGE = format('%s nests deeper than %s levels of objects and arrays', left(k, 64), ls_max_nesting());
     END IF;
   END LOOP;
 END
@@ -466,7 +337,7 @@ CREATE OR REPLACE FUNCTION ls_run(p_op text, p_params jsonb) RETURNS jsonb
 LANGUAGE plpgsql
 AS $$
 DECLARE
-  v_spec jsonb;
+  v_kind text := ls_operation_kind(p_op);
   v_org uuid;
   v_rid text;
   v_hash text;
@@ -475,14 +346,19 @@ DECLARE
   v_state text;
   v_message text;
 BEGIN
-  SELECT spec INTO v_spec FROM ls_operations WHERE name = p_op;
-  IF v_spec IS NULL THEN
+  IF v_kind IS NULL THEN
     RAISE EXCEPTION 'unknown operation %', p_op USING ERRCODE = '42883';
   END IF;
   v_org := ls_caller_org();
+  -- a compressed object (a direct caller's value read from a table; the public functions
+  -- build theirs) is expanded once here, not again at every look inside it
+  IF pg_column_compression(p_params) IS NOT NULL AND jsonb_typeof(p_params) = 'object' THEN
+    p_params := p_params || '{}';
+  END IF;
   PERFORM ls_check_nesting(p_params);
-  PERFORM ls_check_object(v_spec -> 'params', p_params, '', true);
-  IF v_spec ->> 'kind' = 'write' THEN
+  -- ls_validate and ls_operation_kind are generated into 0003_operations.sql
+  PERFORM ls_validate(p_op, p_params);
+  IF v_kind = 'write' THEN
     v_rid := p_params ->> 'p_request_id';
   END IF;
   IF v_rid IS NOT NULL THEN

@@ -12,7 +12,7 @@
 --   get_campaign, list_campaigns       the reads, each in one snapshot
 --
 -- For each operation: a body ls_op_<name>(p, p_org) that only does the work
--- (ls_run of 0002 has validated p against ls_operations, resolved the
+-- (ls_run of 0002 has validated p with ls_validate_<name>, resolved the
 -- caller's organization p_org — NULL for service_role — replayed a known
 -- p_request_id, and turns any error raised here into the failure object with
 -- everything rolled back).  The public SECURITY DEFINER function with the
