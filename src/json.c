@@ -85,20 +85,11 @@ json_t *ls__unknown_keys(const ls__field *fields, const json_t *obj) {
 
 /*--- The canonical result text ---------------------------------------------*/
 
-/* v in canonical form (see ls__result_text): a new reference to v itself when
- * it already is (keys in order, no integral real, likewise every value inside),
- * else a copy in which only what was not canonical is rebuilt; NULL on OOM. */
-static json_t *canonical(const json_t *v);
-
 /* Orders keys: "success" first, then byte order. */
 int ls__key_order(const char *x, const char *y) {
   bool xs = strcmp(x, "success") == 0, ys = strcmp(y, "success") == 0;
   if (xs != ys) return xs ? -1 : 1;
   return strcmp(x, y);
-}
-
-static int key_order(const void *a, const void *b) {
-  return ls__key_order(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* An integral real is spelled as an integer (1, not 1.0), exactly up to 2^53. */
@@ -108,65 +99,123 @@ static bool integral_real(const json_t *v) {
   return d == trunc(d) && fabs(d) <= 9007199254740992.0;
 }
 
-/* Whether v is canonical already: what canonical() would rebuild is absent. */
-static bool is_canonical(const json_t *v) {
-  if (json_is_object(v)) {
-    const char *key, *prev = NULL;
-    json_t *child;
-    json_object_foreach((json_t *)v, key, child) {
-      if ((prev && ls__key_order(prev, key) >= 0) || !is_canonical(child)) return false;
-      prev = key;
-    }
-    return true;
-  }
-  if (json_is_array(v)) {
-    for (size_t i = 0; i < json_array_size(v); i++)
-      if (!is_canonical(json_array_get(v, i))) return false;
-    return true;
-  }
-  return !integral_real(v);
+/*
+ * The canonical text is written in one walk of the value, without a sorted
+ * copy of it (PostgreSQL's rows, whose keys jsonb orders by length, would
+ * otherwise be copied whole).  jansson stays the one speller of what needs
+ * more than copying bytes: a non-integral real, and a string with a
+ * character to escape.  A string without '"', '\\' or a control character is
+ * spelled by jansson as its bytes between quotes (a json_t holds valid UTF-8,
+ * written as it is without JSON_ENSURE_ASCII), so it is copied here.
+ */
+#define RESULT_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+typedef struct {
+  const char *key;
+  const json_t *value;
+  bool success; /* key is "success" (ls__key_order, with the test made once) */
+} member;
+
+static int member_order(const void *a, const void *b) {
+  const member *x = a, *y = b;
+  if (x->success != y->success) return x->success ? -1 : 1;
+  return strcmp(x->key, y->key);
 }
 
-static json_t *canonical_object(const json_t *v) {
+static void sb_fail(ls__sb *sb) {
+  ls__sb_free(sb);
+  sb->failed = true;
+}
+
+static int to_sb(const char *buffer, size_t size, void *data) {
+  ls__sb_append(data, buffer, size);
+  return ((ls__sb *)data)->failed ? -1 : 0;
+}
+
+static void by_jansson(ls__sb *sb, const json_t *v) {
+  if (json_dump_callback(v, to_sb, sb, RESULT_FLAGS | JSON_ENCODE_ANY) != 0) sb_fail(sb);
+}
+
+static bool plain_string(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] < 0x20) return false;
+  return true;
+}
+
+static void spell_string(ls__sb *sb, const char *s, size_t n, const json_t *v) {
+  if (plain_string(s, n)) {
+    ls__sb_append(sb, "\"", 1);
+    ls__sb_append(sb, s, n);
+    ls__sb_append(sb, "\"", 1);
+    return;
+  }
+  json_t *tmp = v ? NULL : json_stringn_nocheck(s, n); /* a key: spelled as a string is */
+  if (!v && !tmp) {
+    sb_fail(sb);
+    return;
+  }
+  by_jansson(sb, v ? v : tmp);
+  json_decref(tmp);
+}
+
+static void spell(ls__sb *sb, const json_t *v);
+
+static void spell_object(ls__sb *sb, const json_t *v) {
   size_t n = json_object_size(v), i = 0;
-  const char **keys = n ? ls__malloc(n * sizeof *keys) : NULL;
-  json_t *out = json_object();
-  if ((n && !keys) || !out) goto fail;
+  member *m = n ? ls__malloc(n * sizeof *m) : NULL;
+  if (n && !m) {
+    sb_fail(sb);
+    return;
+  }
+  bool sorted = true;
   const char *key;
   json_t *child;
-  json_object_foreach((json_t *)v, key, child) keys[i++] = key;
-  qsort(keys, n, sizeof *keys, key_order);
-  for (i = 0; i < n; i++)
-    if (json_object_set_new(out, keys[i], canonical(json_object_get(v, keys[i]))) != 0) goto fail;
-  ls__free(keys);
-  return out;
-fail:
-  ls__free(keys);
-  json_decref(out);
-  return NULL;
+  json_object_foreach((json_t *)v, key, child) {
+    m[i] = (member){key, child, strcmp(key, "success") == 0};
+    if (i > 0 && member_order(&m[i - 1], &m[i]) > 0) sorted = false;
+    i++;
+  }
+  if (!sorted) qsort(m, n, sizeof *m, member_order);
+  ls__sb_append(sb, "{", 1);
+  for (i = 0; i < n && !sb->failed; i++) {
+    if (i) ls__sb_append(sb, ",", 1);
+    spell_string(sb, m[i].key, strlen(m[i].key), NULL);
+    ls__sb_append(sb, ":", 1);
+    spell(sb, m[i].value);
+  }
+  ls__sb_append(sb, "}", 1);
+  ls__free(m);
 }
 
-static json_t *canonical(const json_t *v) {
-  if (is_canonical(v)) return json_incref((json_t *)v); /* shared, never changed: only dumped */
-  if (json_is_object(v)) return canonical_object(v);
-  if (json_is_array(v)) {
-    json_t *out = json_array();
-    for (size_t i = 0; out && i < json_array_size(v); i++)
-      if (json_array_append_new(out, canonical(json_array_get(v, i))) != 0) {
-        json_decref(out);
-        out = NULL;
-      }
-    return out;
+static void spell(ls__sb *sb, const json_t *v) {
+  if (sb->failed) return;
+  switch (json_typeof(v)) {
+  case JSON_OBJECT: spell_object(sb, v); return;
+  case JSON_ARRAY:
+    ls__sb_append(sb, "[", 1);
+    for (size_t i = 0; i < json_array_size(v) && !sb->failed; i++) {
+      if (i) ls__sb_append(sb, ",", 1);
+      spell(sb, json_array_get(v, i));
+    }
+    ls__sb_append(sb, "]", 1);
+    return;
+  case JSON_STRING: spell_string(sb, json_string_value(v), json_string_length(v), v); return;
+  case JSON_INTEGER: ls__sb_printf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return;
+  case JSON_REAL:
+    if (integral_real(v)) ls__sb_printf(sb, "%" JSON_INTEGER_FORMAT, (json_int_t)json_real_value(v));
+    else by_jansson(sb, v);
+    return;
+  case JSON_TRUE: ls__sb_append(sb, "true", 4); return;
+  case JSON_FALSE: ls__sb_append(sb, "false", 5); return;
+  case JSON_NULL: ls__sb_append(sb, "null", 4); return;
   }
-  return json_integer((json_int_t)json_real_value(v)); /* an integral real: the only other case */
 }
 
 char *ls__result_text(const json_t *result) {
-  json_t *c = canonical(result);
-  /* the keys were inserted in canonical order, which jansson keeps */
-  char *text = c ? json_dumps(c, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
-  json_decref(c);
-  return text;
+  if (!json_is_object(result) && !json_is_array(result)) return NULL; /* as json_dumps */
+  ls__sb sb = LS__SB_INIT;
+  spell(&sb, result);
+  return ls__sb_take(&sb);
 }
 
 char *ls__json_dump(const json_t *v) {
