@@ -5,7 +5,6 @@
  * The readers treat a missing key and JSON null alike ("not given"); they
  * trust the validator for types, so they never fail.
  */
-#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,10 +92,6 @@ int ls__key_order(const char *x, const char *y) {
   return strcmp(x, y);
 }
 
-static int key_order(const void *a, const void *b) {
-  return ls__key_order(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* An integral real is spelled as an integer (1, not 1.0), exactly up to 2^53. */
 static bool integral_real(const json_t *v) {
   if (!json_is_real(v)) return false;
@@ -105,171 +100,121 @@ static bool integral_real(const json_t *v) {
 }
 
 /*
- * The result text is spelled here, in one pass over the answer, byte for byte
- * as jansson's json_dumps(JSON_COMPACT | JSON_REAL_PRECISION(15)) spells the
- * answer's canonical form (keys in ls__key_order, an integral real as an
- * integer) — without building that form: an object whose keys are out of
- * order is spelled through a sorted list of its keys.  Like json_dumps it
- * refuses a string that is not UTF-8 (jansson never makes one).
+ * The canonical text is written in one walk of the value, without a sorted
+ * copy of it (PostgreSQL's rows, whose keys jsonb orders by length, would
+ * otherwise be copied whole).  jansson stays the one speller of what needs
+ * more than copying bytes: a non-integral real, and a string with a
+ * character to escape.  A string without '"', '\\' or a control character is
+ * spelled by jansson as its bytes between quotes (a json_t holds valid UTF-8,
+ * written as it is without JSON_ENSURE_ASCII), so it is copied here.
  */
-/* ls__sb_append, the common case (it fits) inline: an answer is spelled in many small pieces. */
-static inline void put(ls__sb *sb, const char *text, size_t n) {
-  if (sb->len + n < sb->cap) {
-    memcpy(sb->buf + sb->len, text, n);
-    sb->buf[sb->len += n] = '\0';
-  } else
-    ls__sb_append(sb, text, n);
+#define RESULT_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
+typedef struct {
+  const char *key;
+  const json_t *value;
+  bool success; /* key is "success" (ls__key_order, with the test made once) */
+} member;
+
+static int member_order(const void *a, const void *b) {
+  const member *x = a, *y = b;
+  if (x->success != y->success) return x->success ? -1 : 1;
+  return strcmp(x->key, y->key);
 }
 
-static void spell_int(ls__sb *sb, json_int_t i) {
-  char buf[24], *p = buf + sizeof buf;
-  unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
-  do *--p = (char)('0' + u % 10); while (u /= 10);
-  if (i < 0) *--p = '-';
-  put(sb, p, (size_t)(buf + sizeof buf - p));
+static void sb_fail(ls__sb *sb) {
+  ls__sb_free(sb);
+  sb->failed = true;
 }
 
-/* jansson's jsonp_dtostr at precision 15: "%.15g", the locale's decimal point as '.', ".0" when
- * neither '.' nor 'e' is in it, no '+' and no leading zeros in the exponent. */
-static bool spell_real(ls__sb *sb, double d) {
-  char buf[64];
-  int n = snprintf(buf, sizeof buf, "%.15g", d);
-  if (n < 0 || (size_t)n >= sizeof buf - 3) return false;
-  const char *point = localeconv()->decimal_point;
-  char *at;
-  if (*point != '.' && (at = strchr(buf, *point))) *at = '.';
-  if (!strchr(buf, '.') && !strchr(buf, 'e')) {
-    memcpy(buf + n, ".0", 3);
-    n += 2;
-  }
-  char *start = strchr(buf, 'e');
-  if (start) {
-    start++;
-    char *end = start + 1;
-    if (*start == '-') start++;
-    while (*end == '0') end++;
-    if (end != start) {
-      memmove(start, end, (size_t)n - (size_t)(end - buf) + 1);
-      n -= (int)(end - start);
-    }
-  }
-  put(sb, buf, (size_t)n);
+static int to_sb(const char *buffer, size_t size, void *data) {
+  ls__sb_append(data, buffer, size);
+  return ((ls__sb *)data)->failed ? -1 : 0;
+}
+
+static void by_jansson(ls__sb *sb, const json_t *v) {
+  if (json_dump_callback(v, to_sb, sb, RESULT_FLAGS | JSON_ENCODE_ANY) != 0) sb_fail(sb);
+}
+
+static bool plain_string(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if (s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] < 0x20) return false;
   return true;
 }
 
-/* The length of the UTF-8 sequence at s (n bytes left), as jansson checks it; 0 when invalid. */
-static size_t utf8_length(const unsigned char *s, size_t n) {
-  unsigned c = s[0];
-  size_t len = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-  if (len <= 1) return len;
-  if (len > n) return 0;
-  uint32_t v = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80) return 0;
-    v = (v << 6) | (s[i] & 0x3F);
+static void spell_string(ls__sb *sb, const char *s, size_t n, const json_t *v) {
+  if (plain_string(s, n)) {
+    ls__sb_append(sb, "\"", 1);
+    ls__sb_append(sb, s, n);
+    ls__sb_append(sb, "\"", 1);
+    return;
   }
-  if ((len == 3 && v < 0x800) || (v >= 0xD800 && v <= 0xDFFF) || (len == 4 && (v < 0x10000 || v > 0x10FFFF)))
-    return 0;
-  return len;
+  json_t *tmp = v ? NULL : json_stringn_nocheck(s, n); /* a key: spelled as a string is */
+  if (!v && !tmp) {
+    sb_fail(sb);
+    return;
+  }
+  by_jansson(sb, v ? v : tmp);
+  json_decref(tmp);
 }
 
-/* A string: '"' and '\' escaped, control characters as \b \f \n \r \t or \u00XX. */
-static bool spell_string(ls__sb *sb, const char *str, size_t len) {
-  static const char hex[] = "0123456789ABCDEF";
-  const unsigned char *s = (const unsigned char *)str, *end = s + len, *run = s;
-  put(sb, "\"", 1);
-  while (s < end) {
-    unsigned c = *s;
-    if (c >= 0x80) {
-      size_t n = utf8_length(s, (size_t)(end - s));
-      if (!n) return false;
-      s += n;
-      continue;
-    }
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      s++;
-      continue;
-    }
-    put(sb, (const char *)run, (size_t)(s - run));
-    char esc[6] = {'\\', 0};
-    size_t n = 2;
-    switch (c) {
-    case '"': esc[1] = '"'; break;
-    case '\\': esc[1] = '\\'; break;
-    case '\b': esc[1] = 'b'; break;
-    case '\f': esc[1] = 'f'; break;
-    case '\n': esc[1] = 'n'; break;
-    case '\r': esc[1] = 'r'; break;
-    case '\t': esc[1] = 't'; break;
-    default: memcpy(esc + 1, "u00", 3), esc[4] = hex[c >> 4], esc[5] = hex[c & 15], n = 6;
-    }
-    put(sb, esc, n);
-    run = ++s;
-  }
-  put(sb, (const char *)run, (size_t)(s - run));
-  put(sb, "\"", 1);
-  return true;
-}
+static void spell(ls__sb *sb, const json_t *v);
 
-static bool spell(ls__sb *sb, const json_t *v);
-
-static bool spell_object(ls__sb *sb, const json_t *v) {
+static void spell_object(ls__sb *sb, const json_t *v) {
   size_t n = json_object_size(v), i = 0;
-  const char *stack[64], **keys = n <= 64 ? stack : ls__malloc(n * sizeof *keys);
-  if (!keys) return false;
-  bool sorted = true, ok = true;
+  member *m = n ? ls__malloc(n * sizeof *m) : NULL;
+  if (n && !m) {
+    sb_fail(sb);
+    return;
+  }
+  bool sorted = true;
   const char *key;
   json_t *child;
   json_object_foreach((json_t *)v, key, child) {
-    if (i > 0 && ls__key_order(keys[i - 1], key) >= 0) sorted = false;
-    keys[i++] = key;
+    m[i] = (member){key, child, strcmp(key, "success") == 0};
+    if (i > 0 && member_order(&m[i - 1], &m[i]) > 0) sorted = false;
+    i++;
   }
-  if (!sorted) qsort(keys, n, sizeof *keys, key_order);
-  put(sb, "{", 1);
-  for (i = 0; ok && i < n; i++) {
-    if (i) put(sb, ",", 1);
-    ok = spell_string(sb, keys[i], strlen(keys[i]));
-    put(sb, ":", 1);
-    ok = ok && spell(sb, sorted ? json_object_iter_value(json_object_key_to_iter(keys[i])) : json_object_get(v, keys[i]));
+  if (!sorted) qsort(m, n, sizeof *m, member_order);
+  ls__sb_append(sb, "{", 1);
+  for (i = 0; i < n && !sb->failed; i++) {
+    if (i) ls__sb_append(sb, ",", 1);
+    spell_string(sb, m[i].key, strlen(m[i].key), NULL);
+    ls__sb_append(sb, ":", 1);
+    spell(sb, m[i].value);
   }
-  put(sb, "}", 1);
-  if (keys != stack) ls__free(keys);
-  return ok;
+  ls__sb_append(sb, "}", 1);
+  ls__free(m);
 }
 
-static bool spell(ls__sb *sb, const json_t *v) {
-  if (!v) return false;
+static void spell(ls__sb *sb, const json_t *v) {
+  if (sb->failed) return;
   switch (json_typeof(v)) {
-  case JSON_OBJECT: return spell_object(sb, v);
+  case JSON_OBJECT: spell_object(sb, v); return;
   case JSON_ARRAY:
-    put(sb, "[", 1);
-    for (size_t i = 0; i < json_array_size(v); i++) {
-      if (i) put(sb, ",", 1);
-      if (!spell(sb, json_array_get(v, i))) return false;
+    ls__sb_append(sb, "[", 1);
+    for (size_t i = 0; i < json_array_size(v) && !sb->failed; i++) {
+      if (i) ls__sb_append(sb, ",", 1);
+      spell(sb, json_array_get(v, i));
     }
-    put(sb, "]", 1);
-    return true;
-  case JSON_STRING: return spell_string(sb, json_string_value(v), json_string_length(v));
-  case JSON_INTEGER: spell_int(sb, json_integer_value(v)); return true;
+    ls__sb_append(sb, "]", 1);
+    return;
+  case JSON_STRING: spell_string(sb, json_string_value(v), json_string_length(v), v); return;
+  case JSON_INTEGER: ls__sb_printf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return;
   case JSON_REAL:
-    if (integral_real(v)) spell_int(sb, (json_int_t)json_real_value(v));
-    else if (!spell_real(sb, json_real_value(v))) return false;
-    return true;
-  case JSON_TRUE: put(sb, "true", 4); return true;
-  case JSON_FALSE: put(sb, "false", 5); return true;
-  case JSON_NULL: put(sb, "null", 4); return true;
+    if (integral_real(v)) ls__sb_printf(sb, "%" JSON_INTEGER_FORMAT, (json_int_t)json_real_value(v));
+    else by_jansson(sb, v);
+    return;
+  case JSON_TRUE: ls__sb_append(sb, "true", 4); return;
+  case JSON_FALSE: ls__sb_append(sb, "false", 5); return;
+  case JSON_NULL: ls__sb_append(sb, "null", 4); return;
   }
-  return false;
 }
 
 char *ls__result_text(const json_t *result) {
-  ls__sb sb = LS__SB_INIT;
   if (!json_is_object(result) && !json_is_array(result)) return NULL; /* as json_dumps */
-  ls__sb_append(&sb, "", 0); /* the first 64 bytes */
-  if (!spell(&sb, result)) {
-    ls__sb_free(&sb);
-    return NULL;
-  }
+  ls__sb sb = LS__SB_INIT;
+  spell(&sb, result);
   return ls__sb_take(&sb);
 }
 

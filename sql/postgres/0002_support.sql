@@ -80,13 +80,17 @@ $defaults$;
 /*--- JSON shapes ---------------------------------------------------------------*/
 
 -- A timestamp as the API prints it: ISO-8601, UTC, microseconds, 'Z'.
+-- ls_ts and ls_money are STABLE, as to_char and to_jsonb are: a SQL function
+-- declared IMMUTABLE around a STABLE call is never inlined, and a function that
+-- is not inlined is planned again each time a statement calling it runs and
+-- started as a query of its own at every call (a page of 100 businesses made 400).
 CREATE OR REPLACE FUNCTION ls_ts(t timestamptz) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') $$;
 
 -- Money as a JSON number without trailing zeros (7.5, not 7.500000).
 CREATE OR REPLACE FUNCTION ls_money(m numeric) RETURNS jsonb
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT to_jsonb(trim_scale(m)) $$;
 
 -- A campaign row as the API returns it.
