@@ -122,6 +122,24 @@ static int member_order(const void *a, const void *b) {
   return strcmp(x->key, y->key);
 }
 
+/* ls__sb_append, the common case (it fits) inline: an answer is spelled in many small pieces. */
+static inline void put(ls__sb *sb, const char *text, size_t n) {
+  if (sb->len + n < sb->cap) {
+    memcpy(sb->buf + sb->len, text, n);
+    sb->buf[sb->len += n] = '\0';
+  } else
+    ls__sb_append(sb, text, n);
+}
+
+/* An integer as jansson spells it ("%" JSON_INTEGER_FORMAT), without the printf machinery. */
+static void spell_int(ls__sb *sb, json_int_t i) {
+  char buf[24], *p = buf + sizeof buf;
+  unsigned long long u = i < 0 ? 0ULL - (unsigned long long)i : (unsigned long long)i;
+  do *--p = (char)('0' + u % 10); while (u /= 10);
+  if (i < 0) *--p = '-';
+  put(sb, p, (size_t)(buf + sizeof buf - p));
+}
+
 static void sb_fail(ls__sb *sb) {
   ls__sb_free(sb);
   sb->failed = true;
@@ -144,9 +162,9 @@ static bool plain_string(const char *s, size_t n) {
 
 static void spell_string(ls__sb *sb, const char *s, size_t n, const json_t *v) {
   if (plain_string(s, n)) {
-    ls__sb_append(sb, "\"", 1);
-    ls__sb_append(sb, s, n);
-    ls__sb_append(sb, "\"", 1);
+    put(sb, "\"", 1);
+    put(sb, s, n);
+    put(sb, "\"", 1);
     return;
   }
   json_t *tmp = v ? NULL : json_stringn_nocheck(s, n); /* a key: spelled as a string is */
@@ -176,14 +194,14 @@ static void spell_object(ls__sb *sb, const json_t *v) {
     i++;
   }
   if (!sorted) qsort(m, n, sizeof *m, member_order);
-  ls__sb_append(sb, "{", 1);
+  put(sb, "{", 1);
   for (i = 0; i < n && !sb->failed; i++) {
-    if (i) ls__sb_append(sb, ",", 1);
+    if (i) put(sb, ",", 1);
     spell_string(sb, m[i].key, strlen(m[i].key), NULL);
-    ls__sb_append(sb, ":", 1);
+    put(sb, ":", 1);
     spell(sb, m[i].value);
   }
-  ls__sb_append(sb, "}", 1);
+  put(sb, "}", 1);
   ls__free(m);
 }
 
@@ -192,28 +210,29 @@ static void spell(ls__sb *sb, const json_t *v) {
   switch (json_typeof(v)) {
   case JSON_OBJECT: spell_object(sb, v); return;
   case JSON_ARRAY:
-    ls__sb_append(sb, "[", 1);
+    put(sb, "[", 1);
     for (size_t i = 0; i < json_array_size(v) && !sb->failed; i++) {
-      if (i) ls__sb_append(sb, ",", 1);
+      if (i) put(sb, ",", 1);
       spell(sb, json_array_get(v, i));
     }
-    ls__sb_append(sb, "]", 1);
+    put(sb, "]", 1);
     return;
   case JSON_STRING: spell_string(sb, json_string_value(v), json_string_length(v), v); return;
-  case JSON_INTEGER: ls__sb_printf(sb, "%" JSON_INTEGER_FORMAT, json_integer_value(v)); return;
+  case JSON_INTEGER: spell_int(sb, json_integer_value(v)); return;
   case JSON_REAL:
-    if (integral_real(v)) ls__sb_printf(sb, "%" JSON_INTEGER_FORMAT, (json_int_t)json_real_value(v));
+    if (integral_real(v)) spell_int(sb, (json_int_t)json_real_value(v));
     else by_jansson(sb, v);
     return;
-  case JSON_TRUE: ls__sb_append(sb, "true", 4); return;
-  case JSON_FALSE: ls__sb_append(sb, "false", 5); return;
-  case JSON_NULL: ls__sb_append(sb, "null", 4); return;
+  case JSON_TRUE: put(sb, "true", 4); return;
+  case JSON_FALSE: put(sb, "false", 5); return;
+  case JSON_NULL: put(sb, "null", 4); return;
   }
 }
 
 char *ls__result_text(const json_t *result) {
   if (!json_is_object(result) && !json_is_array(result)) return NULL; /* as json_dumps */
   ls__sb sb = LS__SB_INIT;
+  ls__sb_append(&sb, "", 0); /* a first buffer, so that put() copies inline */
   spell(&sb, result);
   return ls__sb_take(&sb);
 }
