@@ -96,7 +96,7 @@ TEST_SUPPORT := $(BUILD)/tests/support.o
 GENERATED := $(BUILD)/leadstore.sql $(BUILD)/man/leadstore.1 $(BUILD)/man/leadstore-operations.7 \
              $(BUILD)/bash-completion/leadstore
 
-.PHONY: all run demo test asan check-tests bench docs install uninstall clean deps tests fuzz fuzzers fuzz-corpus
+.PHONY: all run demo test asan check-tests bench profile docs install uninstall clean deps tests fuzz fuzzers fuzz-corpus
 all: $(BUILD)/leadstore $(BUILD)/libleadstore.a $(BUILD)/libleadstore.so $(GENERATED)
 
 deps:
@@ -174,7 +174,7 @@ $(BUILD)/tests/support.o: tests/support.c tests/support.h tests/tap.h include/le
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -c $< -o $@
 
-tests: all $(TESTS) $(BUILD)/bench $(BUILD)/fuzz-dict
+tests: all $(TESTS) $(BUILD)/bench $(BUILD)/profile-calls $(BUILD)/fuzz-dict
 
 # The fuzzing harnesses (fuzz/*.c), in build-fuzz/ (FUZZ=1: clang, libFuzzer,
 # ASan, UBSan).  fuzz/http.c drives the server's request handler, so it links
@@ -250,6 +250,16 @@ bench:
 BENCH_SRC := $(wildcard bench/*.c)
 $(BUILD)/bench: $(BENCH_SRC) $(wildcard bench/*.h) $(BUILD)/libleadstore.a
 	$(CC) $(CFLAGS) -Ibench -o $@ $(BENCH_SRC) $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+
+# Instructions per call of a fixed workload, counted by callgrind
+# (bench/profile.sh; docs/benchmarks.md): deterministic where wall time is not.
+$(BUILD)/profile-calls: bench/profile/calls.c bench/measure.c bench/bench.h $(BUILD)/libleadstore.a
+	$(CC) $(CFLAGS) -Ibench -o $@ bench/profile/calls.c bench/measure.c $(BUILD)/libleadstore.a $(LDFLAGS) $(LDLIBS)
+
+profile:
+	@sh tools/deps.sh valgrind
+	@$(MAKE) --no-print-directory all $(BUILD)/profile-calls
+	@sh bench/profile.sh $(BUILD)
 
 docs: all
 	@$(BUILD)/leadstore docs > docs/operations.md
