@@ -72,6 +72,14 @@ static json_t *all_ids(leadstore *db, const char *cid, const char *filter) {
   return ids;
 }
 
+/* The total list_businesses answers with filter (-1 on failure). */
+static json_int_t total_of(leadstore *db, const char *cid, const char *filter) {
+  json_t *r = ts_call(db, &ts_service, "list_businesses", "{\"p_campaign_id\":\"%s\",\"p_limit\":1%s}", cid, filter);
+  json_int_t n = ts_success(r) ? json_integer_value(json_object_get(r, "total")) : -1;
+  json_decref(r);
+  return n;
+}
+
 static bool contains(const json_t *list, const char *id) {
   size_t i;
   json_t *v;
@@ -198,6 +206,12 @@ static void stable_pages(const char *path) {
   json_t *after = all_ids(reader, cid, "");
   OK(json_array_size(after) == json_array_size(before) + 2 * (size_t)x.n, "%s: the inserts are all there (%zu rows)",
      engine_name, json_array_size(after));
+  /* the total without a filter is the campaign's counter; with one, a count: both the rows there are */
+  json_int_t plain = total_of(reader, cid, ""), blank = total_of(reader, cid, ",\"p_search\":\"  \""),
+             counted = total_of(reader, cid, ",\"p_zip_code\":\"90001\"");
+  OK(plain == (json_int_t)json_array_size(after) && blank == plain && counted == plain,
+     "%s: the total without a filter (%lld, blank search %lld) is the rows counted with one (%lld)", engine_name,
+     (long long)plain, (long long)blank, (long long)counted);
   /* a row dated before the walk's position is never on a later page: the first id is one of the past */
   json_decref(after);
   json_decref(before);

@@ -147,15 +147,22 @@ BEGIN
                   OR ls_contains_ci(b.website, v_search) OR ls_contains_ci(b.phone, v_search))
            ORDER BY b.created_at, b.id LIMIT v_limit + 1) q;
 
-  SELECT count(*) INTO v_total FROM gmaps_businesses b
-   WHERE b.campaign_id = v_campaign
-     AND (v_zip IS NULL OR b.zip_code = v_zip)
-     AND (v_source IS NULL OR b.email_source = v_source)
-     AND (v_verified IS NULL OR b.email_verified = v_verified)
-     AND (v_safe IS NULL OR b.is_safe = v_safe)
-     AND (v_status IS NULL OR b.enrichment_status = v_status)
-     AND (v_search IS NULL OR ls_contains_ci(b.name, v_search) OR ls_contains_ci(b.email, v_search)
-          OR ls_contains_ci(b.website, v_search) OR ls_contains_ci(b.phone, v_search));
+  -- without a filter, the campaign's counter (SPEC §6, proven by ls_check): no count that
+  -- grows with the campaign
+  IF v_zip IS NULL AND v_source IS NULL AND v_verified IS NULL AND v_safe IS NULL AND v_status IS NULL
+     AND v_search IS NULL THEN
+    SELECT c.total_businesses_found INTO v_total FROM gmaps_campaigns c WHERE c.id = v_campaign;
+  ELSE
+    SELECT count(*) INTO v_total FROM gmaps_businesses b
+     WHERE b.campaign_id = v_campaign
+       AND (v_zip IS NULL OR b.zip_code = v_zip)
+       AND (v_source IS NULL OR b.email_source = v_source)
+       AND (v_verified IS NULL OR b.email_verified = v_verified)
+       AND (v_safe IS NULL OR b.is_safe = v_safe)
+       AND (v_status IS NULL OR b.enrichment_status = v_status)
+       AND (v_search IS NULL OR ls_contains_ci(b.name, v_search) OR ls_contains_ci(b.email, v_search)
+            OR ls_contains_ci(b.website, v_search) OR ls_contains_ci(b.phone, v_search));
+  END IF;
 
   RETURN ls_reads_page('businesses', v_rows, v_limit) || jsonb_build_object('total', v_total);
 END

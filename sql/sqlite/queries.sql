@@ -475,16 +475,22 @@ SELECT * FROM gmaps_businesses
    AND (@search IS NULL OR ls_contains_ci(name, @search) OR ls_contains_ci(email, @search)
         OR ls_contains_ci(website, @search) OR ls_contains_ci(phone, @search))
  ORDER BY created_at, id LIMIT @limit
+-- Without a filter the total is the campaign's counter total_businesses_found (SPEC §6:
+-- its business rows, moved by every write, proven by check): no count that grows with the
+-- campaign.  The count runs only when a filter is given.
 -- name: businesses_total
-SELECT count(*) FROM gmaps_businesses
- WHERE campaign_id = @campaign_id
-   AND (@zip_code IS NULL OR zip_code = @zip_code)
-   AND (@email_source IS NULL OR email_source = @email_source)
-   AND (@verified IS NULL OR email_verified = @verified)
-   AND (@safe IS NULL OR is_safe = @safe)
-   AND (@enrichment_status IS NULL OR enrichment_status = @enrichment_status)
-   AND (@search IS NULL OR ls_contains_ci(name, @search) OR ls_contains_ci(email, @search)
-        OR ls_contains_ci(website, @search) OR ls_contains_ci(phone, @search))
+SELECT CASE WHEN @zip_code IS NULL AND @email_source IS NULL AND @verified IS NULL AND @safe IS NULL
+                 AND @enrichment_status IS NULL AND @search IS NULL
+            THEN (SELECT total_businesses_found FROM gmaps_campaigns WHERE id = @campaign_id)
+            ELSE (SELECT count(*) FROM gmaps_businesses
+                   WHERE campaign_id = @campaign_id
+                     AND (@zip_code IS NULL OR zip_code = @zip_code)
+                     AND (@email_source IS NULL OR email_source = @email_source)
+                     AND (@verified IS NULL OR email_verified = @verified)
+                     AND (@safe IS NULL OR is_safe = @safe)
+                     AND (@enrichment_status IS NULL OR enrichment_status = @enrichment_status)
+                     AND (@search IS NULL OR ls_contains_ci(name, @search) OR ls_contains_ci(email, @search)
+                          OR ls_contains_ci(website, @search) OR ls_contains_ci(phone, @search))) END
 
 -- name: business_get
 SELECT b.* FROM gmaps_businesses b JOIN gmaps_campaigns c ON c.id = b.campaign_id
