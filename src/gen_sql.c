@@ -689,27 +689,23 @@ static void checks(vgen *g, int ind, const ls__field *f, const vpath *at, int de
     if (f->type == LS_T_MONEY) {
       branch_format(g, ind, &first, "v::numeric < 0", at, "%s must not be negative (got %s)", ", v::numeric");
       branch(g, ind, &first, "v::numeric > 99999999.999999", at, " must be at most 99999999.999999 USD");
-    } else if (f->max > f->min) {
+    } else { /* a range [min, max], or only a minimum */
+      bool between = f->max > f->min;
       ls__sb args = LS__SB_INIT;
-      ls__sb_printf(&c, "v::numeric NOT BETWEEN ");
-      number(&c, f->min);
-      ls__sb_printf(&c, " AND ");
-      number(&c, f->max);
-      ls__sb_printf(&args, ", ");
-      number(&args, f->min);
-      ls__sb_printf(&args, ", ");
-      number(&args, f->max);
-      ls__sb_printf(&args, ", v::numeric");
-      branch_format(g, ind, &first, ls__sb_text(&c), at, "%s must be between %s and %s (got %s)", ls__sb_text(&args));
-      ls__sb_free(&args);
-    } else {
-      ls__sb args = LS__SB_INIT;
-      ls__sb_printf(&c, "v::numeric < ");
+      ls__sb_printf(&c, between ? "v::numeric NOT BETWEEN " : "v::numeric < ");
       number(&c, f->min);
       ls__sb_printf(&args, ", ");
       number(&args, f->min);
+      if (between) {
+        ls__sb_printf(&c, " AND ");
+        number(&c, f->max);
+        ls__sb_printf(&args, ", ");
+        number(&args, f->max);
+      }
       ls__sb_printf(&args, ", v::numeric");
-      branch_format(g, ind, &first, ls__sb_text(&c), at, "%s must be at least %s (got %s)", ls__sb_text(&args));
+      branch_format(g, ind, &first, ls__sb_text(&c), at,
+                    between ? "%s must be between %s and %s (got %s)" : "%s must be at least %s (got %s)",
+                    ls__sb_text(&args));
       ls__sb_free(&args);
     }
     break;
